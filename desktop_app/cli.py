@@ -1,0 +1,64 @@
+"""Headless commands and the GUI entry point.
+
+Every command lives in a module that exposes `configure(parser)` and `run(args) -> int`.
+Those modules keep heavy imports (Qt, sqlite-utils, reportlab, pyHanko) inside `run`, so
+`assess` starts fast and runs on a server without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from desktop_app import __version__
+
+# name -> (module, one-line help). Order is the order `--help` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "assess": ("desktop_app.commands.assess", "assess an exam document and print the result"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neurocheck",
+        description="NeuroCheck: post-procedure neurological check. "
+        "With no command, opens the application.",
+    )
+    parser.add_argument("--version", action="version", version=f"NeuroCheck {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder to use (default: $NEUROCHECK_DATA_DIR, else the platform's data folder)",
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the window, sign and verify a note in a temporary folder, then exit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.configure(command_parser)
+        command_parser.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from desktop_app.ui.app import run_gui
+
+        return run_gui(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def main_gui() -> int:
+    """Entry point of the windowed launcher (no command line)."""
+    return main([])

@@ -1,0 +1,40 @@
+"""`assess FILE.json`: print the assessment of an exam document as JSON (exit 0), or one
+line naming the field and the problem on standard error (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EXIT_INVALID = 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE.json", help="exam document, or - for standard input")
+
+
+def read_source(name: str) -> bytes:
+    """The bytes of a file argument (`-` is standard input)."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    with open(name, "rb") as handle:
+        return handle.read()
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop_app.domain import DocumentError, assess, load_document
+
+    try:
+        source = read_source(args.file)
+    except OSError as error:
+        print(f"{args.file}: cannot read the file ({error.strerror})", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        document = load_document(source)
+    except DocumentError as error:
+        print(f"invalid exam document: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    result = assess(document)
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,48 @@
+"""The clinical core: exam model, scales, document loader, protocol rules, schedule.
+
+Pure Python: no Qt, no SQLite, no PDF code, so it is importable and testable alone.
+"""
+
+from desktop_app.domain.assessment import (
+    DO_NOT_DISCHARGE,
+    FLAG_WORDS,
+    NO_MOBILIZATION,
+    Assessment,
+    FiredRule,
+    assess,
+    required_items,
+    signing_gaps,
+)
+from desktop_app.domain.document import DocumentError, load_document, parse_json
+from desktop_app.domain.findings import Findings
+from desktop_app.domain.model import Exam, ExamDocument, Level, Patient, Procedure, Symptoms
+from desktop_app.domain.rules import RULES, RULES_BY_ID, SOURCES, Rule
+from desktop_app.domain.schedule import DEFAULT_POLICY, SchedulePolicy, next_check_due
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "DO_NOT_DISCHARGE",
+    "FLAG_WORDS",
+    "NO_MOBILIZATION",
+    "RULES",
+    "RULES_BY_ID",
+    "SOURCES",
+    "Assessment",
+    "DocumentError",
+    "Exam",
+    "ExamDocument",
+    "FiredRule",
+    "Findings",
+    "Level",
+    "Patient",
+    "Procedure",
+    "Rule",
+    "SchedulePolicy",
+    "Symptoms",
+    "assess",
+    "load_document",
+    "next_check_due",
+    "parse_json",
+    "required_items",
+    "signing_gaps",
+]

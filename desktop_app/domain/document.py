@@ -1,0 +1,229 @@
+"""Reading an exam document: strict JSON, the published JSON Schema, then the checks a
+schema cannot express. Every refusal is a `DocumentError` naming the field and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+from functools import cache
+from typing import Any
+
+from desktop_app.domain.model import (
+    FORMAT,
+    SYMPTOM_KEYS,
+    Exam,
+    ExamDocument,
+    Patient,
+    Procedure,
+    Symptoms,
+)
+from desktop_app.domain.scales import GRID, GRID_BY_PATH
+from desktop_app.paths import resource_path
+
+MRN_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_GRID_PREFIXES = {
+    ".".join(item.path.split(".")[:end])
+    for item in GRID
+    for end in range(1, len(item.path.split(".")) + 1)
+}
+
+
+class DocumentError(ValueError):
+    """An exam document that must be refused. `str()` is one line: `field: problem`."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Strict JSON: duplicate keys, NaN and Infinity are refused."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise DocumentError(key, "appears twice in the same object")
+            seen[key] = value
+        return seen
+
+    def no_constant(name: str) -> Any:
+        raise DocumentError("", f"{name} is not a number a document may carry")
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise DocumentError("", "the file is not UTF-8 text (is it an exam document?)") from error
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
+    except json.JSONDecodeError as error:
+        raise DocumentError(
+            "", f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from error
+
+
+@cache
+def exam_schema() -> dict[str, Any]:
+    """The published JSON Schema of the exam document."""
+    return json.loads(resource_path("exam.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    # JSON Schema calls 4.0 an integer; a grade typed as 4.0 is a slip we refuse.
+    strict_types = base.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    strict = jsonschema.validators.extend(base, type_checker=strict_types)
+    return strict(exam_schema())
+
+
+def load_document(source: str | bytes | dict[str, Any], *, now: datetime | None = None) -> ExamDocument:
+    """Validate an exam document (text or parsed) and return it as an `ExamDocument`.
+
+    Raises `DocumentError` for anything EXAM_FORMAT.md or PROTOCOL.md section 6 refuses.
+    """
+    raw = parse_json(source) if isinstance(source, (str, bytes)) else source
+    if not isinstance(raw, dict):
+        raise DocumentError("", "an exam document is a JSON object")
+    errors = sorted(_validator().iter_errors(raw), key=_error_order)
+    if errors:
+        raise _explain(errors[0])
+    return _build(raw, now or now_utc())
+
+
+def _error_order(error: Any) -> tuple[int, str]:
+    # The deepest, first-listed field is the one a reader looks for.
+    return (-len(error.absolute_path), ".".join(str(p) for p in error.absolute_path))
+
+
+def _field_name(path: Any) -> str:
+    parts = []
+    for part in path:
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]}[{part}]" if parts else f"[{part}]"
+        else:
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+def _explain(error: Any) -> DocumentError:
+    """One schema error in a nurse's words."""
+    field = _field_name(error.absolute_path)
+    title = error.schema.get("title") if isinstance(error.schema, dict) else None
+    value = json.dumps(error.instance, ensure_ascii=False)
+    if len(value) > 40:
+        value = value[:37] + "..."
+    kind = error.validator
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        name = f"{field}.{extra[0]}" if field else extra[0]
+        return DocumentError(name, "unknown field (check the spelling; nothing is guessed)")
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        name = f"{field}.{missing[0]}" if field and missing else (missing[0] if missing else field)
+        return DocumentError(name, "is required but missing")
+    if kind is False or kind == "false" or error.schema is False:
+        return DocumentError(field, "does not belong to this kind of procedure")
+    if kind in {"enum", "const", "type"} and title:
+        return DocumentError(field, f"{value} is not allowed here; expected {title}")
+    if kind == "pattern" and title:
+        return DocumentError(field, f"{value} is not {title}")
+    if kind in {"exclusiveMinimum", "minimum", "maximum"} and title:
+        return DocumentError(field, f"{value} is out of range; expected {title}")
+    if kind == "type":
+        return DocumentError(field, f"{value} has the wrong type; expected {error.validator_value}")
+    if kind == "minLength":
+        return DocumentError(field, "must not be empty")
+    if kind == "maxLength":
+        return DocumentError(field, f"is too long (at most {error.validator_value} characters)")
+    return DocumentError(field, error.message)
+
+
+def parse_time(text: str, field: str) -> datetime:
+    """An ISO 8601 time that must carry its UTC offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise DocumentError(field, f"{text!r} is not a real date and time") from error
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise DocumentError(field, "the time has no UTC offset (add e.g. +01:00 or Z)")
+    return moment
+
+
+def _build(raw: dict[str, Any], now: datetime) -> ExamDocument:
+    if raw.get("format") != FORMAT:  # the schema says so too; keep the message exact
+        raise DocumentError("format", f'must be exactly "{FORMAT}"')
+    patient = _patient(raw["patient"], now)
+    procedure = _procedure(raw["procedure"])
+    exam = _exam(raw["exam"], "exam", procedure, now)
+    previous = []
+    for index, item in enumerate(raw.get("previous_exams", [])):
+        field = f"previous_exams[{index}]"
+        earlier = _exam(item, field, procedure, now)
+        if earlier.performed_at > exam.performed_at:
+            raise DocumentError(f"{field}.performed_at", "is later than the current exam")
+        previous.append(earlier)
+    return ExamDocument(patient, procedure, exam, previous)
+
+
+def _patient(raw: dict[str, Any], now: datetime) -> Patient:
+    mrn = raw["mrn"]
+    if not MRN_PATTERN.fullmatch(mrn):  # `$` in the schema pattern lets a newline through
+        raise DocumentError("patient.mrn", "must be 1 to 20 ASCII letters, digits or hyphens")
+    birth_date = None
+    if "birth_date" in raw:
+        try:
+            birth_date = date.fromisoformat(raw["birth_date"])
+        except ValueError as error:
+            raise DocumentError("patient.birth_date", f"{raw['birth_date']!r} is not a real date") from error
+        if birth_date > now.astimezone().date():
+            raise DocumentError("patient.birth_date", "is in the future")
+    return Patient(mrn=mrn, name=raw.get("name"), birth_date=birth_date)
+
+
+def _procedure(raw: dict[str, Any]) -> Procedure:
+    values = dict(raw)
+    values["performed_at"] = parse_time(raw["performed_at"], "procedure.performed_at")
+    if "levels" in values:
+        values["levels"] = list(values["levels"])
+    return Procedure(**values)
+
+
+def _exam(raw: dict[str, Any], field: str, procedure: Procedure, now: datetime) -> Exam:
+    performed_at = parse_time(raw["performed_at"], f"{field}.performed_at")
+    if performed_at < procedure.performed_at:
+        raise DocumentError(f"{field}.performed_at", "is before the procedure")
+    if performed_at > now + FUTURE_TOLERANCE:
+        raise DocumentError(f"{field}.performed_at", "is more than 5 minutes in the future")
+    symptoms = Symptoms(**{k: raw.get("symptoms", {}).get(k) for k in SYMPTOM_KEYS})
+    grades: dict[str, Any] = {}
+    for path in GRID_BY_PATH:
+        node: Any = raw
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                break
+            node = node[part]
+        else:
+            grades[path] = node
+    if procedure.is_im and any(p.startswith("bromage.") for p in grades):
+        raise DocumentError(f"{field}.bromage", "the Bromage score is for a medial branch block")
+    reasons = dict(raw.get("not_tested_reasons", {}))
+    for key in reasons:
+        if key not in _GRID_PREFIXES:
+            raise DocumentError(
+                f"{field}.not_tested_reasons.{key}", "names no item of the exam grid"
+            )
+    return Exam(performed_at, symptoms, grades, reasons)

@@ -1,0 +1,44 @@
+"""Where things live: bundled resources (checkout or frozen build) and the user's data folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "NeuroCheck"
+DATA_DIR_ENV = "NEUROCHECK_DATA_DIR"
+
+
+def resource_path(*parts: str) -> Path:
+    """Path of a file under `resources/`, from a checkout or from a PyInstaller build."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    root = Path(frozen_root) if frozen_root else Path(__file__).resolve().parent.parent
+    return root.joinpath("resources", *parts)
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: the override, else $NEUROCHECK_DATA_DIR, else the platform's folder.
+
+    It is created readable by the owner only, since it holds patient data.
+    """
+    if override:
+        path = Path(override)
+    elif os.environ.get(DATA_DIR_ENV):
+        path = Path(os.environ[DATA_DIR_ENV])
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path = path.expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        os.chmod(path, 0o700)
+    return path
+
+
+def log_dir(base: Path) -> Path:
+    """The log folder inside a data folder."""
+    path = base / "logs"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

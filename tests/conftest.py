@@ -1,0 +1,30 @@
+"""Shared test setup: no display, a private data folder for every test, the shared cases."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CASES = SHARED / "cases"
+
+
+def case_files() -> list[Path]:
+    """Every exam document of ../shared/cases that has an expected result."""
+    return sorted(
+        p.with_name(p.name.replace(".expected.json", ".json"))
+        for p in CASES.glob("*.expected.json")
+    )
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data folder; nothing touches the real one."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("NEUROCHECK_DATA_DIR", str(folder))
+    return folder
