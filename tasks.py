@@ -28,7 +28,7 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 def ensure_environment(extras: str) -> None:
     """Create the virtual environment and install the project when its inputs changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this file may be run by an older Python)
         sys.exit(f"NeuroCheck needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         print(f"Creating the environment in {VENV.name}/ ...", flush=True)

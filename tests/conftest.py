@@ -28,3 +28,19 @@ def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("NEUROCHECK_DATA_DIR", str(folder))
     return folder
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--rule-matrix", metavar="-", default=None,
+                     help="print the rule -> tests matrix as JSON after collection")
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items) -> None:
+    import json
+
+    from tests.traceability import MATRIX_KEY, matrix_from_items
+
+    matrix = matrix_from_items(items)
+    config.stash[MATRIX_KEY] = matrix
+    if config.getoption("--rule-matrix"):
+        print("\nRULE-MATRIX:" + json.dumps(matrix))

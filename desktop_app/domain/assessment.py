@@ -154,7 +154,7 @@ def signing_gaps(document: ExamDocument) -> list[str]:
         if not exam.is_tested(path) and not exam.reason_for(path):
             gaps.append(path)
     for path, value in exam.grades.items():
-        if value == NT and not isinstance(value, bool) and path not in gaps and not exam.reason_for(path):
+        if value == NT and path not in gaps and not exam.reason_for(path):
             gaps.append(path)
     order = {item.path: index for index, item in enumerate(GRID)}
     return sorted(gaps, key=order.__getitem__)

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from desktop_app.domain.model import (
+    BLOCK_ONLY_KEYS,
     FORMAT,
+    IM_INJECTION,
+    IM_ONLY_KEYS,
+    MEDIAL_BRANCH_BLOCK,
+    PROCEDURE_KIND_WORDS,
     SYMPTOM_KEYS,
     Exam,
     ExamDocument,
@@ -41,7 +46,7 @@ class DocumentError(ValueError):
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -98,10 +103,27 @@ def load_document(source: str | bytes | dict[str, Any], *, now: datetime | None 
     raw = parse_json(source) if isinstance(source, (str, bytes)) else source
     if not isinstance(raw, dict):
         raise DocumentError("", "an exam document is a JSON object")
+    _refuse_other_kind_keys(raw)
     errors = sorted(_validator().iter_errors(raw), key=_error_order)
     if errors:
         raise _explain(errors[0])
     return _build(raw, now or now_utc())
+
+
+def _refuse_other_kind_keys(raw: dict[str, Any]) -> None:
+    # The schema refuses these too, but its error does not name the key.
+    procedure = raw.get("procedure")
+    if not isinstance(procedure, dict):
+        return
+    foreign = {IM_INJECTION: BLOCK_ONLY_KEYS, MEDIAL_BRANCH_BLOCK: IM_ONLY_KEYS}.get(
+        procedure.get("kind"), ()
+    )
+    for key in procedure:
+        if key in foreign:
+            words = PROCEDURE_KIND_WORDS[procedure["kind"]]
+            raise DocumentError(
+                f"procedure.{key}", f"does not belong to this kind of procedure (a {words})"
+            )
 
 
 def _error_order(error: Any) -> tuple[int, str]:

@@ -158,7 +158,7 @@ class Exam:
     def grade(self, path: str) -> Any:
         """The grade at `path`, or None when it was left out or marked NT."""
         value = self.grades.get(path)
-        return None if value == NT and not isinstance(value, bool) else value
+        return None if value == NT else value
 
     def is_tested(self, path: str) -> bool:
         return self.grade(path) is not None

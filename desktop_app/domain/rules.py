@@ -15,6 +15,7 @@ SOURCES = {
     "000": "Numbness after an IM injection (seed 000)",
     "002": "Leg numbness after a lumbar medial branch block (seed 002)",
     "003": "Foot drop after an IM injection (seed 003)",
+    "protocol": "Protocol default when no rule fires",
 }
 ANY, BLOCK, IM = "any", "medial_branch_block", "im_injection"
 APPLIES_WORDS = {ANY: "any procedure", BLOCK: "medial branch block", IM: "IM injection"}
@@ -257,7 +258,7 @@ RULES: tuple[Rule, ...] = (
         lambda c: False,
         "No neurological deficit found.",
         ("Routine care.",),
-        "002",
+        "protocol",
     ),
     # Follow-up and prevention advice: added to next steps, never changes the level.
     Rule(

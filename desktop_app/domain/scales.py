@@ -96,7 +96,7 @@ def is_valid_grade(scale: Scale, value: object) -> bool:
     grades = SCALE_GRADES[scale]
     if scale is Scale.SLR:
         return value is True or value is False or value == NT
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         return False
     return value in grades
 

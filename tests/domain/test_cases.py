@@ -1,0 +1,84 @@
+"""Every shared case through the real `assess` command, as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, case_files
+
+
+def _params():
+    for document in case_files():
+        expected = json.loads(document.with_name(document.stem + ".expected.json").read_text())
+        marks = [pytest.mark.rule(*expected["rules"])] if "rules" in expected else []
+        yield pytest.param(document, expected, id=document.stem, marks=marks)
+
+
+def run_assess(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app", "assess", *args],
+        input=stdin, capture_output=True, cwd=ROOT, timeout=60,
+    )
+
+
+@pytest.mark.parametrize(("document", "expected"), list(_params()))
+def test_shared_case_through_the_command(document, expected):
+    result = run_assess(str(document))
+    if "exit" in expected:
+        assert result.returncode == expected["exit"]
+        assert result.stdout == b""
+        message = result.stderr.decode().strip()
+        assert len(message.splitlines()) == 1 and "Traceback" not in message
+        return
+    assert result.returncode == 0, result.stderr.decode()
+    got = json.loads(result.stdout)
+    assert got["level"] == expected["level"]
+    assert sorted(got["rules"]) == sorted(expected["rules"])
+    assert sorted(got["flags"]) == sorted(expected["flags"])
+
+
+def test_standard_input_is_read_with_a_dash():
+    document = case_files()[0]
+    by_file = run_assess(str(document))
+    by_stdin = run_assess("-", stdin=document.read_bytes())
+    assert by_stdin.returncode == by_file.returncode
+    assert by_stdin.stdout == by_file.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        ("bad-mrc-6", "exam.motor.hip_flexion.left"),
+        ("bad-unknown-key", "numbnes"),
+        ("bad-time-without-offset", "procedure.performed_at"),
+        ("bad-exam-before-procedure", "before the procedure"),
+    ],
+)
+def test_refusals_name_the_field(name, needle):
+    document = next(d for d in case_files() if d.stem == name)
+    result = run_assess(str(document))
+    assert needle in result.stderr.decode()
+
+
+def test_missing_file_is_refused_plainly(tmp_path):
+    result = run_assess(str(tmp_path / "nowhere.json"))
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr.decode()
+
+
+def test_assess_imports_no_qt():
+    code = (
+        "import sys, contextlib, io\n"
+        "import desktop_app.cli as cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    cli.main(['assess', {str(case_files()[0])!r}])\n"
+        "heavy = ('PySide6', 'reportlab', 'pyhanko', 'sqlite_utils', 'sqlite3')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
