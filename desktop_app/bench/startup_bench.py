@@ -1,0 +1,85 @@
+"""Benchmark: start-up to the main window painted, and peak memory, for NeuroCheck against a
+bare PySide6 window in the same run. Each start is a fresh process.
+
+`python -m desktop_app.bench.startup_bench`
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from desktop_app.bench.common import table
+
+# The floor: the least a PySide6 program does to put a window on screen.
+BARE_WINDOW = r"""
+import resource, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.setCentralWidget(QLabel("bare window"))
+window.resize(1366, 768)
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, app.quit)
+        return False
+
+spy = FirstPaint()
+window.installEventFilter(spy)
+window.show()
+app.exec()
+print("FIRST-PAINT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+"""
+
+
+def _start(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from spawn to the first paint, and peak resident memory in MiB."""
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    elapsed = time.perf_counter() - start
+    lines = [line for line in result.stdout.splitlines() if line.startswith("FIRST-PAINT")]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"start-up failed ({result.returncode}): {result.stderr[-800:]}")
+    return elapsed, int(lines[-1].split()[1]) / 1024
+
+
+def run(repeat: int = 7) -> dict[str, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NEUROCHECK_BENCH_FIRST_PAINT="1")
+    with tempfile.TemporaryDirectory() as folder:
+        app = [sys.executable, "-m", "desktop_app", "--data-dir", folder]
+        bare = [sys.executable, "-c", BARE_WINDOW]
+        _start(app, env)  # first start creates the database: not a warm start
+        bare_runs = [_start(bare, env) for _ in range(repeat)]
+        app_runs = [_start(app, env) for _ in range(repeat)]
+    figures = {
+        "bare_window_start_ms": statistics.median(t for t, _ in bare_runs) * 1000,
+        "app_start_ms": statistics.median(t for t, _ in app_runs) * 1000,
+        "bare_window_peak_mib": max(m for _, m in bare_runs),
+        "app_peak_mib": max(m for _, m in app_runs),
+    }
+    figures["start_ratio"] = figures["app_start_ms"] / figures["bare_window_start_ms"]
+    figures["memory_ratio"] = figures["app_peak_mib"] / figures["bare_window_peak_mib"]
+    return figures
+
+
+def main() -> None:
+    f = run()
+    print(table([
+        ("start-up to first paint", f"{f['app_start_ms']:.0f} ms",
+         f"{f['bare_window_start_ms']:.0f} ms", f"{f['start_ratio']:.2f}x (target <= 2x)"),
+        ("peak memory", f"{f['app_peak_mib']:.0f} MiB", f"{f['bare_window_peak_mib']:.0f} MiB",
+         f"{f['memory_ratio']:.2f}x (target <= 1.5x)"),
+    ]))
+    print(json.dumps(f))
+
+
+if __name__ == "__main__":
+    main()
