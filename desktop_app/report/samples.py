@@ -1,0 +1,134 @@
+"""Sample notes with made-up patients: for the benchmark, the README picture and a look at
+the layout after a change.
+
+    python -m desktop_app.report.samples [FOLDER]   writes PDFs and page PNGs (default out/)
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from desktop_app.domain import ExamDocument, load_document
+
+_OFFSET = timezone(timedelta(hours=1))
+
+
+def _grid(sensory: int = 2, motor: int = 5) -> dict[str, Any]:
+    side = {"light_touch": sensory, "pinprick": sensory}
+    return {
+        "sensory": {d: {"left": dict(side), "right": dict(side)}
+                    for d in ("L2", "L3", "L4", "L5", "S1")},
+        "motor": {m: {"left": motor, "right": motor}
+                  for m in ("hip_flexion", "knee_extension", "ankle_dorsiflexion",
+                            "great_toe_extension", "ankle_plantarflexion")},
+        "straight_leg_raise": {"left": True, "right": True},
+        "reflexes": {"patellar": {"left": "2+", "right": "2+"},
+                     "achilles": {"left": "2+", "right": "2+"}},
+        "bromage": {"left": 0, "right": 0},
+        "not_tested_reasons": {"motor.wrist_extension": "not indicated after a lumbar block",
+                               "motor.finger_extension": "not indicated after a lumbar block"},
+    }
+
+
+def _symptoms(**yes: bool) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "numbness": False, "onset": "delayed", "trend": "unknown", "radicular_pain": False,
+        "paresthesia": False, "saddle_anaesthesia": False, "bowel_bladder_dysfunction": False,
+        "bilateral_symptoms": False, "worsening_weakness": False,
+    }
+    answers.update(yes)
+    return answers
+
+
+def sample_raw(kind: str = "emergency") -> dict[str, Any]:
+    """A made-up exam document: "normal" (one exam, 1 h after a block) or "emergency"
+    (the third exam of the episode, weakening 6 h after a block, numb L5/S1)."""
+    procedure_at = datetime(2026, 5, 4, 8, 0, tzinfo=_OFFSET)
+    document: dict[str, Any] = {
+        "format": "neuro-exam/1",
+        "patient": {"mrn": "A1234567", "name": "Zoë Ngô-Ærøe", "birth_date": "1958-02-28"},
+        "procedure": {
+            "kind": "medial_branch_block",
+            "performed_at": procedure_at.isoformat(),
+            "side": "left",
+            "levels": ["L4-L5", "L5-S1"],
+            "volume_ml_per_level": 0.5,
+            "anaesthetic": "bupivacaine",
+            "concentration_percent": 0.5,
+            "fluoroscopy_contrast": True,
+            "sedation": "none",
+            "anticoagulated": "no",
+        },
+    }
+    if kind == "normal":
+        exam = {"performed_at": (procedure_at + timedelta(hours=1)).isoformat(),
+                "symptoms": _symptoms(), **_grid()}
+        document.update(exam=exam, previous_exams=[])
+        return document
+    first = {"performed_at": (procedure_at + timedelta(hours=1)).isoformat(),
+             "symptoms": _symptoms(numbness=True, trend="unknown"), **_grid()}
+    first["motor"]["knee_extension"]["left"] = 4
+    second = copy.deepcopy(first)
+    second["performed_at"] = (procedure_at + timedelta(hours=3)).isoformat()
+    second["symptoms"]["trend"] = "stable"
+    current = copy.deepcopy(first)
+    current["performed_at"] = (procedure_at + timedelta(hours=6)).isoformat()
+    current["symptoms"] = _symptoms(numbness=True, trend="worsening", worsening_weakness=True)
+    current["sensory"]["L5"]["left"] = {"light_touch": 1, "pinprick": 1}
+    current["sensory"]["S1"]["left"] = {"light_touch": 1, "pinprick": 0}
+    current["motor"]["knee_extension"]["left"] = 3
+    current["motor"]["ankle_dorsiflexion"]["left"] = 4
+    current["reflexes"]["patellar"]["left"] = "1+"
+    current["bromage"]["left"] = 1
+    document.update(exam=current, previous_exams=[first, second])
+    return document
+
+
+def sample_document(kind: str = "emergency") -> ExamDocument:
+    """`sample_raw(kind)` validated, as an `ExamDocument`."""
+    return load_document(sample_raw(kind))
+
+
+SAMPLE_ESCALATIONS = (
+    {"role": "Anaesthetist on call", "name": "Dr Αλέξανδρος Дмитрий O'Brien",
+     "called_at": datetime(2026, 5, 4, 14, 5, tzinfo=_OFFSET),
+     "response": "Coming to review now; MRI booked; keep flat, neuro checks every 15 min"},
+)
+
+
+def main(argv: list[str]) -> int:
+    """Write the sample notes (A4 and Letter, normal and emergency) as PDFs and PNGs."""
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop_app.domain import assess
+    from desktop_app.report.note import SignerDisplay, render_note
+    from desktop_app.report.printing import save_page_images
+
+    folder = Path(argv[0] if argv else "out")
+    folder.mkdir(parents=True, exist_ok=True)
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - QtPdf needs it
+    signer = SignerDisplay("Mai Trần Thị", "RN, BSN", "mtran")
+    for kind in ("normal", "emergency"):
+        document = sample_document(kind)
+        for paper in ("a4", "letter"):
+            pdf = render_note(
+                document, assess(document), note_id="NC-20260504-SAMPLE01",
+                escalations=SAMPLE_ESCALATIONS if kind == "emergency" else (),
+                signer_display=signer,
+                signed_at=document.exam.performed_at + timedelta(minutes=12),
+                ward="Ward 7B Day Surgery", institution="St Elsewhere General Hospital",
+                paper=paper, episode="EP-2026-0042",
+            )
+            stem = f"sample-{kind}-{paper}"
+            (folder / f"{stem}.pdf").write_bytes(pdf)
+            for path in save_page_images(pdf, folder, stem, dpi=110):
+                print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
