@@ -1,0 +1,143 @@
+"""Signing a note: a PAdES baseline B-B signature (ETSI.CAdES.detached) over every byte.
+
+US 21 CFR Part 11 asks that a signature show the printed name, the date and time and the
+meaning of signing (all in the signature block of the page and in the signature
+dictionary), be bound to its record (the signature covers the whole file, which carries
+the note ID and the exam record hash), and be made with the password entered again at the
+moment of signing (`load_signer` takes it; the signature records the password as how the
+signer was authenticated).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from desktop_app.domain import Assessment, ExamDocument, assess, signing_gaps
+from desktop_app.report.note import (
+    SIGNATURE_MEANING,
+    Escalation,
+    SignerDisplay,
+    parse_note_keywords,
+    render_note,
+)
+from desktop_app.report.pki import NoteSigner, SigningError
+
+SIGNATURE_FIELD = "NeuroCheckSignature"
+
+
+class SigningGapsError(SigningError):
+    """The exam lacks items that must be tested (or excused) before a note is signed."""
+
+    def __init__(self, gaps: list[str]) -> None:
+        self.gaps = list(gaps)
+        super().__init__(
+            "the exam cannot be signed: these items are neither tested nor given a reason: "
+            + ", ".join(self.gaps)
+        )
+
+
+def signer_display(signer: NoteSigner) -> SignerDisplay:
+    """What the signature block prints for `signer` (from their certificate)."""
+    return SignerDisplay(full_name=signer.full_name, credentials=signer.credentials,
+                         name=signer.name)
+
+
+def note_fields(reader: Any) -> dict[str, str] | None:
+    """The note ID, exam hash, signer and amended note that `render_note` put in the PDF's
+    Keywords, read through a pyHanko reader; None when the PDF is not a NeuroCheck note."""
+    try:
+        keywords = str(reader.trailer_view["/Info"].get("/Keywords", ""))
+    except Exception:  # a damaged file fails in many ways inside the PDF parser
+        return None
+    return parse_note_keywords(keywords)
+
+
+def _read_note_fields(pdf_bytes: bytes) -> dict[str, str] | None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+    except Exception as error:  # pyHanko raises several kinds for a damaged file
+        raise SigningError("the note to sign is not a readable PDF") from error
+    return note_fields(reader)
+
+
+def sign_note(
+    pdf_bytes: bytes,
+    signer: NoteSigner,
+    *,
+    meaning: str = SIGNATURE_MEANING,
+    location: str | None = None,
+) -> bytes:
+    """Sign a note made by `render_note` for this signer; returns the signed PDF.
+
+    Refuses a PDF that is not a NeuroCheck note or that was rendered for another signer
+    (the printed name must be the key holder's).
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    note = _read_note_fields(pdf_bytes)
+    if note is None or "note-id" not in note:
+        raise SigningError("only a NeuroCheck note can be signed")
+    if note.get("signer") != signer.name:
+        raise SigningError("this note was prepared for another signer")
+    who = signer.full_name + (f", {signer.credentials}" if signer.credentials else "")
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=meaning,
+        name=who,
+        location=location,
+        prop_auth_type=fields.SigAuthType.PASSWORD,
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    pdf_signer = signers.PdfSigner(metadata, signer=signer.pyhanko_signer())
+    output = pdf_signer.sign_pdf(writer, output=io.BytesIO())
+    return output.getvalue()
+
+
+def create_signed_note(
+    document: ExamDocument,
+    signer: NoteSigner,
+    *,
+    note_id: str,
+    escalations: Iterable[Escalation | Mapping[str, Any]] = (),
+    assessment: Assessment | None = None,
+    ward: str | None = None,
+    institution: str | None = None,
+    paper: str = "a4",
+    amends_note_id: str | None = None,
+    addendum_text: str | None = None,
+    episode: str | None = None,
+    signed_at: datetime | None = None,
+) -> bytes:
+    """Check the exam may be signed, render its note for `signer` and sign it.
+
+    Raises `SigningGapsError` (with `.gaps`) when required items are untested without a
+    reason. `signed_at` defaults to now; it is what the signature block prints.
+    """
+    gaps = signing_gaps(document)
+    if gaps:
+        raise SigningGapsError(gaps)
+    when = (signed_at or datetime.now()).astimezone()
+    pdf = render_note(
+        document,
+        assessment or assess(document),
+        note_id=note_id,
+        escalations=escalations,
+        signer_display=signer_display(signer),
+        signed_at=when,
+        ward=ward,
+        institution=institution,
+        paper=paper,
+        amends_note_id=amends_note_id,
+        addendum_text=addendum_text,
+        episode=episode,
+    )
+    location = " \u00b7 ".join(p for p in (institution, ward) if p) or None
+    return sign_note(pdf, signer, location=location)
