@@ -16,6 +16,8 @@ from desktop_app import __version__
 # name -> (module, one-line help). Order is the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "assess": ("desktop_app.commands.assess", "assess an exam document and print the result"),
+    "note": ("desktop_app.commands.note", "render and sign the chart note of an exam document"),
+    "verify": ("desktop_app.commands.verify", "check a signed note: who signed, when, intact"),
 }
 
 
