@@ -1,0 +1,96 @@
+"""Starting the GUI: fonts, the application object, logging, the record, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.paths import APP_NAME, data_dir, log_dir, resource_path
+from desktop_app.ui.services import JsonFileRepository, Repository
+from desktop_app.ui.theme import FONT_FAMILY, STYLE_SHEET
+
+log = logging.getLogger(__name__)
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def register_fonts() -> list[str]:
+    """Register the bundled DejaVu fonts, so every workstation draws the same glyphs."""
+    families: list[str] = []
+    for path in sorted(resource_path("fonts").glob("*.ttf")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            log.warning("could not load the bundled font %s", path.name)
+            continue
+        families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    return families
+
+
+def set_up_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), with the fonts, the font and the style sheet."""
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    register_fonts()
+    app.setFont(QFont(FONT_FAMILY, 10))
+    app.setStyleSheet(STYLE_SHEET)
+    return app  # type: ignore[return-value]
+
+
+def set_up_logging(folder: Path) -> None:
+    """A rotating log file in the data folder; Qt's own messages go to it too."""
+    handler = logging.handlers.RotatingFileHandler(
+        log_dir(folder) / "neurocheck.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    qt_log = logging.getLogger("qt")
+
+    def qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(qt_message)
+
+
+def open_repository(folder: Path) -> Repository:
+    """The record the windows use: kept in the data folder."""
+    return JsonFileRepository(folder / "record")
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the main window and run until it is closed; the exit code of the application."""
+    from desktop_app.ui.main_window import MainWindow
+
+    app = set_up_application()
+    folder = data_dir(getattr(args, "data_dir", None))
+    set_up_logging(folder)
+    window = MainWindow(open_repository(folder))
+    window.resize(1366, 768)
+    window.show()
+    if getattr(args, "smoke_test", False):
+        QTimer.singleShot(300, window.close)
+    log.info("NeuroCheck window opened")
+    code = app.exec()
+    # The window (and the signal closures that refer to it) go while the application
+    # object still exists; left to interpreter exit they would outlive it and crash.
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    del window
+    gc.collect()
+    qInstallMessageHandler(None)
+    return code

@@ -1,0 +1,274 @@
+"""The main window: the ward's open episodes, new episode, new exam, an episode's history,
+and the exam wizard when one is open. An unfinished exam left by a crash is offered back."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain import FLAG_WORDS, Level
+from desktop_app.domain.model import PROCEDURE_KIND_WORDS
+from desktop_app.ui import dialogs
+from desktop_app.ui.exam_state import ExamSession
+from desktop_app.ui.services import DraftRecord, EpisodeSummary, Repository, SavedExam
+from desktop_app.ui.theme import level_style
+from desktop_app.ui.widgets import heading, note_label
+from desktop_app.ui.wizard import AUTOSAVE_MS, ExamWizard
+
+log = logging.getLogger(__name__)
+
+
+def _local(text: str | None, pattern: str = "%d %b %H:%M") -> str:
+    return datetime.fromisoformat(text).astimezone().strftime(pattern) if text else "\u2014"
+
+
+def episode_line(episode: EpisodeSummary) -> str:
+    """One line of the episode list (level as word, never colour alone)."""
+    kind = PROCEDURE_KIND_WORDS.get(episode.procedure.get("kind", ""), "procedure")
+    level = level_style(Level(episode.last_level) if episode.last_level else None)
+    return (
+        f"{episode.patient_name or 'Name not recorded'} ({episode.mrn}) \u00b7 {kind} "
+        f"{_local(episode.procedure.get('performed_at'))} \u00b7 {level.symbol} {level.word} "
+        f"\u00b7 next check {_local(episode.next_check_due)}"
+    )
+
+
+class MainWindow(QMainWindow):
+    """The ward workstation's window."""
+
+    def __init__(self, repository: Repository, parent: QWidget | None = None, *,
+                 autosave_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("main")
+        self.setWindowTitle("NeuroCheck \u2014 post-procedure neuro check")
+        self.repository = repository
+        self.autosave_ms = autosave_ms
+        self.wizard: ExamWizard | None = None
+        self.question: QMessageBox | None = None
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        home = QWidget()
+        home.setObjectName("home")
+        self.stack.addWidget(home)
+        outer = QVBoxLayout(home)
+
+        self.drafts_bar = QFrame()
+        self.drafts_bar.setObjectName("drafts")
+        self.drafts_bar.setStyleSheet("#drafts { background: #fff8e1; border: 2px solid #f9a825;"
+                                      " border-radius: 4px; }")
+        bar = QHBoxLayout(self.drafts_bar)
+        self.drafts_label = QLabel()
+        self.drafts_label.setObjectName("drafts.label")
+        self.drafts_label.setWordWrap(True)
+        bar.addWidget(self.drafts_label, 1)
+        self.resume_button = QPushButton("Resume this exam")
+        self.resume_button.setObjectName("main.resume_draft")
+        self.resume_button.clicked.connect(self.resume_draft)
+        self.discard_draft_button = QPushButton("Discard it")
+        self.discard_draft_button.setObjectName("main.discard_draft")
+        self.discard_draft_button.clicked.connect(self.ask_discard_draft)
+        bar.addWidget(self.resume_button)
+        bar.addWidget(self.discard_draft_button)
+        outer.addWidget(self.drafts_bar)
+
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(heading("Open episodes on the ward"))
+        self.episodes = QListWidget()
+        self.episodes.setObjectName("episodes")
+        self.episodes.setAccessibleName("Open episodes")
+        self.episodes.currentItemChanged.connect(lambda *_: self.show_history())
+        self.episodes.itemActivated.connect(lambda _item: self.new_exam())
+        left.addWidget(self.episodes, 1)
+        buttons = QHBoxLayout()
+        self.new_episode_button = self._button("main.new_episode", "New episode (Ctrl+N)",
+                                               self.new_episode)
+        self.new_exam_button = self._button("main.new_exam", "New exam for the episode",
+                                            self.new_exam)
+        self.history_button = self._button("main.history", "History", self.show_history)
+        for button in (self.new_episode_button, self.new_exam_button, self.history_button):
+            buttons.addWidget(button)
+        left.addLayout(buttons)
+        columns.addLayout(left, 3)
+
+        right = QVBoxLayout()
+        right.addWidget(heading("History of the episode"))
+        self.history = QLabel()
+        self.history.setObjectName("history")
+        self.history.setAccessibleName("History of the selected episode")
+        self.history.setWordWrap(True)
+        self.history.setTextFormat(Qt.TextFormat.RichText)
+        self.history.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.history)
+        right.addWidget(scroll, 1)
+        columns.addLayout(right, 2)
+        outer.addLayout(columns, 1)
+        outer.addWidget(note_label("Enter on an episode starts its next exam. A new exam copies "
+                                   "the episode's patient and procedure forward."))
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_episode)
+        self.refresh()
+
+    def _button(self, name: str, text: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text)
+        button.clicked.connect(slot)
+        return button
+
+    # the home page ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the open episodes and the drafts waiting to be resumed."""
+        selected = self.selected_episode()
+        self.episodes.clear()
+        for episode in self.repository.open_episodes():
+            item = QListWidgetItem(episode_line(episode))
+            item.setData(Qt.ItemDataRole.UserRole, episode.episode_id)
+            self.episodes.addItem(item)
+            if episode.episode_id == selected:
+                self.episodes.setCurrentItem(item)
+        if self.episodes.currentItem() is None and self.episodes.count():
+            self.episodes.setCurrentRow(0)
+        self.new_exam_button.setEnabled(self.episodes.count() > 0)
+        self.history_button.setEnabled(self.episodes.count() > 0)
+        self._offer_drafts()
+        self.show_history()
+
+    def selected_episode(self) -> str | None:
+        item = self.episodes.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def show_history(self) -> None:
+        episode_id = self.selected_episode()
+        if episode_id is None:
+            self.history.setText("No episode selected.")
+            return
+        parts = []
+        for record in self.repository.episode_history(episode_id):
+            result = record.assessment
+            style = level_style(Level(result["level"]))
+            flags = ", ".join(FLAG_WORDS[f].split(":")[0] for f in result.get("flags", []))
+            parts.append(
+                f"<p><b>{_local(record.document['exam']['performed_at'])}</b> "
+                f"\u00b7 {style.symbol} {style.word} \u00b7 {', '.join(result['rules'])}"
+                + (f"<br>{escape(flags)}" if flags else "") + "</p>"
+            )
+        for call in self.repository.escalations(episode_id):
+            parts.append(f"<p>\u260e {_local(call.called_at)}: {escape(call.role)} "
+                         f"{escape(call.name)}: {escape(call.response)}</p>")
+        self.history.setText("".join(parts) or "No exam yet.")
+
+    def _offer_drafts(self) -> None:
+        drafts = self.repository.pending_drafts() if self.wizard is None else []
+        self.drafts_bar.setVisible(bool(drafts))
+        if not drafts:
+            return
+        draft = drafts[-1]
+        try:
+            who = ExamSession.from_draft_json(draft.key, draft.document_json).describe()
+        except (ValueError, KeyError, TypeError):
+            who = "an exam that cannot be read"
+        more = f" ({len(drafts) - 1} more after it)" if len(drafts) > 1 else ""
+        self.drafts_label.setText(
+            f"<b>Unfinished exam</b> of {escape(who)}, saved {_local(draft.saved_at)}{more}. "
+            "Resume it, or discard it."
+        )
+
+    def _latest_draft(self) -> DraftRecord | None:
+        drafts = self.repository.pending_drafts()
+        return drafts[-1] if drafts else None
+
+    def resume_draft(self) -> ExamWizard | None:
+        draft = self._latest_draft()
+        if draft is None:
+            return None
+        try:
+            session = ExamSession.from_draft_json(draft.key, draft.document_json)
+        except (ValueError, KeyError, TypeError):
+            self.statusBar().showMessage("This draft cannot be read; discard it.")
+            return None
+        return self.open_wizard(session)
+
+    def ask_discard_draft(self) -> None:
+        draft = self._latest_draft()
+        if draft is None:
+            return
+
+        def answered(yes: bool) -> None:
+            self.question = None
+            if yes:
+                self.repository.discard_draft(draft.key)
+                self.refresh()
+
+        self.question = dialogs.ask(self, "Discard the unfinished exam?",
+                                    "The unfinished exam will be deleted. This cannot be undone.",
+                                    answered, yes="Discard", no="Keep it")
+
+    # exams -----------------------------------------------------------------------------
+    def new_episode(self) -> ExamWizard | None:
+        if self.wizard is not None:
+            return None
+        return self.open_wizard(ExamSession.new_episode())
+
+    def new_exam(self) -> ExamWizard | None:
+        episode_id = self.selected_episode()
+        if self.wizard is not None or episode_id is None:
+            return None
+        history = self.repository.episode_history(episode_id)
+        session = ExamSession.next_exam(episode_id, history,
+                                        self.repository.escalations(episode_id))
+        return self.open_wizard(session)
+
+    def open_wizard(self, session: ExamSession) -> ExamWizard:
+        self.drafts_bar.setVisible(False)
+        wizard = ExamWizard(session, self.repository, autosave_ms=self.autosave_ms)
+        wizard.finished.connect(self._exam_saved)
+        wizard.discarded.connect(self._close_wizard)
+        self.wizard = wizard
+        self.stack.addWidget(wizard)
+        self.stack.setCurrentWidget(wizard)
+        wizard.go(wizard.current)  # focus the first field now that it is visible
+        return wizard
+
+    def _exam_saved(self, saved: SavedExam) -> None:
+        self.statusBar().showMessage("Exam saved.", 8000)
+        self._close_wizard()
+        for row in range(self.episodes.count()):
+            if self.episodes.item(row).data(Qt.ItemDataRole.UserRole) == saved.episode_id:
+                self.episodes.setCurrentRow(row)
+
+    def _close_wizard(self) -> None:
+        wizard, self.wizard = self.wizard, None
+        self.stack.setCurrentIndex(0)
+        if wizard is not None:
+            self.stack.removeWidget(wizard)
+            wizard.deleteLater()
+        self.refresh()
+        self.episodes.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        # Closing with an exam open keeps it as a draft, offered back next time.
+        if self.wizard is not None and not self.wizard.closed:
+            self.wizard.save_draft()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The wizard's pages, one module each, in the order a nurse meets them."""

@@ -1,0 +1,342 @@
+"""Small widgets the wizard pages are built from.
+
+`ChoiceRow` is the grade cell: a row of large segmented buttons for the mouse and the touch
+screen, and one keyboard stop that takes digits (or y/n) directly. Its objectName is the
+exam-document path of its item and its accessible name the item in words, so a screen
+reader, a test and a nurse all address it the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.scales import NT, SCALE_GRADES, Scale
+
+NT_KEYS = ("t", "T", "-", "x", "X")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a row: the value stored, the button text, its meaning, its keys."""
+
+    value: object
+    label: str
+    meaning: str
+    keys: tuple[str, ...] = ()
+
+
+def grade_options(scale: Scale) -> tuple[Option, ...]:
+    """The choices of a grading scale, NT last, each with its digit (or y/n) key."""
+    grades = SCALE_GRADES[scale]
+    has_no = scale is Scale.SLR
+    options = []
+    for value, meaning in grades.items():
+        if value == NT and not isinstance(value, bool):
+            keys = NT_KEYS if has_no else (*NT_KEYS, "n", "N")
+            options.append(Option(NT, "NT", meaning, keys))
+        elif scale is Scale.SLR:
+            label, keys = ("Yes", ("y", "Y", "1")) if value else ("No", ("n", "N", "0"))
+            options.append(Option(value, label, meaning, keys))
+        else:
+            text = str(value)
+            options.append(Option(value, text, meaning, (text[0],)))
+    return tuple(options)
+
+
+def yes_no_options() -> tuple[Option, ...]:
+    return (Option(True, "Yes", "yes", ("y", "Y", "1")), Option(False, "No", "no", ("n", "N", "0")))
+
+
+def word_options(values: Sequence[str], words: dict[str, str] | None = None) -> tuple[Option, ...]:
+    """Choices named by words; the first letter of each is its key when it is unique."""
+    words = words or {}
+    firsts = [v[0].lower() for v in values]
+    options = []
+    for value in values:
+        label = words.get(value, value.replace("_", " "))
+        first = value[0].lower()
+        keys = (first, first.upper()) if firsts.count(first) == 1 else ()
+        options.append(Option(value, label[0].upper() + label[1:], label, keys))
+    return tuple(options)
+
+
+SCALE_NAMES = {
+    Scale.SENSORY: "a sensory grade",
+    Scale.MRC: "an MRC grade",
+    Scale.SLR: "an answer here",
+    Scale.REFLEX: "a reflex grade",
+    Scale.BROMAGE: "a Bromage score",
+}
+
+
+def scale_words(scale: Scale) -> str:
+    """A scale named with its range, for a refused key: `an MRC grade (0 to 5, or NT)`."""
+    if scale is Scale.SLR:
+        return f"{SCALE_NAMES[scale]} (Y, N or NT)"
+    values = [v for v in SCALE_GRADES[scale] if not (v == NT and not isinstance(v, bool))]
+    nt = ", or NT" if NT in SCALE_GRADES[scale] else ""
+    return f"{SCALE_NAMES[scale]} ({values[0]} to {values[-1]}{nt})"
+
+
+class ChoiceRow(QFrame):
+    """A segmented choice with one keyboard stop. `value()` is None until something is chosen."""
+
+    valueChanged = Signal(object)
+    keyRefused = Signal(str)  # a key that is on no option: the text of why
+
+    def __init__(
+        self,
+        path: str,
+        words: str,
+        options: Sequence[Option],
+        *,
+        refused_words: str | None = None,  # "an MRC grade (0 to 5, or NT)"
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(path)
+        self.setAccessibleName(words)
+        self.path = path
+        self.words = words
+        self.options = tuple(options)
+        self.refused_words = refused_words
+        self.navigator: GridNavigator | None = None
+        self._value: object = None
+        self._keys = {key: option for option in self.options for key in option.keys}
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(3, 3, 3, 3)
+        layout.setSpacing(2)
+        self.buttons: list[QToolButton] = []
+        for option in self.options:
+            button = QToolButton(self)
+            button.setText(option.label)
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row is the one keyboard stop
+            keys = f" (key {option.keys[0]})" if option.keys else ""
+            button.setToolTip(f"{option.label}: {option.meaning}{keys}")
+            button.setAccessibleName(f"{words}: {option.label}, {option.meaning}")
+            button.clicked.connect(lambda _=False, o=option: self._choose(o, from_key=False))
+            layout.addWidget(button)
+            self.buttons.append(button)
+        self._describe()
+
+    # value -----------------------------------------------------------------------------
+    def value(self) -> object:
+        return self._value
+
+    def setValue(self, value: object) -> None:  # noqa: N802 (Qt naming)
+        """Show `value` without emitting (loading from the exam object)."""
+        self._value = value
+        for option, button in zip(self.options, self.buttons, strict=True):
+            button.setChecked(_same(option.value, value))
+        self._describe()
+
+    def _choose(self, option: Option | None, *, from_key: bool) -> None:
+        value = None if option is None else option.value
+        changed = not _same(value, self._value) or (value is None) != (self._value is None)
+        self.setValue(value)
+        if changed:
+            self.valueChanged.emit(value)
+        if from_key and option is not None and self.navigator is not None:
+            self.navigator.advance(self)
+
+    def meaning(self) -> str:
+        for option in self.options:
+            if _same(option.value, self._value):
+                return f"{option.label}: {option.meaning}"
+        return "not entered"
+
+    def _describe(self) -> None:
+        self.setAccessibleDescription(self.meaning())
+
+    # keyboard --------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt naming)
+        key, text = event.key(), event.text()
+        if text and text in self._keys:
+            self._choose(self._keys[text], from_key=True)
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self._choose(None, from_key=False)
+            return
+        moves = {
+            Qt.Key.Key_Left: (0, -1),
+            Qt.Key.Key_Right: (0, 1),
+            Qt.Key.Key_Up: (-1, 0),
+            Qt.Key.Key_Down: (1, 0),
+        }
+        if key in moves and self.navigator is not None:
+            self.navigator.move(self, *moves[key])
+            return
+        if text and text.isprintable() and not text.isspace() and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier
+        ):
+            what = self.refused_words or (
+                "a choice here (" + ", ".join(o.label for o in self.options) + ")"
+            )
+            self.keyRefused.emit(f"{text} is not {what}")
+            return
+        super().keyPressEvent(event)
+
+    def set_flag(self, name: str, on: bool) -> None:
+        """Set a style property (`selected`, `problem`) and re-apply the style sheet."""
+        if bool(self.property(name)) == on:
+            return
+        self.setProperty(name, on)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+def _same(a: object, b: object) -> bool:
+    # 1 == True in Python; a grade of 1 is not a "yes".
+    return a == b and type(a) is type(b)
+
+
+class GridNavigator:
+    """Moves focus through a page's grade cells in reading order (rows, then columns).
+
+    Cells are registered row by row; a row may have gaps (None). Arrows move within the
+    grid, wrapping at the ends of rows; a digit that sets a grade advances to the next cell.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[list[ChoiceRow | None]] = []
+        self.on_last: Callable[[], None] | None = None
+
+    def add_row(self, cells: Sequence[ChoiceRow | None]) -> None:
+        row = list(cells)
+        for cell in row:
+            if cell is not None:
+                cell.navigator = self
+        self.rows.append(row)
+
+    def cells(self) -> list[ChoiceRow]:
+        """Every visible cell in reading order."""
+        return [c for row in self.rows for c in row if c is not None and c.isVisibleTo(c.window())]
+
+    def _position(self, cell: ChoiceRow) -> tuple[int, int]:
+        for r, row in enumerate(self.rows):
+            if cell in row:
+                return r, row.index(cell)
+        raise ValueError(cell.path)
+
+    def advance(self, cell: ChoiceRow) -> None:
+        order = self.cells()
+        index = order.index(cell)
+        if index + 1 < len(order):
+            order[index + 1].setFocus(Qt.FocusReason.TabFocusReason)
+        elif self.on_last is not None:
+            self.on_last()
+
+    def move(self, cell: ChoiceRow, d_row: int, d_col: int) -> None:
+        order = self.cells()
+        if d_col:
+            index = order.index(cell) + d_col
+            if 0 <= index < len(order):
+                order[index].setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        r, c = self._position(cell)
+        r += d_row
+        while 0 <= r < len(self.rows):
+            row = self.rows[r]
+            target = row[c] if c < len(row) else None
+            if target is not None and target.isVisibleTo(target.window()):
+                target.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            r += d_row
+
+
+def problem_label(path: str, parent: QWidget | None = None) -> QLabel:
+    """The red reason shown next to a field; named `problem:<path>`, empty when all is well."""
+    label = QLabel(parent)
+    label.setObjectName(f"problem:{path}")
+    label.setProperty("role", "problem")
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
+def show_problem(label: QLabel, message: str | None) -> None:
+    text = f"\u26a0 {message}" if message else ""
+    if label.text() != text:
+        label.setText(text)
+        label.setAccessibleName(text)
+    label.setVisible(bool(message))
+
+
+def note_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setProperty("role", "note")
+    label.setWordWrap(True)
+    return label
+
+
+def heading(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setProperty("role", "heading")
+    label.setAccessibleName(text)
+    return label
+
+
+def with_problem(field: QWidget, label: QLabel) -> QWidget:
+    """A field with its problem label under it, as one form row."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(field)
+    layout.addWidget(label)
+    return box
+
+
+class GradeCell(QWidget):
+    """A `ChoiceRow` with a caption under it: the chosen grade's meaning, or why a key was
+    refused (`6 is not an MRC grade`). The caption is named `note:<path>`."""
+
+    def __init__(self, row: ChoiceRow, parent: QWidget | None = None, *, show_meaning=True):
+        super().__init__(parent)
+        self.row = row
+        self.show_meaning = show_meaning
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(row)
+        self.caption = QLabel(self)
+        self.caption.setObjectName(f"note:{row.path}")
+        self.caption.setProperty("role", "note")
+        self.caption.setMinimumHeight(self.caption.fontMetrics().height())
+        small = self.caption.font()
+        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
+        self.caption.setFont(small)
+        layout.addWidget(self.caption)
+        row.valueChanged.connect(lambda _value: self.update_caption())
+        row.keyRefused.connect(self.refuse)
+        self.update_caption()
+
+    def update_caption(self) -> None:
+        """Show the meaning of the value the row holds (after a load or a change)."""
+        self.caption.setProperty("role", "note")
+        self.caption.setStyleSheet("")
+        value = self.row.value()
+        text = self.row.meaning().split(": ", 1)[-1] if value is not None and \
+            self.show_meaning else ""
+        self.caption.setText(text)
+
+    def refuse(self, message: str) -> None:
+        self.caption.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self.caption.setText(f"\u26a0 {message}")
+        self.caption.setAccessibleName(message)

@@ -1,0 +1,372 @@
+"""The exam wizard: the pages in order, the live assessment beside them, and finishing.
+
+The pages load from and write to one `ExamSession`; the wizard keeps the live panel, the
+alarm bar and the problems in step with it after every change, autosaves a draft a moment
+after the last change, and persists only in `finish()`. Enter moves on, Ctrl+Enter
+finishes, Esc asks before discarding.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain import DocumentError, Level, assess
+from desktop_app.domain.model import LEVEL_ACTIONS, PROCEDURE_KIND_WORDS
+from desktop_app.ui import dialogs
+from desktop_app.ui.exam_state import ExamSession, Problem
+from desktop_app.ui.live_panel import LivePanel
+from desktop_app.ui.page import WizardPage
+from desktop_app.ui.pages.escalation import EscalationPage
+from desktop_app.ui.pages.motor import MotorPage
+from desktop_app.ui.pages.patient_procedure import PatientProcedurePage
+from desktop_app.ui.pages.reflexes import ReflexesPage
+from desktop_app.ui.pages.review import ReviewPage
+from desktop_app.ui.pages.sensory import SensoryPage
+from desktop_app.ui.pages.symptoms import SymptomsPage
+from desktop_app.ui.services import Repository, SavedExam
+from desktop_app.ui.theme import level_style
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_MS = 800
+# Problems shown as soon as they arise; the others once the nurse tries to move on.
+SHOWN_AT_ONCE = ("exam.performed_at", "patient.birth_date")
+
+
+class ExamWizard(QWidget):
+    """One exam, from the patient's wristband to the saved record."""
+
+    finished = Signal(object)  # SavedExam
+    discarded = Signal()
+    draftSaved = Signal(str)  # the draft key
+
+    def __init__(self, session: ExamSession, repository: Repository,
+                 parent: QWidget | None = None, *, autosave_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("wizard")
+        self.setAccessibleName("Exam")
+        self.session = session
+        self.repository = repository
+        self.question: QMessageBox | None = None
+        self.closed = False
+        self.revealed: set[int] = set()  # pages whose problems are shown
+        self.input_problems: dict[str, str] = {}
+
+        self.pages: list[WizardPage] = [
+            PatientProcedurePage(session, repository.find_patient),
+            SymptomsPage(session),
+            SensoryPage(session),
+            MotorPage(session),
+            ReflexesPage(session),
+            EscalationPage(session),
+            ReviewPage(session, self.go_to_path),
+        ]
+        self.patient_page = self.pages[0]
+        self.escalation_page = self.pages[5]
+        self.review_page = self.pages[-1]
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.setSpacing(4)
+        self.alarm = QLabel()
+        self.alarm.setObjectName("wizard.alarm")
+        self.alarm.setWordWrap(True)
+        self.alarm.setVisible(False)
+        outer.addWidget(self.alarm)
+
+        top = QHBoxLayout()
+        self.header = QLabel()
+        self.header.setObjectName("wizard.header")
+        self.header.setAccessibleName("Patient and procedure of this exam")
+        top.addWidget(self.header, 1)
+        outer.addLayout(top)
+
+        steps = QHBoxLayout()
+        steps.setSpacing(2)
+        self.step_buttons: list[QToolButton] = []
+        for index, page in enumerate(self.pages):
+            button = QToolButton()
+            button.setObjectName(f"step.{page.page_id}")
+            button.setProperty("role", "step")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab stays inside the page
+            button.clicked.connect(lambda _=False, i=index: self.go(i))
+            steps.addWidget(button)
+            self.step_buttons.append(button)
+        steps.addStretch(1)
+        outer.addLayout(steps)
+
+        body = QHBoxLayout()
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
+        body.addWidget(self.stack, 1)
+        self.panel = LivePanel()
+        self.panel.recordCallRequested.connect(lambda: self.go(self.pages.index(
+            self.escalation_page)))
+        body.addWidget(self.panel)
+        outer.addLayout(body, 1)
+
+        footer = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setObjectName("wizard.status")
+        self.status.setWordWrap(True)
+        footer.addWidget(self.status, 1)
+        self.back_button = self._button("wizard.back", "\u2190 Back", "Previous page")
+        self.back_button.clicked.connect(self.back)
+        self.next_button = self._button("wizard.next", "Next \u2192", "Next page (Enter)")
+        self.next_button.clicked.connect(self.next)
+        self.finish_button = self._button("wizard.finish", "Finish and save",
+                                          "Finish and save the exam (Ctrl+Enter)")
+        self.finish_button.clicked.connect(self.finish)
+        for button in (self.back_button, self.next_button, self.finish_button):
+            footer.addWidget(button)
+        outer.addLayout(footer)
+        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(sequence), self, activated=self.finish)
+
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(autosave_ms)
+        self.autosave.timeout.connect(self.save_draft)
+        session.changed.connect(self._changed)
+        self.current = 0
+        self._changed("")
+        self.go(min(session.page_index, len(self.pages) - 1), focus=True)
+
+    def _button(self, name: str, text: str, words: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(words)
+        button.setToolTip(words)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter, not Tab, moves on
+        return button
+
+    # keeping everything in step ------------------------------------------------------
+    def _changed(self, path: str) -> None:
+        session = self.session
+        result = session.assessment()
+        if result is None:
+            self.panel.show_problem(session.assessment_problem or "")
+        else:
+            self.panel.show_assessment(result, session.exam.performed_at,
+                                       session.escalation_missing())
+        self._show_alarm(result.level if result else None)
+        for page in self.pages:
+            page.refresh(path)
+        problems = self._show_problems()
+        self.panel.show_pending(
+            sum(p.missing_item for p in problems),
+            sum(p.path.startswith("symptoms.") for p in problems),
+        )
+        self._label_steps(problems)
+        self.header.setText(self._header_text())
+        if path != "":
+            self.autosave.start()
+
+    def _show_alarm(self, level: Level | None) -> None:
+        if level is None or level < Level.URGENT:
+            self.alarm.setVisible(False)
+            return
+        style = level_style(level)
+        text = f"{style.symbol} {style.word}: {LEVEL_ACTIONS[level]}"
+        if self.session.escalation_missing():
+            text += "  Record the call on the Escalation page."
+        self.alarm.setText(text)
+        self.alarm.setAccessibleName(text)
+        self.alarm.setStyleSheet(
+            f"background: {style.background}; color: {style.foreground}; font-weight: bold; "
+            "font-size: 13pt; padding: 8px; border-radius: 4px;"
+        )
+        self.alarm.setVisible(True)
+
+    def all_problems(self) -> list[Problem]:
+        """The session's problems plus text a page could not turn into a value."""
+        problems = [Problem(path, message, blocks_next=True)
+                    for path, message in self.patient_page.input_problems.items()]
+        return problems + self.session.problems()
+
+    def _show_problems(self) -> list[Problem]:
+        problems = self.all_problems()
+        input_paths = set(self.patient_page.input_problems)
+        for index, page in enumerate(self.pages):
+            shown = [
+                p for p in problems
+                if index in self.revealed or p.path in SHOWN_AT_ONCE or p.path in input_paths
+                or (p.path == "patient.mrn" and self.session.patient.mrn)
+            ]
+            page.show_problems(shown if index != len(self.pages) - 1 else problems)
+        return problems
+
+    def _label_steps(self, problems: list[Problem]) -> None:
+        for index, (page, button) in enumerate(zip(self.pages, self.step_buttons, strict=True)):
+            owned = [p for p in problems if page.owns(p.path)]
+            mark = ""
+            if not page.relevant():
+                mark = " (optional)"
+            elif owned and index in self.revealed:
+                mark = f" \u2022{len(owned)}"
+            text = f"{index + 1} {page.title}{mark}"
+            if button.text() != text:
+                button.setText(text)
+                button.setAccessibleName(text)
+            button.setVisible(page is not self.escalation_page or page.relevant())
+
+    def _header_text(self) -> str:
+        patient, procedure = self.session.patient, self.session.procedure
+        name = patient.name or "New patient"
+        kind = PROCEDURE_KIND_WORDS.get(procedure.kind, "procedure not chosen")
+        site = f" ({procedure.site.replace('_', ' ')})" if procedure.site else ""
+        mrn = patient.mrn or "\u2014"
+        return f"<b>{name}</b> \u00b7 MRN {mrn} \u00b7 {kind}{site}"
+
+    # moving between pages --------------------------------------------------------------
+    def go(self, index: int, *, focus: bool = True) -> None:
+        if index != self.current:
+            self.revealed.add(self.current)  # leaving a page shows what it still lacks
+        self.current = index
+        self.session.page_index = index
+        self.stack.setCurrentIndex(index)
+        for i, button in enumerate(self.step_buttons):
+            button.setChecked(i == index)
+        page = self.pages[index]
+        is_last = index == len(self.pages) - 1
+        self.next_button.setEnabled(not is_last)
+        self.back_button.setEnabled(index > 0)
+        self._label_steps(self._show_problems())
+        if focus:
+            target = page.first_focus()
+            if target is not None:
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.status.setText("Review, then Finish (Ctrl+Enter) to save." if is_last else
+                            "Enter: next page \u00b7 Esc: discard")
+
+    def next(self) -> bool:
+        """Move to the next page the procedure needs; False if this page blocks."""
+        blocking = [p for p in self.all_problems()
+                    if p.blocks_next and self.pages[self.current].owns(p.path)]
+        if blocking:
+            self.revealed.add(self.current)
+            self._show_problems()
+            self.pages[self.current].focus_path(blocking[0].path)
+            self.status.setText(f"\u26a0 Cannot go on: {blocking[0].message}")
+            return False
+        for index in range(self.current + 1, len(self.pages)):
+            if self.pages[index].relevant():
+                self.go(index)
+                return True
+        return False
+
+    def back(self) -> None:
+        for index in range(self.current - 1, -1, -1):
+            if self.pages[index].relevant():
+                self.go(index)
+                return
+
+    def go_to_path(self, path: str) -> None:
+        """Show the page that holds the field of `path` and focus it."""
+        for index, page in enumerate(self.pages[:-1]):
+            if page.owns(path):
+                self.go(index, focus=False)
+                page.focus_path(path)
+                return
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            if self.current == len(self.pages) - 1:
+                self.status.setText("Press Finish (or Ctrl+Enter) to save the exam.")
+            else:
+                self.next()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.request_discard()
+            return
+        super().keyPressEvent(event)
+
+    # drafts, discarding, finishing -----------------------------------------------------
+    def save_draft(self) -> None:
+        """Write what has been entered to the draft store (a crash then loses nothing)."""
+        if self.closed:
+            return
+        self.autosave.stop()
+        self.repository.save_draft(self.session.draft_key, self.session.to_draft_json())
+        log.debug("draft saved")
+        self.draftSaved.emit(self.session.draft_key)
+
+    def request_discard(self) -> None:
+        """Esc: ask, and discard the exam (and its draft) only on a yes."""
+        if self.question is not None:
+            return
+        def answered(discard: bool) -> None:
+            self.question = None
+            if discard:
+                self.discard()
+        self.question = dialogs.ask(
+            self, "Discard this exam?",
+            f"Discard the exam of {self.session.describe()}? Nothing of it will be saved.",
+            answered, yes="Discard", no="Keep editing",
+        )
+
+    def discard(self) -> None:
+        self.closed = True
+        self.autosave.stop()
+        self.repository.discard_draft(self.session.draft_key)
+        log.info("exam discarded")
+        self.discarded.emit()
+
+    def finish(self) -> SavedExam | None:
+        """Validate the whole exam and save it; otherwise show why not, next to the fields."""
+        if self.closed:
+            return None
+        # A call typed in but not yet recorded is recorded now, or shown as incomplete.
+        if self.escalation_page.form_started() and not self.escalation_page.record_call():
+            self.go(self.pages.index(self.escalation_page), focus=False)
+            self.status.setText("\u26a0 Complete the call, or clear it.")
+            return None
+        self.revealed.update(range(len(self.pages)))
+        problems = self._show_problems()
+        self._label_steps(problems)
+        if problems:
+            self.status.setText(f"\u26a0 Cannot finish yet: {len(problems)} thing"
+                                f"{'s' if len(problems) > 1 else ''} to complete "
+                                f"(first: {problems[0].message}).")
+            self.go(len(self.pages) - 1, focus=False)
+            self.review_page.blockers.setFocus()
+            return None
+        try:
+            document = self.session.validated_document()
+        except DocumentError as error:
+            self.status.setText(f"\u26a0 Cannot finish: {error}")
+            self.go_to_path(error.field)
+            return None
+        raw = document.to_document()
+        saved = self.repository.save_exam(raw, assess(document).to_json(),
+                                          self.session.episode_id)
+        for call in self.session.new_escalations:
+            self.repository.add_escalation(saved.episode_id, call)
+        self.closed = True
+        self.autosave.stop()
+        self.repository.discard_draft(self.session.draft_key)
+        log.info("exam saved")
+        self.finished.emit(saved)
+        return saved
