@@ -1,0 +1,140 @@
+"""The append-only audit log: who did what to which record, and when.
+
+Each entry carries the hash of the one before it (SHA-256 over the previous hash and the
+entry's own fields), and `audit_head` keeps the last entry written. So an entry edited or
+deleted afterwards, even with the sqlite3 shell and the append-only triggers dropped, breaks
+the chain, and `verify_audit_chain` names the entry. Entries name records by table and ID
+and never carry a patient identifier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop_app.store.database import fetch_all, require_transaction, utc_now, utc_text
+
+GENESIS_HASH = "0" * 64
+APPEND_ONLY_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    record_table: str | None
+    record_id: int | None
+    detail: dict[str, Any] | None
+
+
+def entry_hash(prev_hash: str, entry_id: int, at: str, actor: str, action: str,
+               record_table: str | None, record_id: int | None, detail: str | None) -> str:
+    """The chained hash of one entry (`detail` as the JSON text stored)."""
+    fields = json.dumps([entry_id, at, actor, action, record_table, record_id, detail],
+                        ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + fields).encode("utf-8")).hexdigest()
+
+
+def detail_text(detail: dict[str, Any] | None) -> str | None:
+    """The stored form of an entry's detail: compact JSON with sorted keys."""
+    if detail is None:
+        return None
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def append_audit(db: Database, *, actor: str, action: str, table: str | None = None,
+                 record_id: int | None = None, detail: dict[str, Any] | None = None,
+                 at: datetime | None = None) -> int:
+    """Append one entry to the chain, inside the caller's write transaction (so the entry
+    commits, or rolls back, with the change it records). Returns the entry's ID.
+
+    `detail` must hold no patient identifier: IDs, levels, field names, counts.
+    """
+    require_transaction(db, "append_audit")
+    head = db.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+    last_id, last_hash = head if head else (0, GENESIS_HASH)
+    entry_id = last_id + 1
+    when = utc_text(at or utc_now())
+    text = detail_text(detail)
+    digest = entry_hash(last_hash, entry_id, when, actor, action, table, record_id, text)
+    db.execute(
+        "INSERT INTO audit_log (id, at, actor, action, record_table, record_id, detail,"
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (entry_id, when, actor, action, table, record_id, text, last_hash, digest),
+    )
+    db.execute(
+        "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
+        (entry_id, digest),
+    )
+    return entry_id
+
+
+def verify_audit_chain(db: Database, *, max_problems: int = 20) -> tuple[int, list[str]]:
+    """Walk the whole chain. Returns (entries read, problems in plain words)."""
+    problems: list[str] = []
+    present = {r["name"] for r in fetch_all(
+        db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
+    for trigger in APPEND_ONLY_TRIGGERS:
+        if trigger not in present:
+            problems.append(f"the audit log's append-only guard ({trigger}) was removed")
+    prev_id, prev_hash, count = 0, GENESIS_HASH, 0
+    cursor = db.execute(
+        "SELECT id, at, actor, action, record_table, record_id, detail, prev_hash, hash "
+        "FROM audit_log ORDER BY id")
+    for entry_id, at, actor, action, table, record_id, detail, stored_prev, stored in cursor:
+        count += 1
+        if len(problems) >= max_problems:
+            continue  # keep counting; the list is long enough to act on
+        if stored_prev != prev_hash:
+            if entry_id != prev_id + 1:
+                problems.append(
+                    f"audit entries {_span(prev_id + 1, entry_id - 1)} are missing "
+                    f"(entry {entry_id} does not follow entry {prev_id})")
+            else:
+                problems.append(f"audit entry {entry_id} does not follow entry {prev_id}: "
+                                "an entry before it was changed or replaced")
+        expected = entry_hash(stored_prev, entry_id, at, actor, action, table, record_id, detail)
+        if stored != expected:
+            problems.append(f"audit entry {entry_id} was changed after it was written")
+        prev_id, prev_hash = entry_id, stored
+    head = db.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+    if head is None:
+        if count:
+            problems.append("the audit log's head record is missing")
+    elif (head[0], head[1]) != (prev_id, prev_hash):
+        if head[0] > prev_id:
+            problems.append(f"the audit log ends at entry {prev_id}, but entries up to "
+                            f"{head[0]} were written: the last entries were removed")
+        else:
+            problems.append(f"the audit log's head ({head[0]}) does not match its last "
+                            f"entry ({prev_id})")
+    return count, problems
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first} to {last}"
+
+
+def audit_entries(db: Database, *, table: str | None = None, record_id: int | None = None,
+                  limit: int = 200) -> list[AuditEntry]:
+    """The latest entries, newest first; for one record when `table` and `record_id` are given."""
+    where, params = "", []
+    if table is not None:
+        where, params = "WHERE record_table = ? AND record_id = ?", [table, record_id]
+    rows = fetch_all(
+        db, f"SELECT id, at, actor, action, record_table, record_id, detail FROM audit_log "
+        f"{where} ORDER BY id DESC LIMIT ?", [*params, limit])
+    return [
+        AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["record_table"], r["record_id"],
+                   json.loads(r["detail"]) if r["detail"] else None)
+        for r in rows
+    ]

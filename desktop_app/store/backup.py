@@ -1,0 +1,171 @@
+"""Backup and restore of the database file.
+
+A backup is SQLite's online backup API (consistent while windows keep working), written
+under a temporary name, checked (integrity and audit chain) and only then given its name.
+A restore checks the source first, keeps a copy of what it replaces, and copies the source
+in through the same API, so a crash half-way leaves the old database in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from desktop_app.store.check import CheckReport, check_database
+from desktop_app.store.database import (
+    SIDE_FILE_SUFFIXES,
+    connect,
+    create_private_file,
+    database_path,
+    open_database,
+    open_readonly,
+)
+from desktop_app.store.errors import BackupError
+
+log = logging.getLogger(__name__)
+BACKUP_FOLDER = "backups"
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What a restore did: the report on the restored database, and where the database it
+    replaced was kept (None when there was none)."""
+
+    report: CheckReport
+    kept: Path | None
+
+
+def _stamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def verify_database_file(path: Path) -> CheckReport:
+    """The full check (integrity, references, schema version, audit chain) on a file."""
+    try:
+        db = open_readonly(path)
+    except sqlite3.Error as error:
+        return CheckReport(problems=[f"the file cannot be opened as a database: {error}"])
+    try:
+        report = check_database(db)
+        if report.ok and report.schema_version == 0:
+            report.problems.append("the file holds no NeuroCheck database")
+        return report
+    finally:
+        db.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # directories cannot be fsynced on every platform
+    finally:
+        os.close(fd)
+
+
+def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]:
+    """Copy the database to `destination` (a file, or a folder to put a dated file in),
+    verified before it takes its name; an existing file there is replaced only by a good
+    copy. Returns the file written and its check report; `BackupError` when the copy fails
+    its check (nothing is left at `destination` then)."""
+    destination = Path(destination)
+    if destination.is_dir():
+        destination = destination / f"neurocheck-{_stamp()}.sqlite"
+    if not destination.parent.is_dir():
+        raise BackupError(f"the folder {destination.parent} does not exist")
+    partial = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.partial")
+    create_private_file(partial)
+    try:
+        target = sqlite3.connect(str(partial), isolation_level=None)
+        try:
+            db.conn.backup(target)
+            # A backup is one self-contained file, whatever the live database's journal.
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        report = verify_database_file(partial)
+        if not report.ok:
+            raise BackupError("the copy failed its check, so it was not kept:\n"
+                              + "\n".join(f"  - {p}" for p in report.problems))
+        _fsync(partial)
+        os.replace(partial, destination)
+        _fsync(destination.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    log.info("backup written and verified (%s)", report.summary())
+    return destination, report
+
+
+def _keep_current(live: Path, folder: Path) -> tuple[Path, bool]:
+    """Keep a copy of the live database before a restore replaces it. A sound database is
+    copied with the backup API and verified; a damaged one is copied file by file.
+    Returns (the copy, whether the live database was sound)."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    kept = folder / f"before-restore-{_stamp()}.sqlite"
+    try:
+        current = connect(live, create=False)
+        try:
+            if check_database(current).ok:
+                return backup_database(current, kept)[0], True
+        finally:
+            current.close()
+    except sqlite3.DatabaseError:
+        pass  # unreadable: copied as raw files below
+    for suffix in ("", *SIDE_FILE_SUFFIXES):
+        source = live.with_name(live.name + suffix)
+        if source.exists():
+            create_private_file(kept.with_name(kept.name + suffix))
+            shutil.copyfile(source, kept.with_name(kept.name + suffix))
+    return kept, False
+
+
+def restore_database(data_dir: Path, source: Path) -> RestoreResult:
+    """Replace the data folder's database with `source`, a backup.
+
+    `source` is checked first (a bad one raises `BackupError` and nothing changes). The
+    database it replaces is kept in the data folder's backups/ folder. The restored database
+    is brought to the current schema and checked again.
+    """
+    source = Path(source).resolve()
+    live = database_path(data_dir)
+    if source == live.resolve():
+        raise BackupError("the source is the live database itself")
+    report = verify_database_file(source)
+    if not report.ok:
+        raise BackupError(f"{source.name} failed its check; nothing was changed:\n"
+                          + "\n".join(f"  - {p}" for p in report.problems))
+    kept, sound = None, True
+    if live.exists():
+        kept, sound = _keep_current(live, Path(data_dir) / BACKUP_FOLDER)
+    if not sound:
+        # The copy kept is raw files; the live ones are set aside so SQLite starts clean.
+        for suffix in ("", *SIDE_FILE_SUFFIXES):
+            with contextlib.suppress(FileNotFoundError):
+                live.with_name(live.name + suffix).unlink()
+    src = open_readonly(source)
+    try:
+        target = connect(live)
+        try:
+            src.conn.backup(target.conn)
+        finally:
+            target.close()
+    finally:
+        src.close()
+    db = open_database(Path(data_dir))  # migrates an older backup, checks it again
+    try:
+        final = check_database(db)
+    finally:
+        db.close()
+    log.info("database restored from a backup (%s)", final.summary())
+    return RestoreResult(final, kept)

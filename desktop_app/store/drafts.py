@@ -1,0 +1,91 @@
+"""Exams in progress. The exam screen calls `save_draft` a few seconds after each change
+(debounced), so a crash or a power cut loses at most those seconds; at the next start
+`pending_drafts` offers them back.
+
+A draft is not part of the record: it may be incomplete or invalid, it is not assessed and
+not audited (an entry every few seconds would bury the log). It becomes record when the
+exam is saved (`save_exam(..., draft_id=...)` removes it in the same transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop_app.store.database import fetch_all, fetch_one, parse_utc, utc_now, utc_text
+from desktop_app.store.errors import InvalidValue, NotFound
+
+log = logging.getLogger(__name__)
+MAX_DRAFT_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    episode_id: int | None
+    user_name: str | None
+    content: dict[str, Any]
+    started_at: datetime
+    saved_at: datetime
+
+
+def _draft(row: dict[str, Any]) -> Draft:
+    return Draft(row["id"], row["episode_id"], row["user_name"], json.loads(row["content"]),
+                 parse_utc(row["started_at"]), parse_utc(row["saved_at"]))
+
+
+def save_draft(db: Database, content: dict[str, Any], *, draft_id: str | None = None,
+               user: str | None = None, episode_id: int | None = None,
+               now: datetime | None = None) -> str:
+    """Save (or overwrite) an exam in progress; durable when this returns.
+
+    `content` is whatever the exam screen holds, as JSON (usually a partial exam document).
+    Pass the returned ID back as `draft_id` on the next autosave of the same exam.
+    """
+    try:
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidValue("a draft must be plain JSON data") from error
+    if len(text.encode("utf-8")) > MAX_DRAFT_BYTES:
+        raise InvalidValue("the draft is too large to save")
+    draft_id = draft_id or uuid.uuid4().hex
+    when = utc_text(now or utc_now())
+    # One statement, so one transaction of its own (the connection is in autocommit mode).
+    db.execute(
+        "INSERT INTO drafts (id, episode_id, user_name, content, started_at, saved_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content,"
+        " saved_at = excluded.saved_at, episode_id = excluded.episode_id,"
+        " user_name = excluded.user_name",
+        [draft_id, episode_id, user, text, when, when])
+    return draft_id
+
+
+def pending_drafts(db: Database, *, user: str | None = None) -> list[Draft]:
+    """Drafts left unsaved, newest first (only `user`'s when given)."""
+    where, params = ("WHERE user_name = ?", [user]) if user is not None else ("", [])
+    rows = fetch_all(db, "SELECT id, episode_id, user_name, content, started_at, saved_at "
+                     f"FROM drafts {where} ORDER BY saved_at DESC", params)
+    return [_draft(r) for r in rows]
+
+
+def get_draft(db: Database, draft_id: str) -> Draft:
+    """One draft; `NotFound` when it was saved as an exam or discarded."""
+    row = fetch_one(db, "SELECT id, episode_id, user_name, content, started_at, saved_at "
+                    "FROM drafts WHERE id = ?", [draft_id])
+    if row is None:
+        raise NotFound("that draft is no longer there (saved or discarded)")
+    return _draft(row)
+
+
+def discard_draft(db: Database, draft_id: str) -> bool:
+    """Throw a draft away. Returns False when there was none with that ID."""
+    gone = db.execute("DELETE FROM drafts WHERE id = ?", [draft_id]).rowcount > 0
+    if gone:
+        log.info("draft discarded")
+    return gone

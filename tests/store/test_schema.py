@@ -1,0 +1,144 @@
+"""The schema version and its forward migrations, each from the version before it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from desktop_app.store import (
+    SCHEMA_VERSION,
+    SchemaTooNew,
+    StoreError,
+    check_database,
+    connect,
+    database_path,
+    migrate,
+    open_database,
+    schema_version,
+    ward_board,
+)
+from desktop_app.store import schema as schema_module
+
+NOW = "2026-05-04T09:00:00.000000Z"
+
+
+def at_version(folder: Path, version: int) -> Database:
+    db = connect(database_path(folder))
+    migrate(db, target=version)
+    assert schema_version(db) == version
+    return db
+
+
+def add_v1_exam(db: Database, *, mrn: str, exam_at: str, level: str, due: str) -> int:
+    """An exam as version 1 stored it (raw SQL: today's repository writes later columns)."""
+    patient = db.execute("SELECT id FROM patients WHERE mrn = ?", [mrn]).fetchone()
+    if patient is None:
+        patient_id = db.execute("INSERT INTO patients (mrn, created_at, updated_at) "
+                                "VALUES (?, ?, ?)", [mrn, NOW, NOW]).lastrowid
+        episode_id = db.execute(
+            "INSERT INTO episodes (patient_id, procedure_kind, procedure_at_utc, procedure,"
+            " opened_at, opened_by) VALUES (?, 'medial_branch_block', ?, '{}', ?, 'test')",
+            [patient_id, "2026-05-04T07:00:00.000000Z", NOW]).lastrowid
+    else:
+        episode_id = db.execute("SELECT id FROM episodes WHERE patient_id = ?",
+                                [patient[0]]).fetchone()[0]
+    return db.execute(
+        "INSERT INTO exams (episode_id, performed_at_utc, document, assessment, schedule_policy,"
+        " level, next_check_due, saved_at, saved_by) VALUES (?, ?, '{}', '{}', '{}', ?, ?, ?, 't')",
+        [episode_id, exam_at, level, due, NOW]).lastrowid
+
+
+def test_a_new_database_is_at_the_current_version(folder: Path) -> None:
+    db = open_database(folder)
+    assert schema_version(db) == SCHEMA_VERSION == len(schema_module.MIGRATIONS)
+    actions = [json.loads(r[0])["version"] for r in db.execute(
+        "SELECT detail FROM audit_log WHERE action = 'schema.migrate' ORDER BY id")]
+    assert actions == list(range(1, SCHEMA_VERSION + 1))
+    assert check_database(db).ok
+    db.close()
+    # Opening again changes nothing.
+    db = open_database(folder)
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_v1_from_empty_has_every_table_of_the_record(folder: Path) -> None:
+    db = at_version(folder, 1)
+    tables = set(db.table_names())
+    assert {"patients", "episodes", "exams", "escalations", "users", "signed_notes", "addenda",
+            "settings", "audit_log", "audit_head"} <= tables
+    assert check_database(db).ok
+
+
+def test_v2_from_v1_adds_drafts_and_keeps_exams(folder: Path) -> None:
+    db = at_version(folder, 1)
+    exam_id = add_v1_exam(db, mrn="M1", exam_at="2026-05-04T08:00:00.000000Z", level="notify",
+                          due="2026-05-04T08:15:00.000000Z")
+    assert migrate(db, target=2) == [2]
+    assert "drafts" in db.table_names()
+    assert db.execute("SELECT level FROM exams WHERE id = ?", [exam_id]).fetchone() == ("notify",)
+
+
+def test_v3_from_v2_gives_existing_users_a_clean_sign_in_record(folder: Path) -> None:
+    db = at_version(folder, 2)
+    db.execute("INSERT INTO users (name, full_name, role, password_hash, created_at, created_by)"
+               " VALUES ('ann', 'Ann Admin', 'admin', 'x', ?, 'test')", [NOW])
+    assert migrate(db, target=3) == [3]
+    row = db.execute("SELECT failed_attempts, locked_until FROM users").fetchone()
+    assert row == (0, None)
+
+
+def test_v4_from_v3_fills_the_board_from_each_episodes_latest_exam(folder: Path) -> None:
+    db = at_version(folder, 3)
+    add_v1_exam(db, mrn="M1", exam_at="2026-05-04T08:00:00.000000Z", level="observe",
+                due="2026-05-04T08:30:00.000000Z")
+    latest = add_v1_exam(db, mrn="M1", exam_at="2026-05-04T09:00:00.000000Z", level="urgent",
+                         due="2026-05-04T09:15:00.000000Z")
+    # Saved later but performed earlier: must not become the board's exam.
+    add_v1_exam(db, mrn="M1", exam_at="2026-05-04T07:30:00.000000Z", level="emergency",
+                due="2026-05-04T07:45:00.000000Z")
+    assert migrate(db) == [4]
+    row = db.execute("SELECT last_exam_id, current_level, next_check_due FROM episodes").fetchone()
+    assert row == (latest, "urgent", "2026-05-04T09:15:00.000000Z")
+    plan = " ".join(r[3] for r in db.execute(
+        "EXPLAIN QUERY PLAN " + "SELECT id FROM episodes WHERE closed_at IS NULL "
+        "ORDER BY next_check_due").fetchall())
+    assert "episodes_board" in plan
+    [row] = ward_board(db)
+    assert row.level == "urgent" and row.last_exam_id == latest
+
+
+def test_a_failing_migration_leaves_the_previous_version_intact(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = at_version(folder, 1)
+
+    def broken(database: Database) -> None:
+        database.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("power cut in the middle of a migration")
+
+    steps = list(schema_module.MIGRATIONS)
+    steps[1] = schema_module.Migration(2, "drafts", broken)
+    monkeypatch.setattr(schema_module, "MIGRATIONS", tuple(steps))
+    with pytest.raises(RuntimeError):
+        migrate(db, target=2)
+    assert schema_version(db) == 1
+    assert "half_done" not in db.table_names()
+    assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert check_database(db).ok
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(folder: Path) -> None:
+    db = open_database(folder)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    before = database_path(folder).read_bytes()
+    with pytest.raises(SchemaTooNew, match="newer version"):
+        open_database(folder)
+    assert database_path(folder).read_bytes() == before
+
+
+def test_migrate_refuses_an_unknown_target(db: Database) -> None:
+    with pytest.raises(StoreError):
+        migrate(db, target=SCHEMA_VERSION + 1)
