@@ -16,6 +16,15 @@ from desktop_app import __version__
 # name -> (module, one-line help). Order is the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "assess": ("desktop_app.commands.assess", "assess an exam document and print the result"),
+    "import": ("desktop_app.commands.import_documents",
+               "record exam documents (all or nothing) and print each exam's ID"),
+    "export": ("desktop_app.commands.export", "print an exam as an exam document"),
+    "backup": ("desktop_app.commands.backup", "write a verified copy of the database"),
+    "restore": ("desktop_app.commands.restore",
+                "replace the database with a verified backup (the old one is kept)"),
+    "check": ("desktop_app.commands.check", "check the database and its audit chain"),
+    "demo": ("desktop_app.commands.demo", "fill an empty data folder with a sample ward"),
+    "user": ("desktop_app.commands.user", "add, list or disable users"),
     "note": ("desktop_app.commands.note", "render and sign the chart note of an exam document"),
     "verify": ("desktop_app.commands.verify", "check a signed note: who signed, when, intact"),
 }

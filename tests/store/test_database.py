@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from desktop_app.store import connect, database_path, journal_mode, open_database, save_exam
+from desktop_app.store import (
+    connect,
+    database_path,
+    journal_mode,
+    open_database,
+    save_exam,
+    write_transaction,
+)
 from desktop_app.store import database as database_module
-from desktop_app.store import write_transaction
 from tests.store.conftest import document
 
 MOUNTS = """\
