@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("desktop_app.commands.check", "check the database and its audit chain"),
     "demo": ("desktop_app.commands.demo", "fill an empty data folder with a sample ward"),
     "user": ("desktop_app.commands.user", "add, list or disable users"),
+    "fhir": ("desktop_app.commands.fhir", "export a signed exam as a FHIR R4 Bundle (JSON)"),
     "note": ("desktop_app.commands.note", "render and sign the chart note of an exam document"),
     "verify": ("desktop_app.commands.verify", "check a signed note: who signed, when, intact"),
 }

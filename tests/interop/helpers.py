@@ -14,12 +14,14 @@ SIGNED_AT = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 NOTE_ID = "NC-20260504-TEST0001"
 
 
-def tiny_pdf(keywords: str | None = None, *, text: str = "NeuroCheck test note") -> bytes:
-    """A small real PDF (reportlab), standing in for a signed note."""
+def tiny_pdf(keywords: str | None = None, *, text: str = "NeuroCheck test note",
+             invariant: bool = False) -> bytes:
+    """A small real PDF (reportlab), standing in for a signed note. Created now, unless
+    `invariant` (reportlab then dates it 2000-01-01, before any exam)."""
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, invariant=1)
+    pdf = canvas.Canvas(buffer, invariant=int(invariant))
     if keywords:
         pdf.setKeywords(keywords)
     pdf.drawString(72, 720, text)
@@ -40,7 +42,7 @@ def export(document: ExamDocument, *, exam_id: str = "17", note_pdf: bytes | Non
     """The bundle of `document` with its own assessment and a stand-in note."""
     return build_bundle(
         document, assess(document), exam_id=exam_id,
-        note_pdf=note_pdf if note_pdf is not None else tiny_pdf(),
+        note_pdf=note_pdf if note_pdf is not None else tiny_pdf(invariant=True),
         note_id=NOTE_ID, signed_at=SIGNED_AT, signer_name=signer_name,
         escalations=escalations,
     )

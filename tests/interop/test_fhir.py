@@ -47,7 +47,7 @@ def test_the_shared_cases_are_there() -> None:
 
 @pytest.fixture(scope="module")
 def note_pdf() -> bytes:
-    return tiny_pdf(text="Signed note stand-in \u00e6\u00f8")
+    return tiny_pdf(text="Signed note stand-in æø")
 
 
 @pytest.mark.parametrize("case", VALID, ids=lambda p: p.stem)
@@ -197,22 +197,22 @@ def test_not_tested_items_carry_the_nurses_reason_as_data_absent_reason() -> Non
 
 def test_names_in_any_script_survive_the_export() -> None:
     raw = json.loads((CASES / "im-foot-drop.json").read_text())
-    raw["patient"]["name"] = "Zo\u00eb Ng\u00f4-\u00c6r\u00f8e"
+    raw["patient"]["name"] = "Zoë Ngô-Ærøe"
     document = load_document(json.dumps(raw, ensure_ascii=False).encode("utf-8"))
-    bundle = export(document, signer_name="\u0414\u043c\u0438\u0442\u0440\u0438\u0439",
-                    escalations=[{"role": "\u795e\u7d4c\u5185\u79d1", "name": "\u674e\u660e",
+    bundle = export(document, signer_name="Дмитрий",
+                    escalations=[{"role": "神経内科", "name": "李明",
                                   "called_at": "2026-05-05T10:10:00+01:00",
-                                  "response": "\u0623\u0631\u0627\u062c\u0639 \u0627\u0644\u0622\u0646"}])
+                                  "response": "أراجع الآن"}])
     text = json.dumps(bundle, ensure_ascii=False)
     back = json.loads(text.encode("utf-8").decode("utf-8"))
     parsed = Bundle.model_validate(back)
-    assert one(back, "Patient")["name"][0]["text"] == "Zo\u00eb Ng\u00f4-\u00c6r\u00f8e"
-    assert one(back, "Practitioner")["name"][0]["text"] == "\u0414\u043c\u0438\u0442\u0440\u0438\u0439"
+    assert one(back, "Patient")["name"][0]["text"] == "Zoë Ngô-Ærøe"
+    assert one(back, "Practitioner")["name"][0]["text"] == "Дмитрий"
     call = one(back, "Communication")
-    assert call["recipient"][0]["display"] == "\u795e\u7d4c\u5185\u79d1 \u674e\u660e"
-    assert "\u0623\u0631\u0627\u062c\u0639 \u0627\u0644\u0622\u0646" in call["note"][0]["text"]
+    assert call["recipient"][0]["display"] == "神経内科 李明"
+    assert "أراجع الآن" in call["note"][0]["text"]
     patient = next(e.resource for e in parsed.entry if e.resource.get_resource_type() == "Patient")
-    assert patient.name[0].text == "Zo\u00eb Ng\u00f4-\u00c6r\u00f8e"
+    assert patient.name[0].text == "Zoë Ngô-Ærøe"
 
 
 def test_the_patient_has_mrn_name_and_birth_date() -> None:
@@ -295,3 +295,14 @@ def test_the_document_is_not_changed_by_the_export() -> None:
     before = copy.deepcopy(document.to_document())
     export(document)
     assert document.to_document() == before
+
+
+def test_no_patient_identifier_reaches_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    document = load_case(CASES / "im-foot-drop.json")
+    with caplog.at_level("DEBUG"):
+        export(document)
+    assert caplog.records, "the export logs what it did"
+    for record in caplog.records:
+        message = record.getMessage()
+        for identifier in (document.patient.mrn, document.patient.name, "1979-09-02"):
+            assert identifier not in message
