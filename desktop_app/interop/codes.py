@@ -43,6 +43,7 @@ CODESYSTEM_URL = f"{BASE}/CodeSystem/neurocheck"
 MRN_SYSTEM = f"{BASE}/sid/mrn"
 EXAM_SYSTEM = f"{BASE}/sid/exam"
 NOTE_SYSTEM = f"{BASE}/sid/note"
+NOTE_SHA256_SYSTEM = f"{BASE}/sid/note-sha256"  # SHA-256 (hex) of the signed PDF
 # Extensions defined by NeuroCheck.
 SHA256_EXTENSION = f"{BASE}/StructureDefinition/attachment-sha256"
 FIRED_RULE_EXTENSION = f"{BASE}/StructureDefinition/fired-rule"
@@ -56,6 +57,8 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 DATA_ABSENT_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 
+# LOINC's display for 8705-6. It is a single nominal observation of the nervous system's
+# findings, not a panel with member codes: the grid cells ride as components in local codes.
 LOINC_NEURO_EXAM = ("8705-6", "Physical findings of Nervous system")
 LOINC_NURSE_NOTE = ("34746-8", "Nurse Note")
 SNOMED_IM_ROUTE = ("78421000", "Intramuscular route")

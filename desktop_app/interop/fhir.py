@@ -15,11 +15,11 @@ Composition that claims to be that document (and an attester) while the FHIR ren
 itself is unsigned. A collection makes no such claim, needs no Composition, and still
 validates and links every entry by `urn:uuid` fullUrl.
 
-RiskAssessment, not ClinicalImpression: what NeuroCheck computes is decision support
-from a fixed rule table (the spec's use case for RiskAssessment: an assessment "from a
-model or tool", with `method`, `basis`, `prediction.qualitativeRisk`, `rationale` and
-`mitigation`), not a clinician's diagnostic reasoning, which is what ClinicalImpression
-records.
+RiskAssessment, not ClinicalImpression: what NeuroCheck computes is the output of a fixed
+rule table, and R4 names "formal scoring/decision support tools that evaluate risk" as a
+use of RiskAssessment (hl7.org/fhir/R4/riskassessment.html); it has the places this needs
+(`method`, `basis`, `prediction.qualitativeRisk` with `rationale`, `mitigation`).
+ClinicalImpression records a clinician's diagnostic reasoning, which this is not.
 
 Pure: no I/O, no clock, no randomness. The same inputs give the same bytes, and every
 UUID is derived from the exam ID and the note ID, so a re-export is identical.
@@ -55,6 +55,7 @@ from desktop_app.interop.codes import (
     LOINC_NURSE_NOTE,
     MRN_SYSTEM,
     NEURO_CHECK,
+    NOTE_SHA256_SYSTEM,
     NOTE_SYSTEM,
     OBSERVATION_CATEGORY,
     PROTOCOL,
@@ -117,7 +118,7 @@ def build_bundle(
                                        procedure))
     for index, escalation in enumerate(escalations):
         export.add("Communication", f"escalation/{index}",
-                   _communication(escalation, assessment, patient, observation, risk))
+                   _communication(escalation, patient, observation, risk))
     export.add("DocumentReference", "note",
                _document_reference(note_pdf, note_id, signed_at, patient, nurse,
                                    [observation, risk, procedure]))
@@ -392,8 +393,8 @@ def _risk_assessment(document: ExamDocument, assessment: Assessment, patient: st
     }
 
 
-def _communication(escalation: Mapping[str, Any], assessment: Assessment, patient: str,
-                   observation: str, risk: str) -> dict[str, Any]:
+def _communication(escalation: Mapping[str, Any], patient: str, observation: str,
+                   risk: str) -> dict[str, Any]:
     role = str(escalation.get("role") or "").strip()
     name = str(escalation.get("name") or "").strip()
     called = " ".join(part for part in (role, name) if part) or "clinician (not recorded)"
@@ -404,8 +405,10 @@ def _communication(escalation: Mapping[str, Any], assessment: Assessment, patien
         "about": [_ref(risk)],
         "reasonReference": [_ref(observation)],
         "recipient": [{"display": called}],
-        "payload": [{"contentString": "Escalation of the post-procedure neurological "
-                                      f"check (level {assessment.level.value})."}],
+        # The episode's calls up to the signature, as the note prints them: a call may
+        # belong to an earlier exam, so no level is claimed for it here.
+        "payload": [{"contentString": "Escalation about the post-procedure neurological "
+                                      "check of this episode."}],
     }
     sent = _moment(escalation.get("called_at"))
     if sent:
@@ -445,10 +448,8 @@ def _document_reference(note_pdf: bytes, note_id: str, signed_at: datetime, pati
     signed = format_time(signed_at)
     return {
         "masterIdentifier": {"system": NOTE_SYSTEM, "value": note_id},
-        "identifier": [{
-            "system": "urn:ietf:rfc:3986",
-            "value": "urn:sha256:" + hashlib.sha256(note_pdf).hexdigest(),
-        }],
+        "identifier": [{"system": NOTE_SHA256_SYSTEM,
+                        "value": hashlib.sha256(note_pdf).hexdigest()}],
         "status": "current",
         "docStatus": "final",
         "type": concept(*LOINC_NURSE_NOTE, system=LOINC),

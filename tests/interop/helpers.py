@@ -10,7 +10,7 @@ from typing import Any
 from desktop_app.domain import ExamDocument, assess, load_document
 from desktop_app.interop.fhir import build_bundle
 
-SIGNED_AT = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+SIGNED_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # after every shared case's exam
 NOTE_ID = "NC-20260504-TEST0001"
 
 

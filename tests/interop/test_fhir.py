@@ -76,6 +76,8 @@ def test_the_note_in_the_bundle_is_the_signed_pdf_byte_for_byte(case: Path,
     assert attachment["hash"] == base64.b64encode(hashlib.sha1(note_pdf).digest()).decode()
     sha256 = [x["valueString"] for x in attachment["extension"] if x["url"] == SHA256_EXTENSION]
     assert sha256 == [hashlib.sha256(note_pdf).hexdigest()]
+    identifiers = one(bundle, "DocumentReference")["identifier"]
+    assert [i["value"] for i in identifiers if i["system"].endswith("/note-sha256")] == sha256
     assert attachment["creation"] == SIGNED_AT.isoformat()
 
 
