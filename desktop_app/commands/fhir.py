@@ -4,16 +4,14 @@
 document and its signed PDF, without the record. Exit 0 on success; 2 for input that is
 not valid (bad document, bad option); 1 when the export cannot be made (no such exam, no
 signed note, the note belongs to another exam). Nothing is written unless it all worked.
+An export from the record is audited, like `export`: patient data left the record.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -40,60 +38,78 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop_app.interop.fhir import build_bundle
     from desktop_app.interop.source import InvalidSource, SourceError
 
     try:
-        signed = _source(args)
+        if args.document or args.note:
+            return _export(args, _from_files(args))
+        return _from_record(args)
     except (_Invalid, InvalidSource) as error:
         print(f"fhir: {error}", file=sys.stderr)
         return EXIT_INVALID
     except SourceError as error:
         print(f"fhir: {error}", file=sys.stderr)
         return EXIT_FAILED
-    try:
-        assessment = signed.assessment()
-    except SourceError as error:
-        print(f"fhir: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    bundle = build_bundle(
-        signed.document, assessment,
-        exam_id=signed.exam_id, note_pdf=signed.note_pdf, note_id=signed.note_id,
-        signed_at=signed.signed_at, signer_name=signed.signer_name,
-        escalations=list(signed.escalations),
-    )
-    text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
-    try:
-        _write(args.out, text)
     except OSError as error:
         print(f"{args.out}: cannot write the file ({error.strerror})", file=sys.stderr)
         return EXIT_FAILED
-    return 0
 
 
 class _Invalid(Exception):
     """A bad option or an unreadable input file."""
 
 
-def _source(args: argparse.Namespace):
-    from desktop_app.interop.source import load_document_and_note, load_signed_exam
+def _export(args: argparse.Namespace, signed) -> int:
+    """Build the Bundle of `signed` and write it to --out; raises `SourceError`, `OSError`."""
+    from desktop_app.commands.records import print_utf8, write_private
+    from desktop_app.interop.fhir import build_bundle
 
-    if args.document or args.note:
-        if not (args.document and args.note):
-            raise _Invalid("--document and --note go together")
-        return load_document_and_note(
-            _read(args.document), _read(args.note),
-            exam_id=args.exam_id, note_id=args.note_id,
-            signed_at=_time(args.signed_at) if args.signed_at else None,
-            signer_name=args.signer, escalations=_escalations(args.escalations),
-        )
+    bundle = build_bundle(
+        signed.document, signed.assessment(),
+        exam_id=signed.exam_id, note_pdf=signed.note_pdf, note_id=signed.note_id,
+        signed_at=signed.signed_at, signer_name=signed.signer_name,
+        escalations=list(signed.escalations),
+    )
+    text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
+    if args.out == "-":
+        print_utf8(text)
+    else:  # owner-only and all or nothing: the Bundle holds patient data
+        write_private(Path(args.out), text.encode("utf-8"))
+    return 0
+
+
+def _from_record(args: argparse.Namespace) -> int:
+    from desktop_app.commands.records import cli_actor, with_database
+    from desktop_app.interop.source import exam_number, read_signed_exam
+    from desktop_app.store import append_audit, write_transaction
+
     if not args.exam_id:
         raise _Invalid("give an EXAM_ID, or --document and --note")
     if args.note_id or args.signed_at or args.signer or args.escalations:
         raise _Invalid("--note-id, --signed-at, --signer and --escalations go with --document")
-    from desktop_app.paths import data_dir
+    exam_id = exam_number(args.exam_id)
 
-    return load_signed_exam(data_dir(args.data_dir), args.exam_id)
+    def body(_folder, db) -> int:
+        _export(args, read_signed_exam(db, exam_id))
+        with write_transaction(db):  # patient data left the record: say who took it
+            append_audit(db, actor=cli_actor(), action="exam.export.fhir", table="exams",
+                         record_id=exam_id)
+        return 0
+
+    return with_database(args, body)
+
+
+def _from_files(args: argparse.Namespace):
+    from desktop_app.interop.source import load_document_and_note
+
+    if not (args.document and args.note):
+        raise _Invalid("--document and --note go together")
+    return load_document_and_note(
+        _read(args.document), _read(args.note),
+        exam_id=args.exam_id, note_id=args.note_id,
+        signed_at=_time(args.signed_at) if args.signed_at else None,
+        signer_name=args.signer, escalations=_escalations(args.escalations),
+    )
 
 
 def _read(name: str) -> bytes:
@@ -124,23 +140,3 @@ def _escalations(name: str | None) -> list[dict]:
     if not isinstance(calls, list) or not all(isinstance(c, dict) for c in calls):
         raise _Invalid(f"{name}: expected a list of objects")
     return calls
-
-
-def _write(name: str, text: str) -> None:
-    """Write all or nothing, readable by the owner only: the Bundle holds patient data."""
-    if name == "-":
-        sys.stdout.write(text)
-        return
-    target = Path(name)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".fhir-",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

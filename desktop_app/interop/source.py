@@ -1,8 +1,8 @@
 """Where an export's inputs come from: a stored signed exam, or a document plus its PDF.
 
-`load_signed_exam` is the one function that knows the record; it reads only through the
+`read_signed_exam` is the one function that knows the record; it reads only through the
 store's repository functions (`get_exam`, `exam_notes`, `episode_escalations`,
-`get_user`) on a read-only connection, so an export never writes to the database.
+`get_user`). `load_signed_exam` is the same from a data folder, on a read-only connection.
 """
 
 from __future__ import annotations
@@ -73,60 +73,79 @@ class SignedExam:
 # -- from the record -----------------------------------------------------------------------
 
 def load_signed_exam(data_dir: Path, exam_id: str | int) -> SignedExam:
-    """The stored exam `exam_id`, its signed note (the latest, when re-signed), the signer's
-    printed name and the episode's escalations called up to the signature.
+    """The stored exam `exam_id` with its signed note, from the data folder's database,
+    opened read-only (nothing is written, not even an audit entry: see `read_signed_exam`
+    for a caller that holds the database and audits the export itself).
 
-    Raises `SourceError` when the exam, its note or the database is missing.
+    Raises `SourceError` when the database, the exam or its note is missing.
     """
-    from desktop_app.domain import load_document
     from desktop_app.store.database import database_path, open_readonly
-    from desktop_app.store.episodes import episode_escalations
-    from desktop_app.store.errors import NotFound, StoreError
-    from desktop_app.store.exams import get_exam
-    from desktop_app.store.notes import exam_notes
+    from desktop_app.store.errors import StoreError
     from desktop_app.store.schema import refuse_newer, schema_version
-    from desktop_app.store.users import get_user
 
-    try:
-        record_id = int(str(exam_id))
-    except ValueError:
-        raise InvalidSource(f"an exam ID is a number, not {exam_id!r}") from None
+    record_id = exam_number(exam_id)
     try:
         db = open_readonly(database_path(Path(data_dir)))
     except StoreError as error:
         raise SourceError(f"cannot open the record: {error}") from error
     try:
         refuse_newer(schema_version(db))
-        exam = get_exam(db, record_id)
-        notes = exam_notes(db, record_id)
-        if not notes:
-            raise SourceError(f"exam {record_id} has no signed note")
-        note = notes[-1]  # the latest signature; addenda are notes of their own
-        try:
-            signer_name = get_user(db, note.signed_by).full_name
-        except NotFound:
-            signer_name = note.signed_by
-        calls = [
-            {"role": e.called_role, "name": e.called_name, "called_at": e.called_at,
-             "response": e.response, "response_at": e.response_at}
-            for e in episode_escalations(db, exam.episode_id)
-            if e.called_at <= note.signed_at  # what the note could have printed
-        ]
-    except NotFound:
-        raise SourceError(f"there is no exam {record_id}") from None
+        return read_signed_exam(db, record_id)
     except StoreError as error:
         raise SourceError(f"cannot read the record: {error}") from error
     finally:
         db.close()
+
+
+def exam_number(exam_id: str | int) -> int:
+    """A record's exam ID as the store keys it; `InvalidSource` for anything else."""
+    try:
+        return int(str(exam_id))
+    except ValueError:
+        raise InvalidSource(f"an exam ID is a number, not {exam_id!r}") from None
+
+
+def read_signed_exam(db: Any, exam_id: int) -> SignedExam:
+    """The exam `exam_id` of an open database, its signed note (the latest, when re-signed),
+    the signer's printed name and the episode's escalations called up to the signature.
+
+    Reads only through the store's repository functions. Raises `SourceError` when the
+    exam or its note is missing, or the note names another exam record.
+    """
+    from desktop_app.domain import load_document
+    from desktop_app.store.episodes import episode_escalations
+    from desktop_app.store.errors import NotFound
+    from desktop_app.store.exams import get_exam
+    from desktop_app.store.notes import exam_notes
+    from desktop_app.store.users import get_user
+
+    try:
+        exam = get_exam(db, exam_id)
+    except NotFound:
+        raise SourceError(f"there is no exam {exam_id}") from None
+    notes = exam_notes(db, exam_id)
+    if not notes:
+        raise SourceError(f"exam {exam_id} has no signed note")
+    note = notes[-1]  # the latest signature; addenda are kept apart
+    try:
+        signer_name = get_user(db, note.signed_by).full_name
+    except NotFound:
+        signer_name = note.signed_by
+    calls = [
+        {"role": e.called_role, "name": e.called_name, "called_at": e.called_at,
+         "response": e.response, "response_at": e.response_at}
+        for e in episode_escalations(db, exam.episode_id)
+        if e.called_at <= note.signed_at  # what the note could have printed
+    ]
     pdf = bytes(note.pdf)
     fields = note_fields(pdf)
     document = load_document(exam.document)
     if fields.get("exam-sha256") and fields["exam-sha256"] != exam_record_hash(document):
-        raise SourceError(f"exam {record_id}: its signed note names another exam record "
+        raise SourceError(f"exam {exam_id}: its signed note names another exam record "
                           "(the exam hashes differ)")
-    log.info("signed exam %d loaded for export (%d bytes of note)", record_id, len(pdf))
+    log.info("signed exam %d loaded for export (%d bytes of note)", exam_id, len(pdf))
     return SignedExam(
-        exam_id=str(record_id),
+        exam_id=str(exam_id),
         document=document,
         note_pdf=pdf,
         note_id=fields.get("note-id") or f"note-{note.id}",

@@ -226,9 +226,17 @@ def record(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_a_stored_exam_exports_with_its_real_signed_note(record, tmp_path: Path) -> None:
+    from desktop_app.store import audit_entries, open_database
+
     folder, exam_id, _, pdf = record
     out = tmp_path / "bundle.json"
     assert main(["--data-dir", str(folder), "fhir", str(exam_id), "--out", str(out)]) == 0
+    db = open_database(folder)
+    try:  # patient data left the record: the audit log says who took it
+        actions = [e.action for e in audit_entries(db, table="exams", record_id=exam_id)]
+    finally:
+        db.close()
+    assert "exam.export.fhir" in actions
     bundle = _bundle(out)
     Bundle.model_validate(bundle)
     assert _attached_pdf(bundle) == pdf
@@ -277,9 +285,33 @@ def test_an_exam_without_a_signed_note_or_record_is_refused(record, tmp_path: Pa
     assert "Zoë" not in err and "MRN-0042" not in err  # no patient identifier in messages
 
 
-def test_an_empty_data_folder_is_refused(tmp_path: Path, capsys) -> None:
+def test_an_empty_data_folder_has_no_exam_to_export(tmp_path: Path, capsys) -> None:
     assert main(["--data-dir", str(tmp_path / "empty"), "fhir", "1", "--out", "-"]) == 1
-    assert "no database" in capsys.readouterr().err
+    assert "no exam 1" in capsys.readouterr().err
+
+
+def test_load_signed_exam_reads_a_data_folder_without_writing_to_it(record) -> None:
+    from desktop_app.interop.source import load_signed_exam
+    from desktop_app.store import database_path
+
+    folder, exam_id, unsigned_id, pdf = record
+
+    def files() -> dict[str, bytes]:
+        path = database_path(folder)
+        return {p.name: p.read_bytes() for p in path.parent.glob(path.name + "*")}
+
+    before = files()
+    signed = load_signed_exam(folder, str(exam_id))
+    assert signed.note_pdf == pdf
+    assert signed.note_id == "NC-20260504-REALNOTE"
+    assert signed.signer_name == "Дмитрий Иванов"
+    assert [c["name"] for c in signed.escalations] == ["Dr Okafor"]
+    assert signed.assessment().level.value == "urgent"
+    assert files() == before
+    with pytest.raises(SourceError, match="no signed note"):
+        load_signed_exam(folder, unsigned_id)
+    with pytest.raises(SourceError, match="no database"):
+        load_signed_exam(folder / "elsewhere", exam_id)
 
 
 def test_the_export_code_needs_no_fhir_library_qt_database_or_pdf_code() -> None:
