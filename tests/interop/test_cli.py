@@ -297,8 +297,11 @@ def test_load_signed_exam_reads_a_data_folder_without_writing_to_it(record) -> N
     folder, exam_id, unsigned_id, pdf = record
 
     def files() -> dict[str, bytes]:
+        # SQLite may add empty -wal/-shm side files to read a WAL database; no content.
         path = database_path(folder)
-        return {p.name: p.read_bytes() for p in path.parent.glob(path.name + "*")}
+        found = {p.name: p.read_bytes() for p in path.parent.glob(path.name + "*")}
+        return {name: data for name, data in found.items()
+                if not name.endswith("-shm") and data}
 
     before = files()
     signed = load_signed_exam(folder, str(exam_id))
