@@ -101,7 +101,7 @@ def build_bundle(
         raise ValueError("signed_at needs a UTC offset")
     if not note_pdf:
         raise ValueError("the signed note is empty")
-    export = _Export(document, assessment, exam_id=str(exam_id), note_id=note_id)
+    export = _Export(exam_id=str(exam_id), note_id=note_id)
     patient = export.add("Patient", "patient", _patient(document))
     nurse = export.add("Practitioner", "signer", {"name": [{"text": signer_name}]})
     if document.procedure.is_block:
@@ -144,10 +144,7 @@ def sha1_base64(data: bytes) -> str:
 class _Export:
     """Collects the entries; hands out deterministic UUIDs and their references."""
 
-    def __init__(self, document: ExamDocument, assessment: Assessment, *, exam_id: str,
-                 note_id: str) -> None:
-        self.document = document
-        self.assessment = assessment
+    def __init__(self, *, exam_id: str, note_id: str) -> None:
         self.exam_id = exam_id
         self.note_id = note_id
         self.entries: list[dict[str, Any]] = []
@@ -168,11 +165,8 @@ class _Export:
         return url
 
 
-def _ref(url: str, display: str | None = None) -> dict[str, str]:
-    reference = {"reference": url}
-    if display:
-        reference["display"] = display
-    return reference
+def _ref(url: str) -> dict[str, str]:
+    return {"reference": url}
 
 
 # -- context ---------------------------------------------------------------------------
@@ -297,14 +291,10 @@ def _observation(document: ExamDocument, assessment: Assessment, export: _Export
     untested = [path for path in assessment.findings.not_tested
                 if path not in exam.grades and not exam.reason_for(path)]
     if untested:
-        words = ", ".join(_words(path) for path in untested)
+        words = ", ".join(DISPLAYS[path] for path in untested)
         body["note"] = [{"text": f"Not tested (no reason recorded; never read as normal): "
                                  f"{words}."}]
     return body
-
-
-def _words(path: str) -> str:
-    return DISPLAYS[path]
 
 
 def _symptom_components(exam: Exam) -> list[dict[str, Any]]:

@@ -308,3 +308,12 @@ def test_no_patient_identifier_reaches_a_log_line(caplog: pytest.LogCaptureFixtu
         message = record.getMessage()
         for identifier in (document.patient.mrn, document.patient.name, "1979-09-02"):
             assert identifier not in message
+
+
+def test_items_not_tested_without_a_reason_are_named_never_read_as_normal() -> None:
+    observation = one(export(load_case(CASES / "im-foot-drop.json")), "Observation")
+    by_code = component_by_code(observation)
+    assert "motor.wrist_extension.left" not in by_code  # no value was recorded
+    note = observation["note"][0]["text"]
+    assert "never read as normal" in note
+    assert "Left wrist extension" in note and "Right finger extension" in note
