@@ -149,7 +149,8 @@ def connect(path: Path, *, create: bool = True) -> Database:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA trusted_schema = OFF")
-        db = Database(conn)
+        # No sqlite-utils plugins: nothing installed beside the app may alter the connection.
+        db = Database(conn, execute_plugins=False)
     except BaseException:
         conn.close()
         raise
@@ -173,7 +174,7 @@ def open_readonly(path: Path) -> Database:
         raise DatabaseMissing(f"there is no database at {path}")
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     return Database(sqlite3.connect(uri, uri=True, isolation_level=None,
-                                    timeout=BUSY_TIMEOUT_SECONDS))
+                                    timeout=BUSY_TIMEOUT_SECONDS), execute_plugins=False)
 
 
 def journal_mode(db: Database) -> str:

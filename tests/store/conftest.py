@@ -1,21 +1,30 @@
-"""Store fixtures: an open database in the test's private data folder, and small exam
-documents built from the shared cases."""
+"""Store fixtures: the test's data folder and its database, opened as the application
+opens it. Exam documents for the tests are built in documents.py."""
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlite_utils import Database
 
 from desktop_app.paths import data_dir
 from desktop_app.store import open_database
-from tests.conftest import CASES
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with the smallest cost, in this process only: the application's hasher takes
+    half a second a hash by design, which a test suite cannot afford a hundred times.
+    Commands run as subprocesses keep the real cost."""
+    from argon2 import PasswordHasher, Type
+
+    from desktop_app.store import users
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(users, "_hasher", lambda: quick)
+    monkeypatch.setattr(users, "_decoy_hash", lambda: quick.hash("no such user"))
 
 
 @pytest.fixture
@@ -34,24 +43,3 @@ def db(folder: Path) -> Iterator[Database]:
     database.close()
 
 
-def case(name: str) -> dict[str, Any]:
-    """A shared case document, parsed."""
-    return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def document(mrn: str = "T-0001", *, name: str | None = "Test Patient",
-             exam_hours: float = 2.0, procedure_at: str = "2026-05-04T08:00:00+01:00",
-             base: str = "mbb-numb-l5-2h", previous: list[dict[str, Any]] | None = None,
-             ) -> dict[str, Any]:
-    """A valid exam document (a shared case with another patient, procedure or exam time)."""
-    doc = copy.deepcopy(case(base))
-    doc["patient"]["mrn"] = mrn
-    if name is None:
-        doc["patient"].pop("name", None)
-    else:
-        doc["patient"]["name"] = name
-    doc["procedure"]["performed_at"] = procedure_at
-    start = datetime.fromisoformat(procedure_at)
-    doc["exam"]["performed_at"] = (start + timedelta(hours=exam_hours)).isoformat()
-    doc["previous_exams"] = copy.deepcopy(previous or [])
-    return doc

@@ -20,7 +20,7 @@ from desktop_app.store import (
     save_exam,
     verify_audit_chain,
 )
-from tests.store.conftest import document
+from tests.store.documents import document
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from desktop_app.store import (
     write_transaction,
 )
 from desktop_app.store import database as database_module
-from tests.store.conftest import document
+from tests.store.documents import document
 
 MOUNTS = """\
 /dev/vda / ext4 rw,relatime 0 0

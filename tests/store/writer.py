@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.store.conftest import document
+from tests.store.documents import document
 
 
 def writer_document(prefix: str, index: int) -> dict[str, Any]:
