@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.smoke_test:
+        from desktop_app.smoke import run_smoke_test
+
+        return run_smoke_test()
     if args.command is None:
         from desktop_app.ui.app import run_gui
 
