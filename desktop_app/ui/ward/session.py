@@ -1,0 +1,382 @@
+"""Who is at the shared workstation: signing in, locking, switching user, emergency access.
+
+`WardSession` holds the signed-in user and the three states of the screen: signed out
+(covered, nobody's session), active, and locked (covered, the user's session and the exam
+in progress kept). It checks passwords off the GUI thread (argon2id takes a noticeable
+fraction of a second by design), refuses an account after repeated wrong passwords for a
+while (the store's lock-out, audited there), and audits what the store does not: locking,
+unlocking, signing out, a refused attempt on a locked account, and emergency access.
+
+`IdleWatcher` says when nobody has touched the keyboard, mouse or screen for the ward's
+idle timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication
+from sqlite_utils import Database
+
+from desktop_app.store import (
+    AccountLocked,
+    AuthenticationFailed,
+    NotFound,
+    StoreError,
+    UserRecord,
+    authenticate,
+    connect,
+    get_user,
+)
+from desktop_app.store.database import utc_now, utc_text
+from desktop_app.store.ward import (
+    BREAK_GLASS,
+    BREAK_GLASS_END,
+    SESSION_LOCK,
+    SESSION_REFUSED,
+    SESSION_SIGN_OUT,
+    SESSION_UNLOCK,
+    break_glass_account,
+    record_access,
+)
+
+log = logging.getLogger(__name__)
+
+LOCK_AFTER_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+# Why emergency access was used: a code, so the audit log never holds free text that could
+# name a patient.
+BREAK_GLASS_REASONS: dict[str, str] = {
+    "patient_emergency": "A patient needs a check now and I cannot sign in",
+    "account_locked": "My account is locked after wrong passwords",
+    "no_account": "I have no account on this workstation yet",
+    "sign_in_broken": "Signing in does not work",
+}
+
+
+class ScreenState(Enum):
+    SIGNED_OUT = "signed_out"
+    ACTIVE = "active"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """What a sign-in attempt came to: the user, or the message to show."""
+
+    user: UserRecord | None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def database_file(db: Database) -> Path:
+    """The file behind an open connection (a worker thread opens its own)."""
+    for _seq, name, file in db.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    raise StoreError("the database has no file (in memory?)")
+
+
+def locked_message(error: AccountLocked) -> str:
+    """'This account is locked until 14:35 ...' in the workstation's time."""
+    until = datetime.fromisoformat(error.locked_until).astimezone().strftime("%H:%M")
+    return (f"This account is locked after repeated wrong passwords, until {until}. "
+            "Another nurse can sign in, or use emergency access.")
+
+
+class _Relay(QObject):
+    """Carries a worker's result back to the GUI thread (it lives there)."""
+
+    done = Signal(object, object)
+
+    def __init__(self, callback: Callable[[Any, BaseException | None], None]) -> None:
+        super().__init__()
+        self.callback = callback
+        self.done.connect(self.deliver)
+
+    @Slot(object, object)
+    def deliver(self, result: Any, error: BaseException | None) -> None:
+        self.callback(result, error)
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.work = work
+        self.relay = relay
+
+    def run(self) -> None:
+        try:
+            result, error = self.work(), None
+        except Exception as exc:  # handed to the GUI thread, which decides
+            result, error = None, exc
+        self.relay.done.emit(result, error)
+
+
+class WardSession(QObject):
+    """The signed-in user of the workstation and the state of its screen."""
+
+    stateChanged = Signal(object)  # ScreenState
+    userChanged = Signal(object)  # UserRecord | None
+    breakGlassChanged = Signal(bool)
+    busyChanged = Signal(bool)
+
+    def __init__(self, db: Database, *, lock_after: int = LOCK_AFTER_FAILURES,
+                 lock_for: timedelta = LOCK_FOR, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.path = database_file(db)
+        self.lock_after = lock_after
+        self.lock_for = lock_for
+        self.user: UserRecord | None = None
+        self.state = ScreenState.SIGNED_OUT
+        self.break_glass = False
+        self.break_glass_since: datetime | None = None
+        self.busy = False
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # one attempt at a time, in the order typed
+        self._relays: set[_Relay] = set()
+
+    # reading ---------------------------------------------------------------------------
+    @property
+    def user_name(self) -> str | None:
+        return self.user.name if self.user else None
+
+    @property
+    def active(self) -> bool:
+        return self.state is ScreenState.ACTIVE
+
+    def actor(self) -> str:
+        """The name audit entries carry for what is done now; refuses when nobody is in."""
+        if self.user is None or self.state is not ScreenState.ACTIVE:
+            raise StoreError("nobody is signed in")
+        return self.user.name
+
+    def has_role(self, *roles: str) -> bool:
+        return self.active and self.user is not None and self.user.role in roles
+
+    def emergency_account(self) -> str | None:
+        """The account an administrator set aside for emergency access (None: none)."""
+        return break_glass_account(self.db)
+
+    # signing in, off the GUI thread ----------------------------------------------------
+    def _run(self, work: Callable[[], Any],
+             callback: Callable[[Any, BaseException | None], None]) -> None:
+        def delivered(result: Any, error: BaseException | None) -> None:
+            self._relays.discard(relay)
+            relay.deleteLater()
+            self._set_busy(False)
+            callback(result, error)
+
+        relay = _Relay(delivered)
+        self._relays.add(relay)
+        self._set_busy(True)
+        self.pool.start(_Task(work, relay))
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.busyChanged.emit(busy)
+
+    def _check_password(self, name: str, password: str) -> UserRecord:
+        """Runs in the worker: its own connection, the store's audited check."""
+        db = connect(self.path, create=False)
+        try:
+            return authenticate(db, name, password, lock_after=self.lock_after,
+                                lock_for=self.lock_for)
+        finally:
+            db.close()
+
+    def sign_in(self, name: str, password: str,
+                done: Callable[[SignInResult], None] | None = None) -> None:
+        """Sign in (or unlock, as the same or another user). `done` gets the result."""
+        name = name.strip()
+        emergency = self.emergency_account()
+        if emergency and name.casefold() == emergency.casefold():
+            self._finish(done, SignInResult(None, "This is the emergency account: use "
+                                                  "Emergency access, which asks why."))
+            return
+        if not name or not password:
+            self._finish(done, SignInResult(None, "Type your user name and password."))
+            return
+
+        def finished(user: UserRecord | None, error: BaseException | None) -> None:
+            if error is None and user is not None:
+                self._enter(user, break_glass=False)
+                self._finish(done, SignInResult(user))
+            else:
+                self._finish(done, SignInResult(None, self._refusal(name, error)))
+
+        self._run(lambda: self._check_password(name, password), finished)
+
+    def use_break_glass(self, password: str, reason: str,
+                        done: Callable[[SignInResult], None] | None = None) -> None:
+        """Emergency access: sign in as the emergency account, for a stated reason."""
+        account = self.emergency_account()
+        if not account:
+            self._finish(done, SignInResult(None, "No emergency account is set up; an "
+                                                  "administrator sets one in Settings."))
+            return
+        if reason not in BREAK_GLASS_REASONS:
+            self._finish(done, SignInResult(None, "Choose why emergency access is needed."))
+            return
+
+        def finished(user: UserRecord | None, error: BaseException | None) -> None:
+            if error is None and user is not None:
+                self._enter(user, break_glass=True, reason=reason)
+                self._finish(done, SignInResult(user))
+            else:
+                self._finish(done, SignInResult(None, self._refusal(account, error)))
+
+        self._run(lambda: self._check_password(account, password), finished)
+
+    @staticmethod
+    def _finish(done: Callable[[SignInResult], None] | None, result: SignInResult) -> None:
+        if done is not None:
+            done(result)
+
+    def _refusal(self, name: str, error: BaseException | None) -> str:
+        if isinstance(error, AccountLocked):
+            try:
+                user = get_user(self.db, name)
+                record_access(self.db, actor=user.name, action=SESSION_REFUSED, table="users",
+                              record_id=user.id, detail={"reason": "account_locked"})
+            except NotFound:
+                pass
+            return locked_message(error)
+        if isinstance(error, AuthenticationFailed):
+            message = str(error).capitalize() + "."
+            try:  # the attempt that locked the account says so at once
+                locked_until = get_user(self.db, name).locked_until
+            except NotFound:
+                return message
+            if locked_until is not None and locked_until > utc_now():
+                message += " " + locked_message(AccountLocked(utc_text(locked_until)))
+            return message
+        log.error("sign-in failed unexpectedly (%s)", type(error).__name__)
+        return "Signing in did not work; try again, or ask for help."
+
+    def _enter(self, user: UserRecord, *, break_glass: bool, reason: str | None = None) -> None:
+        """A password was right: the user's session starts (or resumes)."""
+        previous, was = self.user, self.state
+        self._end_break_glass()  # an emergency session ends when anyone signs in after it
+        if previous is not None and was is ScreenState.LOCKED:
+            if previous.id != user.id:
+                record_access(self.db, actor=previous.name, action=SESSION_SIGN_OUT,
+                              table="users", record_id=previous.id,
+                              detail={"why": "another user unlocked"})
+            record_access(self.db, actor=user.name, action=SESSION_UNLOCK, table="users",
+                          record_id=user.id,
+                          detail={"previous_user_id": previous.id,
+                                  "same_user": previous.id == user.id})
+        if break_glass:
+            record_access(self.db, actor=user.name, action=BREAK_GLASS, table="users",
+                          record_id=user.id, detail={"reason": reason})
+            log.warning("EMERGENCY ACCESS: the emergency account was used (reason %s)", reason)
+            self.break_glass_since = utc_now()
+        self.user = user
+        self.userChanged.emit(user)
+        if break_glass != self.break_glass:
+            self.break_glass = break_glass
+            self.breakGlassChanged.emit(break_glass)
+        self._set_state(ScreenState.ACTIVE)
+
+    # locking and signing out -----------------------------------------------------------
+    def lock(self, why: str = "manual") -> None:
+        """Cover the screen, keeping the user's session (and the exam in progress)."""
+        if self.state is not ScreenState.ACTIVE or self.user is None:
+            return
+        record_access(self.db, actor=self.user.name, action=SESSION_LOCK, table="users",
+                      record_id=self.user.id, detail={"why": why})
+        log.info("workstation locked (%s)", why)
+        self._set_state(ScreenState.LOCKED)
+
+    def sign_out(self, why: str = "switch_user") -> None:
+        """End the user's session and cover the screen for the next user."""
+        if self.user is None:
+            return
+        user = self.user
+        self._end_break_glass()
+        record_access(self.db, actor=user.name, action=SESSION_SIGN_OUT, table="users",
+                      record_id=user.id, detail={"why": why})
+        self.user = None
+        self.userChanged.emit(None)
+        if self.break_glass:
+            self.break_glass = False
+            self.breakGlassChanged.emit(False)
+        self._set_state(ScreenState.SIGNED_OUT)
+
+    def _end_break_glass(self) -> None:
+        if not self.break_glass or self.user is None or self.break_glass_since is None:
+            return
+        minutes = round((utc_now() - self.break_glass_since).total_seconds() / 60, 1)
+        record_access(self.db, actor=self.user.name, action=BREAK_GLASS_END, table="users",
+                      record_id=self.user.id, detail={"minutes": minutes})
+        log.warning("emergency access ended after %.1f min", minutes)
+        self.break_glass_since = None
+
+    def _set_state(self, state: ScreenState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+    def shutdown(self) -> None:
+        """Wait for a sign-in still being checked (before the database closes)."""
+        self.pool.waitForDone()
+
+
+_INPUT_EVENTS = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+    QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
+    QEvent.Type.TabletPress, QEvent.Type.ShortcutOverride,
+})
+
+
+class IdleWatcher(QObject):
+    """Emits `idle` when no key, click, touch or mouse movement reached the application for
+    `timeout_ms`. Watches the whole application (an event filter on it) while running."""
+
+    idle = Signal()
+
+    def __init__(self, timeout_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(timeout_ms)
+        self.timer.timeout.connect(self.idle)
+        self._filtering = False
+
+    def set_timeout_ms(self, timeout_ms: int) -> None:
+        self.timer.setInterval(timeout_ms)
+        if self.timer.isActive():
+            self.timer.start()
+
+    def start(self) -> None:
+        """Start counting from now, and restart on every input."""
+        app = QApplication.instance()
+        if app is not None and not self._filtering:
+            app.installEventFilter(self)
+            self._filtering = True
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None and self._filtering:
+            app.removeEventFilter(self)
+            self._filtering = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() in _INPUT_EVENTS:
+            self.timer.start()
+        return False
