@@ -11,18 +11,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from desktop_app.commands.records import data_folder, fail
-    from desktop_app.store import DatabaseMissing, check_database, database_path, open_readonly
+    from desktop_app.store import CheckReport, DatabaseMissing, check_database, connect, database_path
 
     folder = data_folder(args)
     try:
-        db = open_readonly(database_path(folder))
+        # Opened for writing so SQLite can finish its own recovery after a crash (a hot
+        # journal); the check itself only reads and nothing is migrated.
+        db = connect(database_path(folder), create=False)
     except DatabaseMissing:
         return fail(f"There is no NeuroCheck database in {folder}.")
-    try:
-        report = check_database(db)
-    finally:
-        db.close()
+    except sqlite3.DatabaseError as error:
+        report = CheckReport(problems=[f"the database cannot be read: {error}"])
+    else:
+        try:
+            report = check_database(db)
+        finally:
+            db.close()
     if not report.ok:
         lines = "\n".join(f"  - {p}" for p in report.problems)
         return fail(f"PROBLEM: the database failed its check:\n{lines}\n"

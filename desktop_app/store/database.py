@@ -53,8 +53,8 @@ def utc_text(moment: datetime) -> str:
 
 
 def parse_utc(text: str) -> datetime:
-    """The inverse of `utc_text`."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The inverse of `utc_text` (fromisoformat: C, many times faster than strptime)."""
+    return datetime.fromisoformat(text)
 
 
 # -- files and permissions ---------------------------------------------------------------
@@ -167,8 +167,9 @@ def _set_journal_mode(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def open_readonly(path: Path) -> Database:
-    """A read-only connection (`check`, a backup being verified): nothing is written to the
-    file, not even its journal mode."""
+    """A read-only connection to a file that is not in use, such as a backup being verified:
+    nothing is written to it, not even its journal mode. (A live database after a crash may
+    need SQLite's recovery, which takes write access: open that one with `connect`.)"""
     path = Path(path)
     if not path.is_file():
         raise DatabaseMissing(f"there is no database at {path}")
@@ -197,7 +198,10 @@ def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
     path = database_path(folder)
     if create:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    db = connect(path, create=create)
+    try:
+        db = connect(path, create=create)
+    except sqlite3.DatabaseError as error:  # e.g. "file is not a database"
+        raise DatabaseProblem([f"the database cannot be read: {error}"]) from error
     try:
         version = schema.schema_version(db)
         schema.refuse_newer(version)

@@ -81,3 +81,35 @@ def test_two_processes_writing_at_once_both_succeed(folder: Path) -> None:
     for exam_id, (prefix, index) in committed.items():
         assert export_document(db, exam_id) == writer_document(prefix, index)
     db.close()
+
+
+SPILL_AND_DIE = """
+import os, signal, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 5")  # spill changed pages into the file before the commit
+conn.execute("BEGIN IMMEDIATE")
+for i in range(2000):
+    conn.execute("INSERT INTO drafts (id, content, started_at, saved_at) VALUES (?, ?, 'x', 'x')",
+                 (str(i), "x" * 500))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_crash_on_a_rollback_journal_is_undone_at_the_next_start(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.store import database as database_module
+
+    monkeypatch.setattr(database_module, "is_network_filesystem", lambda path: True)
+    db = open_database(folder)
+    assert database_module.journal_mode(db) == "delete"
+    db.close()
+    path = folder / "neurocheck.sqlite"
+    subprocess.run([sys.executable, "-c", SPILL_AND_DIE, str(path)], check=False)
+    assert (folder / "neurocheck.sqlite-journal").exists()  # a hot journal: mid-transaction
+    result = subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder),
+                             "check"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    db = open_database(folder)
+    assert db.execute("SELECT count(*) FROM drafts").fetchone() == (0,)
+    db.close()
