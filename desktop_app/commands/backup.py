@@ -22,4 +22,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"Verified: integrity and audit chain intact ({report.summary()}).")
         return 0
 
-    return with_database(args, body)
+    # No check before: the copy gets the full check, and a damaged record gives no backup.
+    return with_database(args, body, check=False)

@@ -49,16 +49,17 @@ def fail(message: str, status: int = EXIT_PROBLEM) -> int:
     return status
 
 
-def with_database(args: argparse.Namespace,
-                  body: Callable[[Path, Database], int]) -> int:
-    """Open the data folder's database (checked, migrated), run `body(folder, db)`, close.
+def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int], *,
+                  check: bool = True) -> int:
+    """Open the data folder's database (checked unless `check` is False, migrated), run
+    `body(folder, db)`, close.
 
     A database that fails its start-up check is reported and left untouched; a refusal
     from the store becomes its message on standard error.
     """
     folder = data_folder(args)
     try:
-        db = open_database(folder)
+        db = open_database(folder, check=check)
     except DatabaseProblem as error:
         return fail(f"{error}\nNothing was changed. Restore a backup with `restore SRC`, "
                     "or keep the data folder as it is and ask for help.")

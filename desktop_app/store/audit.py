@@ -35,11 +35,16 @@ class AuditEntry:
     detail: dict[str, Any] | None
 
 
+# One encoder for every entry: `json.dumps` with options builds a new one each call, and the
+# start-up check hashes every entry of the log.
+_FIELDS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def entry_hash(prev_hash: str, entry_id: int, at: str, actor: str, action: str,
                record_table: str | None, record_id: int | None, detail: str | None) -> str:
-    """The chained hash of one entry (`detail` as the JSON text stored)."""
-    fields = json.dumps([entry_id, at, actor, action, record_table, record_id, detail],
-                        ensure_ascii=False, separators=(",", ":"))
+    """The chained hash of one entry (`detail` as the JSON text stored): SHA-256 of the
+    previous hash followed by the entry's fields as a compact JSON array."""
+    fields = _FIELDS.encode([entry_id, at, actor, action, record_table, record_id, detail])
     return hashlib.sha256((prev_hash + fields).encode("utf-8")).hexdigest()
 
 

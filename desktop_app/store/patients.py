@@ -86,8 +86,18 @@ def search_patients(db: Database, text: str, *, limit: int = 20) -> list[Patient
     words = name_words(text)
     if not words or limit <= len(found):
         return found
+    sql, params = name_search_sql(words, limit + 1)
+    rows = fetch_all(db, sql, params)
+    seen = {p.id for p in found}
+    found += [_record(r) for r in rows if r["id"] not in seen]
+    return found[:limit]
+
+
+def name_search_sql(words: list[str], limit: int) -> tuple[str, list[object]]:
+    """The SELECT of patients with a name word starting with each of `words` (folded), by
+    name, at most `limit`; and its parameters."""
     # The longest word drives the index scan (fewest candidates); the others must match too.
-    words.sort(key=len, reverse=True)
+    words = sorted(words, key=len, reverse=True)
     params: list[object] = [words[0], words[0] + _PREFIX_END]
     conditions = []
     for word in words[1:]:
@@ -95,17 +105,11 @@ def search_patients(db: Database, text: str, *, limit: int = 20) -> list[Patient
             "AND EXISTS (SELECT 1 FROM patient_name_words o WHERE o.patient_id = w.patient_id"
             " AND o.word >= ? AND o.word < ?)")
         params += [word, word + _PREFIX_END]
-    rows = fetch_all(
-        db,
-        f"SELECT {', '.join('p.' + c for c in _COLUMNS.split(', '))} FROM patients p "
-        "WHERE p.id IN (SELECT DISTINCT w.patient_id FROM patient_name_words w "
-        f"WHERE w.word >= ? AND w.word < ? {' '.join(conditions)} LIMIT ?) "
-        "ORDER BY p.name, p.id",
-        [*params, limit + 1],
-    )
-    seen = {p.id for p in found}
-    found += [_record(r) for r in rows if r["id"] not in seen]
-    return found[:limit]
+    sql = (f"SELECT {', '.join('p.' + c for c in _COLUMNS.split(', '))} FROM patients p "
+           "WHERE p.id IN (SELECT DISTINCT w.patient_id FROM patient_name_words w "
+           f"WHERE w.word >= ? AND w.word < ? {' '.join(conditions)} LIMIT ?) "
+           "ORDER BY p.name, p.id")
+    return sql, [*params, limit]
 
 
 def upsert_patient(db: Database, mrn: str, name: str | None, birth_date: date | None,

@@ -6,9 +6,12 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import CASES
+# As tests/conftest.py has it; importing that would load pytest into the crash tests' writer
+# subprocess, twenty times over.
+CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
 
 
 def case(name: str) -> dict[str, Any]:
