@@ -1,0 +1,218 @@
+"""The shared ward workstation: sign-in and lock screen, emergency access, the ward board,
+the serial view with its trend charts, the audit screen and the ward's settings.
+
+Each part is a self-contained widget with its controller (see the modules); `install_ward`
+puts them all into the application's main window in one call:
+
+    shell = install_ward(main_window, db, start_check=open_next_exam)
+
+`main_window` is the `MainWindow` of desktop_app/ui/main_window.py (or any QMainWindow;
+without a `stack` the board becomes the central widget). `db` is the store's open
+`Database`. `start_check(episode_id)` opens the exam wizard on the next check of that
+episode; without it the main window's own `repository`, `open_wizard` and `wizard` are used
+with the episode ID as text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from sqlite_utils import Database
+
+from desktop_app.store import all_settings, get_setting, list_users
+from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
+from desktop_app.store.ward import break_glass_account
+from desktop_app.ui.ward.audit_view import AuditView
+from desktop_app.ui.ward.board import BoardController, WardBoard
+from desktop_app.ui.ward.changes import CHANGE_STYLE_SHEET, grade_change, mark_change, watch_changes
+from desktop_app.ui.ward.lock import LockController
+from desktop_app.ui.ward.session import IdleWatcher, ScreenState, WardSession
+from desktop_app.ui.ward.settings_dialog import SettingsDialog, save_settings
+from desktop_app.ui.ward.toolbar import WardToolBar
+from desktop_app.ui.ward.trends import SerialView, open_serial_view
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "CHANGE_STYLE_SHEET",
+    "WardShell",
+    "grade_change",
+    "install_ward",
+    "mark_change",
+    "watch_changes",
+]
+
+
+@dataclass
+class WardShell:
+    """Everything `install_ward` made, for the integrator and the tests."""
+
+    main_window: QMainWindow
+    db: Database
+    session: WardSession
+    idle: IdleWatcher
+    lock: LockController
+    board: WardBoard
+    board_controller: BoardController
+    toolbar: WardToolBar
+    windows: list[QWidget] = field(default_factory=list)  # serial views, the audit screen
+    settings_dialog: SettingsDialog | None = None
+
+    def show_board(self) -> bool:
+        """Bring the board to the front (not while an exam is open in the window)."""
+        stack = getattr(self.main_window, "stack", None)
+        if getattr(self.main_window, "wizard", None) is not None:
+            self.main_window.statusBar().showMessage(
+                "Finish or discard the exam first; the board is behind it.", 6000)
+            return False
+        if stack is not None:
+            stack.setCurrentWidget(self.board)
+        self.board.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def open_settings(self) -> SettingsDialog | None:
+        """The ward's settings (administrators only), opened without blocking."""
+        if not self.session.has_role("admin") or self.session.break_glass:
+            return None
+        actor = self.session.actor()
+        dialog = SettingsDialog(
+            all_settings(self.db), users=list_users(self.db),
+            emergency_account=break_glass_account(self.db),
+            save=lambda changes, account: self._save_settings(actor, changes, account),
+            parent=self.main_window)
+        dialog.finished.connect(lambda _result: self._settings_closed(dialog))
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _save_settings(self, actor: str, changes: dict[str, Any],
+                       account: str | None) -> str | None:
+        problem = save_settings(self.db, actor, changes, account)
+        if problem is None:
+            self.apply_settings()
+        return problem
+
+    def _settings_closed(self, dialog: SettingsDialog) -> None:
+        if self.settings_dialog is dialog:
+            self.settings_dialog = None
+        dialog.deleteLater()
+
+    def apply_settings(self) -> None:
+        """Take up changed settings: the idle time, the ward's name, the schedule."""
+        self.idle.set_timeout_ms(int(get_setting(self.db, IDLE_TIMEOUT_MINUTES) * 60_000))
+        self.board_controller.refresh()
+
+    def open_audit(self) -> AuditView | None:
+        """The audit screen (administrators only)."""
+        if not self.session.has_role("admin") or self.session.break_glass:
+            return None
+        view = AuditView(self.db, actor=self.session.actor(), parent=self.main_window)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.resize(1200, 700)
+        self._keep(view)
+        view.show()
+        return view
+
+    def open_serial(self, episode_id: int) -> SerialView:
+        view = open_serial_view(self.db, episode_id, actor=self.session.actor(),
+                                parent=self.main_window)
+        self._keep(view)
+        return view
+
+    def _keep(self, window: QWidget) -> None:
+        self.windows = [w for w in self.windows if shiboken6.isValid(w)]
+        self.windows.append(window)
+
+    def close(self) -> None:
+        """Stop timers and connections (before the database is closed)."""
+        self.idle.stop()
+        self.board_controller.close()
+        self.session.shutdown()
+        for window in self.windows:
+            if shiboken6.isValid(window):
+                window.close()
+
+
+def _open_next_exam(main_window: Any) -> Callable[[int], None]:
+    """The default `start_check`: the main window's wizard on the episode's next exam."""
+    def start(episode_id: int) -> None:
+        from desktop_app.ui.exam_state import ExamSession
+
+        if getattr(main_window, "wizard", None) is not None:
+            main_window.statusBar().showMessage("Finish or discard the open exam first.", 6000)
+            return
+        repository = main_window.repository
+        key = str(episode_id)
+        session = ExamSession.next_exam(key, repository.episode_history(key),
+                                        repository.escalations(key))
+        main_window.open_wizard(session)
+    return start
+
+
+def _save_open_exam(main_window: Any) -> None:
+    """Before the screen is covered: the exam in progress goes to its draft."""
+    wizard = getattr(main_window, "wizard", None)
+    if wizard is not None and not getattr(wizard, "closed", True):
+        wizard.save_draft()
+
+
+def install_ward(main_window: QMainWindow, db: Database, *,
+                 start_check: Callable[[int], object] | None = None,
+                 idle_ms: int | None = None, watch_ms: int = 500,
+                 before_lock: list[Callable[[], None]] | None = None) -> WardShell:
+    """Put the ward workstation into `main_window`: the board as the home page, the tool
+    bar, the lock screen (covering the window until someone signs in), the idle lock.
+
+    `idle_ms` overrides the ward's idle timeout (tests); `before_lock` adds steps run just
+    before the screen is covered (the open exam's draft is always saved first).
+    """
+    session = WardSession(db, parent=main_window)
+    idle = IdleWatcher(idle_ms if idle_ms is not None else
+                       int(get_setting(db, IDLE_TIMEOUT_MINUTES) * 60_000), parent=main_window)
+    board = WardBoard()
+    stack = getattr(main_window, "stack", None)
+    if stack is not None:
+        stack.insertWidget(0, board)  # the main window returns to page 0 after an exam
+        stack.setCurrentWidget(board)
+    else:
+        main_window.setCentralWidget(board)
+    toolbar = WardToolBar(main_window)
+    main_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+    shell_ref: list[WardShell] = []
+    controller = BoardController(
+        db, board, session,
+        start_check=start_check or _open_next_exam(main_window),
+        open_serial_view=lambda episode_id: shell_ref[0].open_serial(episode_id),
+        ward_name=lambda: get_setting(db, WARD_NAME), watch_ms=watch_ms, parent=main_window)
+    if hasattr(main_window, "new_episode"):
+        board.newEpisodeRequested.connect(main_window.new_episode)
+    else:
+        board.new_episode.setVisible(False)
+    lock = LockController(
+        main_window, session, idle=idle, ward_name=lambda: get_setting(db, WARD_NAME),
+        idle_minutes=lambda: idle.timer.interval() / 60_000,
+        before_cover=[lambda: _save_open_exam(main_window), *(before_lock or [])])
+    shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar)
+    shell_ref.append(shell)
+    toolbar.homeRequested.connect(shell.show_board)
+    toolbar.lockRequested.connect(lambda: lock.lock("manual"))
+    toolbar.switchUserRequested.connect(lambda: session.sign_out("switch_user"))
+    toolbar.settingsRequested.connect(shell.open_settings)
+    toolbar.auditRequested.connect(shell.open_audit)
+    session.userChanged.connect(lambda user: toolbar.show_user(user,
+                                                               break_glass=session.break_glass))
+    session.breakGlassChanged.connect(lambda on: toolbar.show_user(session.user, break_glass=on))
+    session.stateChanged.connect(
+        lambda state: state is ScreenState.ACTIVE and stack is not None
+        and getattr(main_window, "wizard", None) is None and stack.setCurrentWidget(board))
+    app = QApplication.instance()
+    if app is not None and CHANGE_STYLE_SHEET.strip() not in app.styleSheet():
+        app.setStyleSheet(app.styleSheet() + CHANGE_STYLE_SHEET)
+    log.info("ward workstation installed")
+    return shell
