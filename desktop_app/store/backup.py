@@ -116,12 +116,11 @@ def _keep_current(live: Path, folder: Path) -> tuple[Path, bool]:
     try:
         current = connect(live, create=False)
         try:
-            if check_database(current).ok:
-                return backup_database(current, kept)[0], True
+            return backup_database(current, kept)[0], True  # verified, or BackupError
         finally:
             current.close()
-    except sqlite3.DatabaseError:
-        pass  # unreadable: copied as raw files below
+    except (BackupError, sqlite3.DatabaseError):
+        pass  # damaged or unreadable: copied as raw files below
     for suffix in ("", *SIDE_FILE_SUFFIXES):
         source = live.with_name(live.name + suffix)
         if source.exists():
@@ -162,9 +161,9 @@ def restore_database(data_dir: Path, source: Path) -> RestoreResult:
             target.close()
     finally:
         src.close()
-    db = open_database(Path(data_dir))  # migrates an older backup, checks it again
+    db = open_database(Path(data_dir), check=False)  # migrates an older backup ...
     try:
-        final = check_database(db)
+        final = check_database(db)  # ... and checks the result
     finally:
         db.close()
     log.info("database restored from a backup (%s)", final.summary())

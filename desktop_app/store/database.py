@@ -256,6 +256,8 @@ def require_transaction(db: Database, what: str) -> None:
         raise StoreError(f"{what} must run inside write_transaction()")
 
 
+# sqlite-utils' `db.query` wraps each read in a savepoint (two more statements a query);
+# the repository's reads are plain SELECTs, so these two read them directly.
 def fetch_one(db: Database, sql: str, params: Any = ()) -> dict[str, Any] | None:
     """The first row of `sql` as a dict, or None."""
     cursor = db.execute(sql, params)

@@ -19,11 +19,16 @@ from desktop_app.store.database import (
     utc_text,
     write_transaction,
 )
-from desktop_app.store.errors import Conflict, InvalidValue, NotFound, PermissionDenied
+from desktop_app.store.errors import (
+    Conflict,
+    InvalidValue,
+    NotFound,
+    PermissionDenied,
+    checked_text,
+)
 from desktop_app.store.users import get_user
 
 CLOSING_ROLES = ("clinician",)
-MAX_TEXT = 500
 
 
 @dataclass(frozen=True)
@@ -128,20 +133,9 @@ def ward_board(db: Database, *, now: datetime | None = None) -> list[BoardRow]:
     ]
 
 
-def _clean_text(value: str | None, what: str, *, required: bool = False) -> str | None:
-    value = value.strip() if isinstance(value, str) else value
-    if not value:
-        if required:
-            raise InvalidValue(f"{what} is required")
-        return None
-    if len(value) > MAX_TEXT:
-        raise InvalidValue(f"{what} is too long (at most {MAX_TEXT} characters)")
-    return value
-
-
 def set_location(db: Database, episode_id: int, location: str | None, *, actor: str) -> None:
     """Record the bed or place of an episode for the ward board (None clears it)."""
-    location = _clean_text(location, "the location")
+    location = checked_text(location, "the location")
     with write_transaction(db):
         get_episode(db, episode_id)
         db.execute("UPDATE episodes SET location = ? WHERE id = ?", [location, episode_id])
@@ -152,7 +146,7 @@ def set_location(db: Database, episode_id: int, location: str | None, *, actor: 
 def close_episode(db: Database, episode_id: int, *, actor: str, note: str | None = None,
                   now: datetime | None = None) -> None:
     """Close an episode: it leaves the ward board. Only an enabled clinician may."""
-    note = _clean_text(note, "the closing note")
+    note = checked_text(note, "the closing note")
     with write_transaction(db):
         user = get_user(db, actor)
         if user.disabled or user.role not in CLOSING_ROLES:
@@ -171,9 +165,9 @@ def record_escalation(db: Database, episode_id: int, *, role: str, name: str,
                       exam_id: int | None = None) -> int:
     """Record that the nurse called someone (role and name, when, and their response if
     known yet) about an episode. Returns the escalation's ID."""
-    role = _clean_text(role, "the role of the person called", required=True)
-    name = _clean_text(name, "the name of the person called", required=True)
-    response = _clean_text(response, "the response")
+    role = checked_text(role, "the role of the person called", required=True)
+    name = checked_text(name, "the name of the person called", required=True)
+    response = checked_text(response, "the response")
     with write_transaction(db):
         get_episode(db, episode_id)
         if exam_id is not None:
@@ -194,7 +188,7 @@ def record_escalation(db: Database, episode_id: int, *, role: str, name: str,
 def record_escalation_response(db: Database, escalation_id: int, response: str, *,
                                actor: str, at: datetime | None = None) -> None:
     """Add the response to an escalation recorded without one. A response is written once."""
-    response = _clean_text(response, "the response", required=True)
+    response = checked_text(response, "the response", required=True)
     with write_transaction(db):
         row = fetch_one(db, "SELECT response FROM escalations WHERE id = ?", [escalation_id])
         if row is None:

@@ -82,3 +82,17 @@ class AccountLocked(AuthenticationFailed):
 
 class BackupError(StoreError):
     """A backup or restore could not be completed; the live database is unchanged."""
+
+
+def checked_text(value: str | None, what: str, *, required: bool = False,
+                 max_length: int = 500) -> str | None:
+    """Free text as stored: trimmed, None when empty; `InvalidValue` naming `what` when it
+    is required but empty, or too long."""
+    value = value.strip() if isinstance(value, str) else None
+    if not value:
+        if required:
+            raise InvalidValue(f"{what} is required")
+        return None
+    if len(value) > max_length:
+        raise InvalidValue(f"{what} is too long (at most {max_length} characters)")
+    return value

@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
+from desktop_app.domain.document import MRN_PATTERN
 from desktop_app.store.database import fetch_all, fetch_one, require_transaction
 from desktop_app.store.errors import NotFound
 
@@ -23,7 +24,6 @@ _PREFIX_END = "\U0010ffff"
 _SPELLINGS = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "đ": "d",
                             "ł": "l", "ı": "i", "ŋ": "n", "ħ": "h"})
 _WORD_BREAK = re.compile(r"[\W_]+")
-_MRN = re.compile(r"[A-Za-z0-9-]{1,20}")
 
 _COLUMNS = "id, mrn, name, birth_date, created_at, updated_at"
 
@@ -79,7 +79,7 @@ def search_patients(db: Database, text: str, *, limit: int = 20) -> list[Patient
     of `text` ('sou an' finds 'Ana Souza'). At most `limit`, exact MRN first."""
     text = text.strip()
     found: list[PatientRecord] = []
-    if _MRN.fullmatch(text):
+    if MRN_PATTERN.fullmatch(text):
         exact = patient_by_mrn(db, text)
         if exact:
             found.append(exact)

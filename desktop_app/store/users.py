@@ -37,6 +37,7 @@ from desktop_app.store.errors import (
     NotFound,
     PermissionDenied,
     StoreError,
+    checked_text,
 )
 
 if TYPE_CHECKING:
@@ -99,17 +100,6 @@ def check_password_rules(password: str) -> None:
         raise InvalidValue(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def _text(value: str | None, what: str, *, required: bool) -> str | None:
-    value = value.strip() if isinstance(value, str) else None
-    if not value:
-        if required:
-            raise InvalidValue(f"{what} is required")
-        return None
-    if len(value) > MAX_TEXT:
-        raise InvalidValue(f"{what} is too long (at most {MAX_TEXT} characters)")
-    return value
-
-
 def _row(db: Database, name: str) -> dict[str, Any] | None:
     return fetch_one(db, f"SELECT {_COLUMNS} FROM users WHERE name = ?", [name])
 
@@ -142,8 +132,8 @@ def create_user(db: Database, name: str, *, full_name: str, role: str, password:
                            "starting with a letter or digit")
     if role not in ROLES:
         raise InvalidValue(f"the role is one of {', '.join(ROLES)}")
-    full_name = _text(full_name, "the full name", required=True)
-    credentials = _text(credentials, "the credentials", required=False)
+    full_name = checked_text(full_name, "the full name", required=True, max_length=MAX_TEXT)
+    credentials = checked_text(credentials, "the credentials", max_length=MAX_TEXT)
     check_password_rules(password)
     password_hash = _hasher().hash(password)
     with write_transaction(db):
