@@ -7,12 +7,14 @@ import contextlib
 import json
 import subprocess
 import sys
+import types
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from desktop_app.cli import main
 from desktop_app.domain import SchedulePolicy, assess, load_document
 from desktop_app.logging_setup import setup_logging
 from desktop_app.store import (
@@ -69,6 +71,18 @@ def test_the_demo_ward_is_real_varied_and_partly_overdue(demo_folder: Path) -> N
     db.close()
     again = cli(demo_folder, "demo")  # a second run leaves the demo ward as it is
     assert again.returncode == 0 and "already holds the demo ward" in again.stdout
+
+
+def test_demo_launch_opens_the_application_on_the_demo_folder(
+        demo_folder: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    opened = []
+    gui = types.ModuleType("desktop_app.ui.app")
+    gui.run_gui = lambda args: opened.append(args.data_dir) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "desktop_app.ui.app", gui)
+    assert main(["--data-dir", str(demo_folder), "demo", "--launch"]) == 0
+    assert opened == [str(demo_folder)]
+    assert "Sign in as" in capsys.readouterr().out
 
 
 def test_the_demo_refuses_a_folder_with_real_data(folder: Path) -> None:
