@@ -4,6 +4,7 @@ import all or nothing; export gives back the very document."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,14 @@ def test_the_exported_file_is_readable_by_the_owner_only(
     assert cli_run(capsys, folder, "export", str(saved.exam_id), "--out", str(out))[0] == 0
     assert out.stat().st_mode & 0o077 == 0
     assert export_document(db, saved.exam_id) == json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_the_data_folder_comes_from_the_environment_without_data_dir(tmp_path: Path) -> None:
+    folder = tmp_path / "from-env"
+    source = tmp_path / "doc.json"
+    source.write_text(json.dumps(document("ENV-1")), encoding="utf-8")
+    env = {**os.environ, "NEUROCHECK_DATA_DIR": str(folder)}
+    result = subprocess.run([sys.executable, "-m", "desktop_app", "import", str(source)],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "neurocheck.sqlite").exists() and (folder / "logs").is_dir()
