@@ -160,7 +160,8 @@ def _save(db: Database, prepared: PreparedExam, *, actor: str, location: str | N
     patient, procedure = document.patient, document.procedure
     performed_at = utc_text(document.exam.performed_at)
     known = fetch_one(
-        db, "SELECT p.id AS patient_id, e.id AS episode_id, e.last_exam_at, "
+        db, "SELECT p.id AS patient_id, e.id AS episode_id, e.procedure, e.location, "
+        "e.last_exam_at, "
         "(SELECT max(o.last_exam_at) FROM episodes o WHERE o.patient_id = p.id) AS patient_last "
         "FROM patients p LEFT JOIN episodes e ON e.patient_id = p.id AND e.procedure_kind = ? "
         "AND e.procedure_at_utc = ? WHERE p.mrn = ?",
@@ -185,8 +186,9 @@ def _save(db: Database, prepared: PreparedExam, *, actor: str, location: str | N
                      record_id=patient_id, detail={"fields": patient_change})
     latest_in_episode = not known or not known["last_exam_at"] or \
         performed_at >= known["last_exam_at"]
-    episode_id = _episode_for(db, patient_id, prepared, actor=actor, location=location,
-                              now=now, latest=latest_in_episode)
+    episode_id = _episode_for(db, patient_id, known if known and known["episode_id"] else None,
+                              prepared, actor=actor, location=location, now=now,
+                              latest=latest_in_episode)
 
     assessment = assess(document, policy)
     result = assessment.to_json()
@@ -224,32 +226,31 @@ def _already_recorded(db: Database, known: dict[str, Any], performed_at: str,
                      created=False)
 
 
-def _episode_for(db: Database, patient_id: int, prepared: PreparedExam, *, actor: str,
-                 location: str | None, now: str, latest: bool) -> int:
-    """The episode of this patient's procedure (kind and time), opened when new; when this
-    exam is the episode's latest, its procedure details replace the recorded ones."""
+def _episode_for(db: Database, patient_id: int, episode: dict[str, Any] | None,
+                 prepared: PreparedExam, *, actor: str, location: str | None, now: str,
+                 latest: bool) -> int:
+    """The episode of this patient's procedure (`episode`: its row when recorded), opened
+    when new; when this exam is the episode's latest, its procedure details replace the
+    recorded ones."""
     procedure = prepared.document.procedure
     procedure_json = json.dumps(prepared.raw["procedure"], ensure_ascii=False,
                                 separators=(",", ":"))
-    procedure_at = utc_text(procedure.performed_at)
-    row = fetch_one(db, "SELECT id, procedure, location FROM episodes WHERE patient_id = ? "
-                    "AND procedure_kind = ? AND procedure_at_utc = ?",
-                    [patient_id, procedure.kind, procedure_at])
-    if row is None:
+    if episode is None:
         episode_id = db.execute(
             "INSERT INTO episodes (patient_id, procedure_kind, procedure_at_utc, procedure,"
             " location, opened_at, opened_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [patient_id, procedure.kind, procedure_at, procedure_json, location, now, actor],
+            [patient_id, procedure.kind, utc_text(procedure.performed_at), procedure_json,
+             location, now, actor],
         ).lastrowid
         append_audit(db, actor=actor, action="episode.open", table="episodes",
                      record_id=episode_id, detail={"patient_id": patient_id})
         return episode_id
-    episode_id, changed = row["id"], []
-    if latest and json.loads(row["procedure"]) != prepared.raw["procedure"]:
+    episode_id, changed = episode["episode_id"], []
+    if latest and json.loads(episode["procedure"]) != prepared.raw["procedure"]:
         changed.append("procedure")
     else:
-        procedure_json = row["procedure"]
-    if location is not None and location != row["location"]:
+        procedure_json = episode["procedure"]
+    if location is not None and location != episode["location"]:
         changed.append("location")
     if changed:
         db.execute("UPDATE episodes SET procedure = ?, location = coalesce(?, location) "
