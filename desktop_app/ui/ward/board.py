@@ -84,7 +84,6 @@ OVERDUE_ROW = QColor("#ffebee")
 OVERDUE_TEXT = QColor("#b71c1c")
 TICK_MS = 15_000
 REFRESH_MS = 60_000
-_FAR_PAST = datetime.min.replace(year=1900)
 
 
 # -- words ---------------------------------------------------------------------------------
@@ -147,14 +146,19 @@ def patient_text(entry: WardEntry) -> str:
 
 
 def board_order(entries: Sequence[WardEntry], now: datetime) -> list[WardEntry]:
-    """Overdue first (highest level, then longest overdue), then by next check due."""
-    def key(entry: WardEntry) -> tuple:
-        due = entry.next_check_due or _FAR_PAST.replace(tzinfo=now.tzinfo)
-        rank = LEVEL_RANK.get(entry.level or "", -1)
-        if entry.next_check_due is None or due < now:
-            return (0, -rank, due, entry.episode_id)
-        return (1, due, -rank, entry.episode_id)
-    return sorted(entries, key=key)
+    """Overdue first (highest level first, then longest overdue), then by next check due
+    (the highest level first at the same time).
+
+    `entries` come in next-check order, as `WardReader` reads them, so the overdue ones are
+    the first few: only those are re-sorted (a stable sort by level keeps their time order).
+    """
+    split = 0
+    for entry in entries:
+        if not entry.overdue(now):
+            break
+        split += 1
+    overdue = sorted(entries[:split], key=lambda e: -LEVEL_RANK.get(e.level or "", -1))
+    return overdue + list(entries[split:])
 
 
 # -- the model -----------------------------------------------------------------------------
@@ -199,8 +203,9 @@ class BoardModel(QAbstractTableModel):
     def tick(self, now: datetime | None = None) -> None:
         """Time passed: countdowns move, and a row that became overdue rises."""
         now = now or self.clock()
-        became = sum(e.overdue(now) for e in self.entries)
-        if became != self.overdue_count:
+        following = self.entries[self.overdue_count] if self.overdue_count < len(
+            self.entries) else None
+        if following is not None and following.overdue(now):
             self._rebuild(now)
             return
         self.now = now
@@ -210,15 +215,15 @@ class BoardModel(QAbstractTableModel):
 
     def _rebuild(self, now: datetime | None = None) -> None:
         self.now = now or self.clock()
-        now = self.now
-        self.overdue_count = sum(e.overdue(now) for e in self.entries)
-        rows = self.entries
-        if self.level_filter is not None:
-            rows = [e for e in rows if e.level == self.level_filter]
+        ordered = board_order(self.entries, self.now)
+        self.overdue_count = next((i for i, e in enumerate(ordered)
+                                   if not e.overdue(self.now)), len(ordered))
         if self.overdue_only:
-            rows = [e for e in rows if e.overdue(now)]
+            ordered = ordered[:self.overdue_count]
+        if self.level_filter is not None:
+            ordered = [e for e in ordered if e.level == self.level_filter]
         self.beginResetModel()
-        self.rows = board_order(rows, now)
+        self.rows = ordered
         self.endResetModel()
 
     # reading ---------------------------------------------------------------------------
@@ -480,7 +485,7 @@ class WardBoard(QWidget):
                 continue
             sample = WIDTH_SAMPLES.get(name, HEADERS[name])
             width = max(wide.horizontalAdvance(sample), metrics.horizontalAdvance(
-                HEADERS[name] + "    ")) + 16
+                HEADERS[name] + "    ")) + 10
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.setMinimumSectionSize(40)
