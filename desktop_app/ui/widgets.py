@@ -115,6 +115,7 @@ class ChoiceRow(QFrame):
         self.refused_words = refused_words
         self.navigator: GridNavigator | None = None
         self._value: object = None
+        self._flags: dict[str, bool] = {}
         self._keys = {key: option for option in self.options for key in option.keys}
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -194,8 +195,11 @@ class ChoiceRow(QFrame):
 
     def set_flag(self, name: str, on: bool) -> None:
         """Set a style property (`selected`, `problem`) and re-apply the style sheet."""
-        if bool(self.property(name)) == on:
+        # Kept on the Python side: reading back an unset Qt property gives a None whose
+        # reference count PySide6 6.12 gets wrong.
+        if self._flags.get(name, False) == on:
             return
+        self._flags[name] = on
         self.setProperty(name, on)
         self.style().unpolish(self)
         self.style().polish(self)
@@ -319,6 +323,7 @@ class GradeCell(QWidget):
         self.caption.setObjectName(f"note:{row.path}")
         self.caption.setProperty("role", "note")
         self.caption.setMinimumHeight(self.caption.fontMetrics().height())
+        self.refused = False
         small = self.caption.font()
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
         self.caption.setFont(small)
@@ -329,14 +334,19 @@ class GradeCell(QWidget):
 
     def update_caption(self) -> None:
         """Show the meaning of the value the row holds (after a load or a change)."""
-        self.caption.setProperty("role", "note")
-        self.caption.setStyleSheet("")
+        if self.refused:
+            self.refused = False
+            self.caption.setStyleSheet("")
+            self.caption.setAccessibleName("")
         value = self.row.value()
         text = self.row.meaning().split(": ", 1)[-1] if value is not None and \
             self.show_meaning else ""
-        self.caption.setText(text)
+        if self.caption.text() != text:
+            self.caption.setText(text)
 
     def refuse(self, message: str) -> None:
-        self.caption.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        if not self.refused:
+            self.refused = True
+            self.caption.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self.caption.setText(f"\u26a0 {message}")
         self.caption.setAccessibleName(message)

@@ -84,7 +84,7 @@ class MotorPage(WizardPage):
         self.load()
 
     def _section(self, title: str, rows: list[tuple[str, str, Scale]]) -> QGroupBox:
-        box = QGroupBox(title)
+        box = QGroupBox(title, self)  # owned by the page even while the procedure hides it
         box.setAccessibleName(title)
         outer = QVBoxLayout(box)
         grid = QGridLayout()

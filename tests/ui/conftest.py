@@ -1,0 +1,79 @@
+"""GUI test setup: the application as `run_gui` sets it up, a fresh record per test, a main
+window at the smallest supported screen, and the truth for each shared case from the real
+`assess` command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+# The offscreen platform says this whenever a top-level window's size limits change; it is
+# about the test platform, not the application.
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(scope="session")
+def qapp_args():
+    return [sys.argv[0]]
+
+
+@pytest.fixture(autouse=True)
+def styled_app(qapp):
+    """Fonts and style sheet exactly as `run_gui` sets them."""
+    from desktop_app.ui.app import set_up_application
+
+    return set_up_application()
+
+
+@pytest.fixture
+def repository():
+    from desktop_app.ui.services import InMemoryRepository
+
+    return InMemoryRepository()
+
+
+@pytest.fixture
+def window(qtbot, repository):
+    from desktop_app.ui.main_window import MainWindow
+
+    main = MainWindow(repository, autosave_ms=50)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    discard_window(main)
+
+
+def discard_window(main) -> None:
+    """Close and delete a window now: left to the garbage collector, every test's windows
+    would pile up and slow the ones after it."""
+    import shiboken6
+
+    main.close()
+    if shiboken6.isValid(main):
+        shiboken6.delete(main)
+
+
+@cache
+def assess_truth(case: Path) -> tuple[int, dict | None, str]:
+    """Exit code, JSON output and standard error of `python -m desktop_app assess CASE`."""
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "assess", str(case)],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    output = json.loads(run.stdout) if run.returncode == 0 else None
+    return run.returncode, output, run.stderr
