@@ -120,6 +120,7 @@ def run(*, exams: int = EXAMS, open_episodes: int = OPEN_EPISODES,
 
 
 def main() -> None:
+    """Run the benchmark and print its table and figures (JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exams", type=int, default=EXAMS)
     parser.add_argument("--open", type=int, default=OPEN_EPISODES, dest="open_episodes")

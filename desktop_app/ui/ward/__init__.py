@@ -120,6 +120,7 @@ class WardShell:
         return view
 
     def open_serial(self, episode_id: int) -> SerialView:
+        """The serial view of an episode in its own window (the view of the patient audited)."""
         view = open_serial_view(self.db, episode_id, actor=self.session.actor(),
                                 parent=self.main_window)
         self._keep(view)
@@ -166,8 +167,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
                  start_check: Callable[[int], object] | None = None,
                  idle_ms: int | None = None, watch_ms: int = 500,
                  before_lock: list[Callable[[], None]] | None = None) -> WardShell:
-    """Put the ward workstation into `main_window`: the board as the home page, the tool
-    bar, the lock screen (covering the window until someone signs in), the idle lock.
+    """Put the ward workstation into `main_window`: the board as the home page (with the
+    main window's unfinished-exam bar moved onto it), the tool bar, the lock screen
+    (covering the window until someone signs in), the idle lock.
 
     `idle_ms` overrides the ward's idle timeout (tests); `before_lock` adds steps run just
     before the screen is covered (the open exam's draft is always saved first).
@@ -190,6 +192,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
         start_check=start_check or _open_next_exam(main_window),
         open_serial_view=lambda episode_id: shell_ref[0].open_serial(episode_id),
         ward_name=lambda: get_setting(db, WARD_NAME), watch_ms=watch_ms, parent=main_window)
+    drafts_bar = getattr(main_window, "drafts_bar", None)
+    if drafts_bar is not None:  # an exam a crash left unfinished is offered on the board
+        board.layout().insertWidget(0, drafts_bar)
     if hasattr(main_window, "new_episode"):
         board.newEpisodeRequested.connect(main_window.new_episode)
     else:

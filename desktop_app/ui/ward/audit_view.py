@@ -65,6 +65,7 @@ class AuditModel(QAbstractTableModel):
         self._bold.setBold(True)
 
     def set_entries(self, entries: list[AuditEntry]) -> None:
+        """Show these entries."""
         self.beginResetModel()
         self.entries = entries
         self.endResetModel()
@@ -96,6 +97,7 @@ class AuditModel(QAbstractTableModel):
 
     @staticmethod
     def text(entry: AuditEntry, column: int) -> str:
+        """The words of one cell (times in the workstation's zone)."""
         if column == 0:
             return str(entry.id)
         if column == 1:

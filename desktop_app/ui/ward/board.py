@@ -138,10 +138,12 @@ def procedure_text(entry: WardEntry) -> str:
 
 
 def flags_text(flags: Sequence[str]) -> str:
+    """'Do not discharge · No mobilization' (short words of the flags)."""
     return " \u00b7 ".join(FLAG_SHORT.get(f, f.replace("_", " ")) for f in flags)
 
 
 def patient_text(entry: WardEntry) -> str:
+    """'Ana Souza · DEMO-1001'."""
     return f"{entry.name or 'Name not recorded'} \u00b7 {entry.mrn}"
 
 
@@ -197,6 +199,7 @@ class BoardModel(QAbstractTableModel):
         self._rebuild()
 
     def set_overdue_only(self, on: bool) -> None:
+        """Show the overdue rows only."""
         self.overdue_only = on
         self._rebuild()
 
@@ -228,15 +231,18 @@ class BoardModel(QAbstractTableModel):
 
     # reading ---------------------------------------------------------------------------
     def entry(self, row: int) -> WardEntry:
+        """The episode shown in `row`."""
         return self.rows[row]
 
     def row_of(self, episode_id: int) -> int | None:
+        """The row showing an episode (None: not shown)."""
         for row, entry in enumerate(self.rows):
             if entry.episode_id == episode_id:
                 return row
         return None
 
     def level_counts(self) -> dict[str | None, int]:
+        """Open episodes by level (all of them, whatever the filter)."""
         counts: dict[str | None, int] = {}
         for entry in self.entries:
             counts[entry.level] = counts.get(entry.level, 0) + 1
@@ -308,6 +314,7 @@ class BoardModel(QAbstractTableModel):
         return countdown_text(entry.next_check_due, now)
 
     def tooltip(self, entry: WardEntry, column: str) -> str | None:
+        """The tooltip of one cell: the level's action, the full text, the time."""
         if column == "level" and entry.level:
             return LEVEL_ACTIONS[Level(entry.level)]
         if column == "since":
@@ -492,12 +499,14 @@ class WardBoard(QWidget):
 
     # selection -------------------------------------------------------------------------
     def selected_episode(self) -> int | None:
+        """The episode of the current row (None: none)."""
         index = self.table.currentIndex()
         if not index.isValid():
             return None
         return self.model.entry(index.row()).episode_id
 
     def select_episode(self, episode_id: int) -> bool:
+        """Make an episode's row current; False when it is not shown."""
         row = self.model.row_of(episode_id)
         if row is None:
             return False
@@ -544,11 +553,13 @@ class WardBoard(QWidget):
 
     # text around the table -------------------------------------------------------------
     def set_ward_name(self, ward: str) -> None:
+        """Name the ward in the board's title."""
         text = f"Ward board \u00b7 {ward}" if ward else "Ward board"
         self.title.setText(text)
         self.title.setAccessibleName(text)
 
     def update_summary(self) -> None:
+        """Counts above the table (open, overdue, by level) and the time of the read."""
         model = self.model
         counts = model.level_counts()
         parts = [f"<b>{len(model.entries)}</b> open"]
@@ -645,6 +656,7 @@ class CloseEpisodeDialog(QDialog):
         return f"{reason}: {detail}" if detail else reason
 
     def submit(self) -> None:
+        """Ask to close with the reason given (or say what is missing)."""
         note = self.note()
         if note is None:
             self.show_message("Choose the reason" + (", and say why" if
@@ -653,6 +665,7 @@ class CloseEpisodeDialog(QDialog):
         self.confirmed.emit(note)
 
     def show_message(self, text: str) -> None:
+        """Say why the episode was not closed."""
         self.message.setText(text)
         self.message.setAccessibleName(text)
         self.message.setVisible(bool(text))
@@ -712,6 +725,7 @@ class BoardController(QObject):
         self.refreshed.emit()
 
     def tick(self) -> None:
+        """Move the countdowns on (no read of the record)."""
         self.model.tick()
         self.board.update_summary()
 

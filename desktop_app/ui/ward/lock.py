@@ -63,6 +63,7 @@ class LockScreen(QFrame):
         self.hide()
 
     def show_text(self, title: str, message: str) -> None:
+        """The title (ward) and what the cover says about the session."""
         self.title.setText(title)
         self.title.setAccessibleName(title)
         self.message.setText(message)

@@ -62,6 +62,8 @@ BREAK_GLASS_REASONS: dict[str, str] = {
 
 
 class ScreenState(Enum):
+    """Signed out (covered), active, or locked (covered, the session kept)."""
+
     SIGNED_OUT = "signed_out"
     ACTIVE = "active"
     LOCKED = "locked"
@@ -76,6 +78,7 @@ class SignInResult:
 
     @property
     def ok(self) -> bool:
+        """True when someone is signed in now."""
         return self.user is not None
 
 
@@ -150,10 +153,12 @@ class WardSession(QObject):
     # reading ---------------------------------------------------------------------------
     @property
     def user_name(self) -> str | None:
+        """The signed-in (or locked-out) user's name, or None."""
         return self.user.name if self.user else None
 
     @property
     def active(self) -> bool:
+        """Someone is signed in and the screen is not locked."""
         return self.state is ScreenState.ACTIVE
 
     def actor(self) -> str:
@@ -163,6 +168,7 @@ class WardSession(QObject):
         return self.user.name
 
     def has_role(self, *roles: str) -> bool:
+        """True when the active user has one of `roles`."""
         return self.active and self.user is not None and self.user.role in roles
 
     def emergency_account(self) -> str | None:
@@ -357,6 +363,7 @@ class IdleWatcher(QObject):
         self._filtering = False
 
     def set_timeout_ms(self, timeout_ms: int) -> None:
+        """A new idle time (the ward's setting changed)."""
         self.timer.setInterval(timeout_ms)
         if self.timer.isActive():
             self.timer.start()
@@ -370,6 +377,7 @@ class IdleWatcher(QObject):
         self.timer.start()
 
     def stop(self) -> None:
+        """Stop watching (while the screen is covered)."""
         self.timer.stop()
         app = QApplication.instance()
         if app is not None and self._filtering:

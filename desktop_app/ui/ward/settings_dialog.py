@@ -229,6 +229,7 @@ class SettingsDialog(QDialog):
         return {k: v for k, v in self.values().items() if self.original.get(k) != v}
 
     def save(self) -> None:
+        """Save through the callback; close when saved, else show why not."""
         try:
             changes = self.changes()
         except ValueError as error:
@@ -241,6 +242,7 @@ class SettingsDialog(QDialog):
         self.accept()
 
     def show_message(self, text: str) -> None:
+        """Say why the settings were not saved."""
         self.message.setText(text)
         self.message.setAccessibleName(text)
         self.message.setVisible(bool(text))

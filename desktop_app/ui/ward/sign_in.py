@@ -95,6 +95,7 @@ class SignInPanel(QWidget):
             self.show_message("Checking\u2026", problem=False)
 
     def show_message(self, text: str, *, problem: bool = True) -> None:
+        """A line under the form: why sign-in was refused, or that it is being checked."""
         self.message.setProperty("role", "problem" if problem else "note")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
@@ -110,6 +111,7 @@ class SignInPanel(QWidget):
         (self.password if user_name else self.user).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_break_glass_available(self, account: str | None) -> None:
+        """Emergency access is offered only when an account is set aside for it."""
         self.break_glass.setEnabled(bool(account))
         self.break_glass.setToolTip(
             "Sign in with the ward's emergency account when you cannot sign in yourself. "
@@ -185,6 +187,7 @@ class BreakGlassDialog(QDialog):
         self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def submit(self) -> None:
+        """Ask for emergency access with the reason chosen (or say it is missing)."""
         reason = self.reason.currentData()
         if not reason:
             self.show_message("Choose why emergency access is needed.")
@@ -195,10 +198,12 @@ class BreakGlassDialog(QDialog):
         self.requested.emit(password, reason)
 
     def set_busy(self, busy: bool) -> None:
+        """While the password is checked."""
         for widget in (self.reason, self.password, self.use):
             widget.setEnabled(not busy)
 
     def show_message(self, text: str) -> None:
+        """Say why emergency access was refused."""
         self.message.setText(text)
         self.message.setAccessibleName(text)
         self.message.setVisible(bool(text))

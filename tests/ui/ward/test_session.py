@@ -167,3 +167,17 @@ def test_emergency_access_needs_the_right_password(qtbot, ward, db):
 def test_without_an_emergency_account_the_button_is_off(qtbot, ward):
     assert not ward.lock.panel.break_glass.isEnabled()
     assert "administrator" in ward.lock.panel.break_glass.toolTip()
+
+
+def test_an_exam_left_unfinished_is_offered_on_the_board(qtbot, host, make_ward):
+    from desktop_app.ui.exam_state import ExamSession
+
+    left = ExamSession.new_episode()
+    left.set_value("patient.mrn", "W-777")
+    host.repository.save_draft(left.draft_key, left.to_draft_json())
+    host.refresh()
+    shell = make_ward()
+    sign_in(qtbot, shell, "nurse")
+    assert shell.board.isAncestorOf(host.drafts_bar) and host.drafts_bar.isVisible()
+    qtbot.mouseClick(host.resume_button, Qt.MouseButton.LeftButton)
+    assert host.wizard is not None and host.wizard.session.patient.mrn == "W-777"
