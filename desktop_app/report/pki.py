@@ -106,6 +106,8 @@ class NoteSigner:
             signing_cert=cert,
             signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
             cert_registry=SimpleCertificateStore.from_certs([root]),
+            # The verifier holds the root; a copy in the signature would be unsigned bytes.
+            embed_roots=False,
         )
 
 

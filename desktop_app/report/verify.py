@@ -92,17 +92,72 @@ def _is_disabled(login: str | None, disabled: DisabledUsers) -> bool:
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 
-def _covers_whole_file(pdf_bytes: bytes, byte_range: list[int]) -> bool:
-    """The signed ranges start at byte 0, leave out only the signature value, and end at
-    the last byte of the file: nothing can follow the signature unsigned."""
+def _byte_range_problem(pdf_bytes: bytes, byte_range: list[int]) -> str | None:
+    """What is wrong with the signed ranges, or None when they start at byte 0, leave out
+    only the signature value (a DER object padded with zeros) and end at the last byte of
+    the file, so that nothing in the file is unsigned."""
     start, first_length, second_start, second_length = (int(v) for v in byte_range)
+    end = second_start + second_length
+    if end < len(pdf_bytes):
+        return "bytes were added to the file after it was signed"
+    if end > len(pdf_bytes):
+        return "the file was cut short after it was signed"
     if start != 0 or second_start <= first_length:
-        return False
+        return "the signature does not cover the whole file"
     gap = pdf_bytes[first_length:second_start]
-    is_hex_string = gap[:1] == b"<" and gap[-1:] == b">" and bool(
-        re.fullmatch(rb"<[0-9A-Fa-f\s]*>", gap)
-    )
-    return is_hex_string and second_start + second_length == len(pdf_bytes)
+    if not re.fullmatch(rb"<[0-9A-Fa-f]*>", gap) or len(gap) % 2:
+        return "the signature value is damaged"
+    value = bytes.fromhex(gap[1:-1].decode("ascii"))
+    # The reserved space holds the DER signature, then zeros: any other byte was changed.
+    if len(value) < 2 or value[0] != 0x30:
+        return "the signature value is damaged"
+    if value[1] < 0x80:
+        size = 2 + value[1]
+    else:
+        count = value[1] & 0x7F
+        size = 2 + count + int.from_bytes(value[2:2 + count], "big")
+    if size > len(value) or any(value[size:]):
+        return "bytes in the signature's reserved space were changed after signing"
+    return _cms_problem(value[:size])
+
+
+def _cms_problem(der: bytes) -> str | None:
+    """What is wrong with the CMS signature beyond its signed parts, or None.
+
+    A CMS object has fields its signature does not cover (version numbers, the list of
+    digest algorithms); a reader would ignore a change there. This one holds them to the
+    profile NeuroCheck signs with: strict DER, one signer, versions as RFC 5652 computes
+    them, the digest list equal to the signer's digest, detached data, no unsigned extras.
+    """
+    from asn1crypto import cms
+
+    damaged = "the signature value is damaged or was altered"
+    try:
+        info = cms.ContentInfo.load(der, strict=True)
+        info.native  # noqa: B018 - parses every field; raises on damage
+    except Exception:  # asn1crypto raises several kinds for malformed DER
+        return damaged
+    if info["content_type"].native != "signed_data":
+        return damaged
+    signed_data = info["content"]
+    signer_infos = signed_data["signer_infos"]
+    if len(signer_infos) != 1:
+        return damaged
+    signer = signer_infos[0]
+    by_key_id = signer["sid"].name == "subject_key_identifier"
+    expected = "v3" if by_key_id else "v1"
+    digests = [a["algorithm"].native for a in signed_data["digest_algorithms"]]
+    if (
+        signed_data["version"].native != expected
+        or signer["version"].native != expected
+        or digests != [signer["digest_algorithm"]["algorithm"].native]
+        or signed_data["encap_content_info"]["content_type"].native != "data"
+        or signed_data["encap_content_info"]["content"].native is not None
+        or signed_data["crls"].native is not None
+        or signer["unsigned_attrs"].native is not None
+    ):
+        return damaged
+    return None
 
 
 def verify_note(
@@ -111,7 +166,8 @@ def verify_note(
     """Check a signed note against this installation (the authority in `data_dir`).
 
     `disabled` names users whose accounts are disabled (a collection of login names or a
-    predicate): such a note still verifies, and `signer_disabled` says so.
+    predicate): such a note still verifies, and `signer_disabled` says so. Never raises
+    for a bad file: what is wrong is in `problems`.
     """
     result = VerificationResult()
     problems = result.problems
@@ -119,26 +175,54 @@ def verify_note(
         problems.append("the file is not a PDF")
         return result
 
-    from asn1crypto import x509 as asn1_x509
-    from cryptography.hazmat.primitives.serialization import Encoding
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
 
+    # Read the signed ranges from the raw bytes first: a file with bytes appended may not
+    # even parse, and the reader should still be told why.
+    raw_ranges = [[int(v) for v in found] for found in _BYTE_RANGE.findall(pdf_bytes)]
+    if raw_ranges:
+        problem = _byte_range_problem(pdf_bytes, raw_ranges[-1])
+        if problem:
+            problems.append(problem)
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
         signatures = list(reader.embedded_regular_signatures)
     except Exception as error:  # a damaged file fails in many ways inside the PDF parser
         log.info("verify: unreadable PDF (%s)", type(error).__name__)
-        problems.append("the file is damaged: it cannot be read as a PDF")
+        if not problems:
+            problems.append("the file is damaged: it cannot be read as a PDF")
         return result
     if not signatures:
         problems.append("the note carries no signature")
         return result
     if len(signatures) > 1:
         problems.append("the file carries more than one signature; a NeuroCheck note has one")
-    signature = signatures[-1]
+    try:
+        authority = load_authority_certificate(data_dir)
+    except AuthorityError:
+        problems.append("this installation has no signing authority to check the signer "
+                        "against")
+        authority = None
+    try:
+        _check_signature(result, pdf_bytes, reader, signatures[-1], authority,
+                         raw_ranges[-1] if raw_ranges else None)
+    except Exception as error:  # a damaged signature fails in many ways inside pyHanko
+        log.info("verify: signature could not be checked (%s)", type(error).__name__)
+        problems.append("the signature is damaged and cannot be checked")
+    result.signer_disabled = _is_disabled(result.signer_login, disabled)
+    return _finish(result)
 
+
+def _check_signature(result: VerificationResult, pdf_bytes: bytes, reader, signature,
+                     authority, checked_range: list[int] | None) -> None:
+    """Fill `result` from one embedded signature; raises when the signature is damaged."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509 as crypto_x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    problems = result.problems
     note = note_fields(reader)
     if note is None:
         problems.append("the file is not a NeuroCheck note (its note ID is missing)")
@@ -148,42 +232,37 @@ def verify_note(
     result.exam_sha256 = note.get("exam-sha256")
     sig_object = signature.sig_object
     result.meaning = str(sig_object["/Reason"]) if "/Reason" in sig_object else None
-    subfilter = str(sig_object.get("/SubFilter", ""))
-    if subfilter != "/ETSI.CAdES.detached":
+    if str(sig_object.get("/SubFilter", "")) != "/ETSI.CAdES.detached":
         problems.append("the signature is not a PAdES signature (ETSI.CAdES.detached)")
 
-    try:
-        certificate = signature.signer_cert
-        from cryptography import x509 as crypto_x509
-
-        parsed = crypto_x509.load_der_x509_certificate(certificate.dump())
-        identity = identity_of(parsed)
-        result.signer_name = identity.full_name or None
-        result.signer_login = identity.name or None
-        result.credentials = identity.credentials
-        result.issuer = _issuer_words(parsed)
-    except Exception:  # reported as a damaged signature
-        problems.append("the signature is damaged: its certificate cannot be read")
-        return _finish(result)
-
+    certificate = signature.signer_cert
+    parsed = crypto_x509.load_der_x509_certificate(certificate.dump())
+    identity = identity_of(parsed)
+    result.signer_name = identity.full_name or None
+    result.signer_login = identity.name or None
+    result.credentials = identity.credentials
+    result.issuer = _issuer_words(parsed)
     if note.get("signer") and result.signer_login and note["signer"] != result.signer_login:
         problems.append("the note was prepared for another user than the one who signed it")
 
-    if not _covers_whole_file(pdf_bytes, list(signature.byte_range)):
-        if int(signature.byte_range[2]) + int(signature.byte_range[3]) < len(pdf_bytes):
-            problems.append("bytes were added to the file after it was signed")
-        else:
-            problems.append("the signature does not cover the whole file")
-
-    try:
-        authority = load_authority_certificate(data_dir)
-    except AuthorityError:
-        problems.append("this installation has no signing authority to check the signer "
-                        "against")
-        authority = None
+    # The certificates in a CMS signature are not themselves signed: only the signer's own
+    # (bound by its signed hash) or this installation's authority, byte for byte, belong.
+    allowed = {certificate.dump()}
     trust_roots = []
     if authority is not None:
+        allowed.add(authority.public_bytes(Encoding.DER))
         trust_roots = [asn1_x509.Certificate.load(authority.public_bytes(Encoding.DER))]
+    carried = signature.signed_data["certificates"]
+    if carried.native is not None and any(c.chosen.dump() not in allowed for c in carried):
+        problems.append("the signature carries a certificate that was altered or does not "
+                        "belong to this installation")
+
+    byte_range = [int(v) for v in signature.byte_range]
+    if byte_range != checked_range:  # the raw scan found another range: check this one
+        problem = _byte_range_problem(pdf_bytes, byte_range)
+        if problem and problem not in problems:
+            problems.append(problem)
+
     reported = signature.self_reported_timestamp
     context = ValidationContext(
         trust_roots=trust_roots,
@@ -193,12 +272,7 @@ def verify_note(
         moment=reported,
         best_signature_time=reported,
     )
-    try:
-        status = validate_pdf_signature(signature, context, skip_diff=True)
-    except Exception as error:  # a damaged signature fails in many ways inside pyHanko
-        log.info("verify: signature could not be validated (%s)", type(error).__name__)
-        problems.append("the signature is damaged and cannot be checked")
-        return _finish(result)
+    status = validate_pdf_signature(signature, context, skip_diff=True)
     result.signed_at = status.signer_reported_dt
     if not status.intact:
         problems.append("the content was changed after signing (its digest no longer matches)")
@@ -207,8 +281,6 @@ def verify_note(
     if authority is not None and status.intact and status.valid and not status.trusted:
         problems.append("the signer's key was not issued by this installation's signing "
                         "authority (signed elsewhere, or by an unknown key)")
-    result.signer_disabled = _is_disabled(result.signer_login, disabled)
-    return _finish(result)
 
 
 def _issuer_words(certificate) -> str:
