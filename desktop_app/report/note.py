@@ -40,7 +40,7 @@ from reportlab.platypus import (
 )
 
 from desktop_app import __version__
-from desktop_app.domain import FLAG_WORDS, SOURCES, Assessment, ExamDocument, Level
+from desktop_app.domain import FLAG_WORDS, RULES, SOURCES, Assessment, ExamDocument, Level
 from desktop_app.domain.model import (
     IM_SITE_WORDS,
     PROCEDURE_KIND_WORDS,
@@ -615,8 +615,10 @@ class _NoteBuilder:
             ])
             if fired.level == a.level and fired.level != Level.OBSERVE:
                 marked.append((1, len(rows) - 1))
-        widths = [16 * mm, 21 * mm]
-        widths += [self.width - sum(widths) - 46 * mm, 46 * mm]
+        # The rule column fits the longest ID of the table (FU-FOOTDROP): IDs never wrap.
+        id_width = max(_text_width(f"<b>{rule.id}</b>", 8.2) for rule in RULES) + 8
+        widths = [id_width, 21 * mm]
+        widths += [self.width - sum(widths) - 44 * mm, 44 * mm]
         rules = self.grid_table(rows, widths, marked)
         steps = [self.p(f"{number}. {esc(step)}", s.body)
                  for number, step in enumerate(a.next_steps, start=1)]
