@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import getpass
 import logging
 import logging.handlers
 import sys
@@ -14,7 +15,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.paths import APP_NAME, data_dir, log_dir, resource_path
-from desktop_app.ui.services import JsonFileRepository, Repository
+from desktop_app.ui.services import Repository, StoreRepository
 from desktop_app.ui.theme import FONT_FAMILY, STYLE_SHEET
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,14 @@ def set_up_logging(folder: Path) -> None:
     qInstallMessageHandler(qt_message)
 
 
-def open_repository(folder: Path) -> Repository:
-    """The record the windows use: kept in the data folder."""
-    return JsonFileRepository(folder / "record")
+def open_repository(folder: Path, actor: str | None = None) -> Repository:
+    """The record the windows use: the data folder's database.
+
+    `actor` is who the audit log names; until sign-in is wired in, the workstation account.
+    """
+    from desktop_app.store import open_database
+
+    return StoreRepository(open_database(folder), actor or getpass.getuser())
 
 
 def run_gui(args: argparse.Namespace) -> int:

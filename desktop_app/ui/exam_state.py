@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.domain import (
+    DEFAULT_POLICY,
     Assessment,
     DocumentError,
     Exam,
@@ -28,6 +29,7 @@ from desktop_app.domain import (
     Level,
     Patient,
     Procedure,
+    SchedulePolicy,
     Symptoms,
     assess,
     load_document,
@@ -100,6 +102,7 @@ class ExamSession(QObject):
         self.draft_key = draft_key or uuid.uuid4().hex
         self.context_locked = context_locked  # an existing episode's patient and procedure
         self.page_index = 0
+        self.policy: SchedulePolicy = DEFAULT_POLICY  # the ward's, set by the wizard
         self._assessment: Assessment | None = None
         self._assessment_problem: str | None = None
         self._stale = True
@@ -233,7 +236,8 @@ class ExamSession(QObject):
         """
         if self._stale:
             self._assessment_problem = self.assessable_problem()
-            self._assessment = None if self._assessment_problem else assess(self.document)
+            self._assessment = None if self._assessment_problem else assess(self.document,
+                                                                              self.policy)
             self._stale = False
         return self._assessment
 

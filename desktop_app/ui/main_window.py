@@ -42,11 +42,11 @@ def _local(text: str | None, pattern: str = "%d %b %H:%M") -> str:
 
 def episode_line(episode: EpisodeSummary) -> str:
     """One line of the episode list (level as word, never colour alone)."""
-    kind = PROCEDURE_KIND_WORDS.get(episode.procedure.get("kind", ""), "procedure")
+    kind = PROCEDURE_KIND_WORDS.get(episode.procedure_kind, "procedure")
     level = level_style(Level(episode.last_level) if episode.last_level else None)
     return (
         f"{episode.patient_name or 'Name not recorded'} ({episode.mrn}) \u00b7 {kind} "
-        f"{_local(episode.procedure.get('performed_at'))} \u00b7 {level.symbol} {level.word} "
+        f"{_local(episode.procedure_at)} \u00b7 {level.symbol} {level.word} "
         f"\u00b7 next check {_local(episode.next_check_due)}"
     )
 
@@ -184,12 +184,12 @@ class MainWindow(QMainWindow):
         self.drafts_bar.setVisible(bool(drafts))
         if not drafts:
             return
-        draft = drafts[-1]
+        draft = drafts[0]
         try:
             who = ExamSession.from_draft_json(draft.key, draft.document_json).describe()
         except (ValueError, KeyError, TypeError):
             who = "an exam that cannot be read"
-        more = f" ({len(drafts) - 1} more after it)" if len(drafts) > 1 else ""
+        more = f" ({len(drafts) - 1} older)" if len(drafts) > 1 else ""
         self.drafts_label.setText(
             f"<b>Unfinished exam</b> of {escape(who)}, saved {_local(draft.saved_at)}{more}. "
             "Resume it, or discard it."
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
 
     def _latest_draft(self) -> DraftRecord | None:
         drafts = self.repository.pending_drafts()
-        return drafts[-1] if drafts else None
+        return drafts[0] if drafts else None
 
     def resume_draft(self) -> ExamWizard | None:
         draft = self._latest_draft()

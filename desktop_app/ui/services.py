@@ -1,25 +1,24 @@
 """What the GUI needs from the record, as a small interface.
 
-The windows are given a `Repository` and nothing else of the storage layer, so tests run
-them against `InMemoryRepository`, and the application against whatever the integrator
-adapts to this interface (the SQLite store). `JsonFileRepository` keeps the same data in
-one folder so drafts survive a crash before the store is wired in.
-
-Every document passed in or out is an exam document of EXAM_FORMAT.md (a dict); every
-assessment is `Assessment.to_json()`.
+The windows are given a `Repository` and nothing else of the storage layer. The application
+passes `StoreRepository` (the SQLite record of `desktop_app.store`); tests and the benchmark
+may pass `InMemoryRepository`. Documents passed in or out are exam documents of
+EXAM_FORMAT.md (dicts); assessments are `Assessment.to_json()`; IDs are strings.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
+
+from sqlite_utils import Database
+
+from desktop_app import store
+from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy, assess, load_document
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,11 @@ class EpisodeSummary:
     episode_id: str
     mrn: str
     patient_name: str | None
-    procedure: dict[str, Any]  # the document's `procedure` object
+    procedure_kind: str
+    procedure_at: str  # ISO 8601 with offset
     last_exam_at: str | None
     last_level: str | None
     next_check_due: str | None
-    exam_count: int
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class ExamRecord:
     episode_id: str
     document: dict[str, Any]
     assessment: dict[str, Any]
-    saved_at: str
+    saved_at: str = ""  # ISO 8601, when it was recorded
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class EscalationRecord:
     name: str
     called_at: str  # ISO 8601 with offset
     response: str
-    level: str | None = None  # the level that prompted the call
+    level: str | None = None  # the level of the exam that prompted the call
 
 
 @dataclass(frozen=True)
@@ -80,12 +79,15 @@ class DraftRecord:
 class SavedExam:
     episode_id: str
     exam_id: str
+    level: str
 
 
 class Repository(Protocol):
     """The record as the GUI uses it."""
 
-    def open_episodes(self) -> list[EpisodeSummary]: ...
+    def open_episodes(self) -> list[EpisodeSummary]:
+        """The ward's open episodes, the next check due first."""
+        ...
 
     def find_patient(self, mrn: str) -> PatientRecord | None: ...
 
@@ -93,19 +95,30 @@ class Repository(Protocol):
         """The saved exams of an episode, oldest first."""
         ...
 
-    def save_exam(
-        self, document: dict[str, Any], assessment: dict[str, Any], episode_id: str | None = None
-    ) -> SavedExam:
-        """Save a finished exam; with no episode, register the patient (if new) and open one."""
+    def schedule_policy(self) -> SchedulePolicy:
+        """The ward's re-check policy (the live panel's next check due follows it)."""
         ...
 
-    def add_escalation(self, episode_id: str, escalation: EscalationRecord) -> str: ...
+    def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
+                  draft_key: str | None = None) -> SavedExam:
+        """Validate, assess and record a finished exam (registering a new patient and
+        opening the episode when needed); its draft, if named, goes in the same step."""
+        ...
 
-    def escalations(self, episode_id: str) -> list[EscalationRecord]: ...
+    def add_escalation(self, episode_id: str, escalation: EscalationRecord,
+                       exam_id: str | None = None) -> str: ...
 
-    def save_draft(self, key: str, document_json: str) -> None: ...
+    def escalations(self, episode_id: str) -> list[EscalationRecord]:
+        """An episode's calls, oldest first."""
+        ...
 
-    def pending_drafts(self) -> list[DraftRecord]: ...
+    def save_draft(self, key: str, document_json: str, episode_id: str | None = None) -> None:
+        """Durably keep an exam in progress (any JSON text) under `key`."""
+        ...
+
+    def pending_drafts(self) -> list[DraftRecord]:
+        """Drafts left unsaved, newest first."""
+        ...
 
     def discard_draft(self, key: str) -> None: ...
 
@@ -121,54 +134,51 @@ class _Episode:
     procedure: dict[str, Any]
     exams: list[ExamRecord] = field(default_factory=list)
     escalations: list[EscalationRecord] = field(default_factory=list)
-    closed: bool = False
 
 
 class InMemoryRepository:
     """The whole record in memory: for tests, demos and the benchmark."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: SchedulePolicy = DEFAULT_POLICY) -> None:
+        self.policy = policy
         self._patients: dict[str, PatientRecord] = {}
         self._episodes: dict[str, _Episode] = {}
         self._drafts: dict[str, DraftRecord] = {}
         self._lock = threading.Lock()
 
-    # patients and episodes -------------------------------------------------------------
     def add_patient(self, patient: PatientRecord) -> None:
-        with self._lock:
-            self._patients[patient.mrn] = patient
-            self._changed()
+        self._patients[patient.mrn] = patient
 
     def find_patient(self, mrn: str) -> PatientRecord | None:
         return self._patients.get(mrn)
 
+    def schedule_policy(self) -> SchedulePolicy:
+        return self.policy
+
     def open_episodes(self) -> list[EpisodeSummary]:
         summaries = []
         for episode in self._episodes.values():
-            if episode.closed:
-                continue
             patient = self._patients.get(episode.mrn)
             last = episode.exams[-1] if episode.exams else None
-            summaries.append(
-                EpisodeSummary(
-                    episode_id=episode.episode_id,
-                    mrn=episode.mrn,
-                    patient_name=patient.name if patient else None,
-                    procedure=dict(episode.procedure),
-                    last_exam_at=last.document["exam"]["performed_at"] if last else None,
-                    last_level=last.assessment.get("level") if last else None,
-                    next_check_due=last.assessment.get("next_check_due") if last else None,
-                    exam_count=len(episode.exams),
-                )
-            )
-        return summaries
+            summaries.append(EpisodeSummary(
+                episode_id=episode.episode_id,
+                mrn=episode.mrn,
+                patient_name=patient.name if patient else None,
+                procedure_kind=episode.procedure["kind"],
+                procedure_at=episode.procedure["performed_at"],
+                last_exam_at=last.document["exam"]["performed_at"] if last else None,
+                last_level=last.assessment.get("level") if last else None,
+                next_check_due=last.assessment.get("next_check_due") if last else None,
+            ))
+        return sorted(summaries, key=lambda s: s.next_check_due or "")
 
     def episode_history(self, episode_id: str) -> list[ExamRecord]:
         return list(self._episodes[episode_id].exams)
 
-    def save_exam(
-        self, document: dict[str, Any], assessment: dict[str, Any], episode_id: str | None = None
-    ) -> SavedExam:
+    def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
+                  draft_key: str | None = None) -> SavedExam:
+        parsed = load_document(document)
+        assessment = assess(parsed, self.policy).to_json()
         with self._lock:
             raw_patient = document["patient"]
             known = self._patients.get(raw_patient["mrn"])
@@ -184,125 +194,105 @@ class InMemoryRepository:
                 )
             episode = self._episodes[episode_id]
             record = ExamRecord(uuid.uuid4().hex, episode_id, json.loads(json.dumps(document)),
-                                dict(assessment), _now())
+                                assessment, _now())
             episode.exams.append(record)
-            episode.exams.sort(key=lambda r: _instant(r.document["exam"]["performed_at"]))
-            self._changed()
-            return SavedExam(episode_id, record.exam_id)
+            episode.exams.sort(key=lambda r: datetime.fromisoformat(
+                r.document["exam"]["performed_at"]))
+            if draft_key is not None:
+                self._drafts.pop(draft_key, None)
+        return SavedExam(episode_id, record.exam_id, assessment["level"])
 
-    def close_episode(self, episode_id: str) -> None:
-        with self._lock:
-            self._episodes[episode_id].closed = True
-            self._changed()
-
-    # escalations -----------------------------------------------------------------------
-    def add_escalation(self, episode_id: str, escalation: EscalationRecord) -> str:
+    def add_escalation(self, episode_id: str, escalation: EscalationRecord,
+                       exam_id: str | None = None) -> str:
         with self._lock:
             self._episodes[episode_id].escalations.append(escalation)
-            self._changed()
             return f"{episode_id}:{len(self._episodes[episode_id].escalations)}"
 
     def escalations(self, episode_id: str) -> list[EscalationRecord]:
         return list(self._episodes[episode_id].escalations)
 
-    # drafts ----------------------------------------------------------------------------
-    def save_draft(self, key: str, document_json: str) -> None:
+    def save_draft(self, key: str, document_json: str, episode_id: str | None = None) -> None:
         with self._lock:
             self._drafts[key] = DraftRecord(key, _now(), document_json)
-            self._draft_changed(key)
 
     def pending_drafts(self) -> list[DraftRecord]:
-        return sorted(self._drafts.values(), key=lambda d: d.saved_at)
+        return sorted(self._drafts.values(), key=lambda d: d.saved_at, reverse=True)
 
     def discard_draft(self, key: str) -> None:
         with self._lock:
             self._drafts.pop(key, None)
-            self._draft_changed(key)
-
-    # persistence hooks (no-ops in memory) ----------------------------------------------
-    def _changed(self) -> None:
-        """Called, under the lock, after patients, episodes or escalations change."""
-
-    def _draft_changed(self, key: str) -> None:
-        """Called, under the lock, after a draft is saved or discarded."""
 
 
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+class StoreRepository:
+    """The GUI's interface over the SQLite record (`desktop_app.store`).
 
-
-class JsonFileRepository(InMemoryRepository):
-    """`InMemoryRepository` kept in a folder: `record.json` plus one file per draft.
-
-    Every write goes to a temporary file that is synced and then renamed over the old one,
-    so a process killed mid-write leaves the previous version, never half a file.
+    `actor` is the signed-in user the store writes into its audit log.
     """
 
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
-        super().__init__()
-        self.folder = Path(folder)
-        self.drafts_folder = self.folder / "drafts"
-        self.drafts_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._load()
+    def __init__(self, db: Database, actor: str) -> None:
+        self.db = db
+        self.actor = actor
 
-    def _load(self) -> None:
-        record = self.folder / "record.json"
-        if record.exists():
-            data = json.loads(record.read_text(encoding="utf-8"))
-            for raw in data.get("patients", []):
-                patient = PatientRecord(**raw)
-                self._patients[patient.mrn] = patient
-            for raw in data.get("episodes", []):
-                episode = _Episode(
-                    raw["episode_id"],
-                    raw["mrn"],
-                    raw["procedure"],
-                    [ExamRecord(**exam) for exam in raw["exams"]],
-                    [EscalationRecord(**call) for call in raw["escalations"]],
-                    raw.get("closed", False),
-                )
-                self._episodes[episode.episode_id] = episode
-        for path in sorted(self.drafts_folder.glob("*.json")):
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-                self._drafts[raw["key"]] = DraftRecord(**raw)
-            except (ValueError, KeyError, TypeError):
-                continue  # a draft we cannot read is not offered back, and not deleted
+    def open_episodes(self) -> list[EpisodeSummary]:
+        return [
+            EpisodeSummary(
+                episode_id=str(row.episode_id),
+                mrn=row.mrn,
+                patient_name=row.name,
+                procedure_kind=row.procedure_kind,
+                procedure_at=row.procedure_at.isoformat(),
+                last_exam_at=row.last_exam_at.isoformat() if row.last_exam_at else None,
+                last_level=row.level,
+                next_check_due=row.next_check_due.isoformat() if row.next_check_due else None,
+            )
+            for row in store.ward_board(self.db)
+        ]
 
-    def _changed(self) -> None:
-        data = {
-            "patients": [asdict(p) for p in self._patients.values()],
-            "episodes": [
-                {
-                    "episode_id": e.episode_id,
-                    "mrn": e.mrn,
-                    "procedure": e.procedure,
-                    "exams": [asdict(x) for x in e.exams],
-                    "escalations": [asdict(c) for c in e.escalations],
-                    "closed": e.closed,
-                }
-                for e in self._episodes.values()
-            ],
-        }
-        _write_atomically(self.folder / "record.json", json.dumps(data, ensure_ascii=False))
+    def find_patient(self, mrn: str) -> PatientRecord | None:
+        found = store.patient_by_mrn(self.db, mrn)
+        if found is None:
+            return None
+        return PatientRecord(found.mrn, found.name,
+                             found.birth_date.isoformat() if found.birth_date else None)
 
-    def _draft_changed(self, key: str) -> None:
-        path = self.drafts_folder / f"{uuid.UUID(hex=key).hex}.json"
-        draft = self._drafts.get(key)
-        if draft is None:
-            path.unlink(missing_ok=True)
-        else:
-            _write_atomically(path, json.dumps(asdict(draft), ensure_ascii=False))
+    def episode_history(self, episode_id: str) -> list[ExamRecord]:
+        return [ExamRecord(str(r.id), str(r.episode_id), r.document, r.assessment,
+                           r.saved_at.isoformat())
+                for r in store.episode_exams(self.db, int(episode_id))]
 
+    def schedule_policy(self) -> SchedulePolicy:
+        return store.schedule_policy(self.db)
 
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
+                  draft_key: str | None = None) -> SavedExam:
+        # The store finds the episode from the patient and the procedure in the document.
+        saved = store.save_exam(self.db, document, actor=self.actor, draft_id=draft_key)
+        return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
+
+    def add_escalation(self, episode_id: str, escalation: EscalationRecord,
+                       exam_id: str | None = None) -> str:
+        return str(store.record_escalation(
+            self.db, int(episode_id), role=escalation.role, name=escalation.name,
+            called_at=datetime.fromisoformat(escalation.called_at), actor=self.actor,
+            response=escalation.response or None,
+            exam_id=int(exam_id) if exam_id is not None else None,
+        ))
+
+    def escalations(self, episode_id: str) -> list[EscalationRecord]:
+        levels = {r.id: r.level for r in store.episode_exams(self.db, int(episode_id))}
+        return [
+            EscalationRecord(call.called_role, call.called_name, call.called_at.isoformat(),
+                             call.response or "", levels.get(call.exam_id))
+            for call in store.episode_escalations(self.db, int(episode_id))
+        ]
+
+    def save_draft(self, key: str, document_json: str, episode_id: str | None = None) -> None:
+        store.save_draft(self.db, json.loads(document_json), draft_id=key, user=self.actor,
+                         episode_id=int(episode_id) if episode_id is not None else None)
+
+    def pending_drafts(self) -> list[DraftRecord]:
+        return [DraftRecord(d.id, d.saved_at.isoformat(), json.dumps(d.content))
+                for d in store.pending_drafts(self.db, user=self.actor)]
+
+    def discard_draft(self, key: str) -> None:
+        store.discard_draft(self.db, key)

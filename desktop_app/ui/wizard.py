@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain import DocumentError, Level, assess
+from desktop_app.domain import DocumentError, Level
 from desktop_app.domain.model import LEVEL_ACTIONS, PROCEDURE_KIND_WORDS
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import ExamSession, Problem
@@ -62,6 +62,7 @@ class ExamWizard(QWidget):
         self.setAccessibleName("Exam")
         self.session = session
         self.repository = repository
+        session.policy = repository.schedule_policy()
         self.question: QMessageBox | None = None
         self.closed = False
         self.revealed: set[int] = set()  # pages whose problems are shown
@@ -309,7 +310,8 @@ class ExamWizard(QWidget):
         if self.closed:
             return
         self.autosave.stop()
-        self.repository.save_draft(self.session.draft_key, self.session.to_draft_json())
+        self.repository.save_draft(self.session.draft_key, self.session.to_draft_json(),
+                                   self.session.episode_id)
         log.debug("draft saved")
         self.draftSaved.emit(self.session.draft_key)
 
@@ -359,14 +361,13 @@ class ExamWizard(QWidget):
             self.status.setText(f"\u26a0 Cannot finish: {error}")
             self.go_to_path(error.field)
             return None
-        raw = document.to_document()
-        saved = self.repository.save_exam(raw, assess(document).to_json(),
-                                          self.session.episode_id)
-        for call in self.session.new_escalations:
-            self.repository.add_escalation(saved.episode_id, call)
-        self.closed = True
         self.autosave.stop()
-        self.repository.discard_draft(self.session.draft_key)
+        saved = self.repository.save_exam(document.to_document(),
+                                          episode_id=self.session.episode_id,
+                                          draft_key=self.session.draft_key)
+        for call in self.session.new_escalations:
+            self.repository.add_escalation(saved.episode_id, call, saved.exam_id)
+        self.closed = True
         log.info("exam saved")
         self.finished.emit(saved)
         return saved

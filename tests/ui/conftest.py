@@ -40,10 +40,14 @@ def styled_app(qapp):
 
 
 @pytest.fixture
-def repository():
-    from desktop_app.ui.services import InMemoryRepository
+def repository(private_data_dir):
+    """The real record (SQLite store) in the test's own data folder."""
+    from desktop_app.store import open_database
+    from desktop_app.ui.services import StoreRepository
 
-    return InMemoryRepository()
+    db = open_database(private_data_dir)
+    yield StoreRepository(db, actor="nurse.test")
+    db.close()
 
 
 @pytest.fixture
