@@ -172,7 +172,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     (covering the window until someone signs in), the idle lock.
 
     `idle_ms` overrides the ward's idle timeout (tests); `before_lock` adds steps run just
-    before the screen is covered (the open exam's draft is always saved first).
+    before the screen is covered (the open exam's draft is always saved first). A main
+    window whose `repository` has an `actor` (the store-backed one) gets the signed-in
+    user's name there at every sign-in.
     """
     session = WardSession(db, parent=main_window)
     idle = IdleWatcher(idle_ms if idle_ms is not None else
@@ -212,6 +214,11 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     toolbar.auditRequested.connect(shell.open_audit)
     session.userChanged.connect(lambda user: toolbar.show_user(user,
                                                                break_glass=session.break_glass))
+    repository = getattr(main_window, "repository", None)
+    if repository is not None and hasattr(repository, "actor"):
+        # What the exam screens save is audited under whoever is signed in now.
+        session.userChanged.connect(lambda user: user is not None and setattr(
+            repository, "actor", user.name))
     session.breakGlassChanged.connect(lambda on: toolbar.show_user(session.user, break_glass=on))
     session.stateChanged.connect(
         lambda state: state is ScreenState.ACTIVE and stack is not None

@@ -58,6 +58,12 @@ class GradeChange:
             return f"= same as at {when}"
         return f"{ARROWS[self.direction]} {self.direction}: was {was} at {when}"
 
+    @property
+    def short(self) -> str:
+        """'▼ was 5': what fits under a grade cell."""
+        return "" if self.direction == SAME else f"{ARROWS[self.direction]} was " \
+            f"{_shown(self.previous)}"
+
 
 def _shown(value: Any) -> str:
     if value is True:
@@ -134,8 +140,8 @@ def grade_change(previous_exams: Sequence[Exam | Mapping[str, Any]], path: str,
 def mark_change(cell: QWidget, change: GradeChange | None, *,
                 caption: QLabel | None = None) -> None:
     """Show a change on a grade cell: the `change` style property (worse, better,
-    changed; nothing when the same or not comparable), and the words in the tooltip, the
-    accessible description and, when given, the caption under the cell."""
+    changed; nothing when the same or not comparable), the words in the tooltip and the
+    accessible description, and '▼ was 5' in the caption under the cell when given."""
     shown = change.direction if change is not None and change.direction != SAME else ""
     words = change.text if change is not None else ""
     # The shown value is kept on the Python side: reading an unset Qt property back is what
@@ -151,10 +157,8 @@ def mark_change(cell: QWidget, change: GradeChange | None, *,
     cell.setToolTip(f"{tip}\n\u2014 {words}" if words and tip else (words or tip))
     if caption is not None:
         text = caption.text().split("  \u00b7 ")[0]
-        if words and shown:
-            caption.setText(f"{text}  \u00b7 {words}" if text else words)
-        else:
-            caption.setText(text)
+        short = change.short if change is not None else ""
+        caption.setText(f"{text}  \u00b7 {short}" if text and short else (short or text))
 
 
 class ChangeMarker(QObject):

@@ -55,6 +55,29 @@ def add_recovering_block(db) -> int:
     return saved.episode_id
 
 
+def changes_page(db, episode_id: int):
+    """The wizard's motor page for the next exam of an episode, with the change marks on,
+    two grades entered lower and one higher than last time."""
+    from desktop_app.store import episode_exams
+    from desktop_app.ui.exam_state import ExamSession
+    from desktop_app.ui.pages.motor import MotorPage
+    from desktop_app.ui.services import ExamRecord
+    from desktop_app.ui.ward import watch_changes
+
+    history = [ExamRecord(str(r.id), str(episode_id), r.document, r.assessment,
+                          r.saved_at.isoformat()) for r in episode_exams(db, episode_id)[:3]]
+    session = ExamSession.next_exam(str(episode_id), history)
+    page = MotorPage(session)
+    marker = watch_changes(page)
+    for path, grade in (("motor.knee_extension.left", 3), ("motor.hip_flexion.left", 4),
+                        ("motor.ankle_dorsiflexion.left", 5), ("motor.hip_flexion.right", 5)):
+        page.cells[path].setValue(grade)
+        session.set_value(path, grade)
+        page.cells[path].valueChanged.emit(grade)
+    wait_until(lambda: len([c for c in marker.changes.values() if c]) >= 4)
+    return page
+
+
 def take(out: Path, *, fill: Callable | None = None) -> dict[str, Path]:
     """Fill a demo ward in a temporary folder and save the screenshots into `out`."""
     from desktop_app.store import open_database
@@ -103,6 +126,11 @@ def take(out: Path, *, fill: Callable | None = None) -> dict[str, Path]:
         view.charts["motor.knee_extension"].resize(520, 300)
         grab("trend-chart", view.charts["motor.knee_extension"])
         view.close()
+        page = changes_page(db, episode_id)
+        page.resize(900, 700)
+        page.show()
+        grab("wizard-changes", page)
+        page.close()
 
         shell.lock.lock("idle")
         grab("lock-idle")

@@ -18,10 +18,13 @@ def actions(db, actor=None):
     return [e.action for e in search_audit(db, actor=actor)]
 
 
-def test_the_window_is_covered_until_someone_signs_in(qtbot, ward):
+def test_the_window_is_covered_until_someone_signs_in(qtbot, host, make_ward):
+    host.repository.actor = "workstation"  # as the store-backed repository has
+    ward = make_ward()
     assert ward.lock.screen.isVisible()
     assert not ward.board.isVisible()
     sign_in(qtbot, ward, "nurse")
+    assert host.repository.actor == "nurse"  # what the wizard saves is audited under her
     assert not ward.lock.screen.isVisible()
     assert ward.board.isVisible()
     assert "Nia Nurse" in ward.toolbar.user.text()
