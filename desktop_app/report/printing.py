@@ -30,18 +30,28 @@ def _open(pdf_bytes: bytes) -> tuple[Any, Any]:
     return document, buffer
 
 
-def page_images(pdf_bytes: bytes, dpi: float = 110) -> list[Any]:
-    """Every page of a PDF as a QImage at `dpi` (white background)."""
-    from PySide6.QtCore import QSize
+def _render_page(document: Any, page: int, dpi: float) -> Any:
+    """One page as an opaque QImage: QtPdf leaves unpainted paper transparent, so the page
+    is laid on white (as paper is) before anyone saves or prints it."""
+    from PySide6.QtCore import QSize, Qt
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtPdf import QPdfDocumentRenderOptions
 
+    points = document.pagePointSize(page)
+    size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+    rendered = document.render(page, size, QPdfDocumentRenderOptions())
+    paper = QImage(size, QImage.Format.Format_RGB32)
+    paper.fill(Qt.GlobalColor.white)
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, rendered)
+    painter.end()
+    return paper
+
+
+def page_images(pdf_bytes: bytes, dpi: float = 110) -> list[Any]:
+    """Every page of a PDF as an opaque QImage (white paper) at `dpi`."""
     document, _buffer = _open(pdf_bytes)
-    images = []
-    for page in range(document.pageCount()):
-        points = document.pagePointSize(page)
-        size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-        images.append(document.render(page, size, QPdfDocumentRenderOptions()))
-    return images
+    return [_render_page(document, page, dpi) for page in range(document.pageCount())]
 
 
 def save_page_images(pdf_bytes: bytes, folder: Path, stem: str, dpi: float = 110) -> list[Path]:
@@ -62,9 +72,8 @@ def print_note(pdf_bytes: bytes, printer: Any, dpi: int = 300) -> int:
     Each page is rendered at the printer's resolution (at most `dpi`) and scaled to the
     printable page keeping its proportions, so nothing is clipped on A4 or Letter.
     """
-    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtCore import QRect
     from PySide6.QtGui import QPainter
-    from PySide6.QtPdf import QPdfDocumentRenderOptions
 
     document, _buffer = _open(pdf_bytes)
     painter = QPainter()
@@ -75,13 +84,7 @@ def print_note(pdf_bytes: bytes, printer: Any, dpi: int = 300) -> int:
         for page in range(document.pageCount()):
             if page:
                 printer.newPage()
-            points = document.pagePointSize(page)
-            image = document.render(
-                page,
-                QSize(round(points.width() * resolution / 72),
-                      round(points.height() * resolution / 72)),
-                QPdfDocumentRenderOptions(),
-            )
+            image = _render_page(document, page, resolution)
             area = painter.viewport()
             scaled = image.size().scaled(area.size(), _keep_aspect())
             target = QRect(area.x() + (area.width() - scaled.width()) // 2,
