@@ -426,10 +426,12 @@ class _NoteBuilder:
     def heading(self, text: str) -> Paragraph:
         return Paragraph(text, self.styles.h2)
 
-    def section(self, title: str, *flowables: Any) -> list[Any]:
-        """A heading kept with the start of what it heads (no orphan headings)."""
-        return [CondPageBreak(60), KeepTogether([self.heading(title), *flowables[:1]]),
-                *flowables[1:]]
+    def section(self, title: str, *flowables: Any, keep_all: bool = False) -> list[Any]:
+        """A heading kept with the start of what it heads (no orphan headings), or with
+        all of it when `keep_all` (a table and its legend belong on one page)."""
+        kept = len(flowables) if keep_all else 1
+        return [CondPageBreak(60), KeepTogether([self.heading(title), *flowables[:kept]]),
+                *flowables[kept:]]
 
     def grid_table(self, rows: list[list[Any]], widths: list[float],
                    marked: Iterable[tuple[int, int]] = (), header_rows: int = 1) -> Table:
@@ -811,7 +813,7 @@ class _NoteBuilder:
             f"{ABOVE} 3+/4+ brisk. Straight-leg raise: heel lifts off the bed. "
             f"Foot values are the L4 and S1 key muscles.", self.styles.small)
         return self.section("Motor examination, straight-leg raise, reflexes", layout,
-                            Spacer(1, 3), legend)
+                            Spacer(1, 3), legend, keep_all=True)
 
     def _serial(self) -> list[Any]:
         previous = self.document.previous_exams
@@ -887,7 +889,7 @@ class _NoteBuilder:
             flow = [*change_flow, Spacer(1, 3),
                     self.p(f"<b>Motor grades over time</b>{note}. {WEAKER} = weaker than at the "
                            "previous exam that graded it.", self.styles.small), trend]
-        return self.section("Change since the previous exam", *flow)
+        return self.section("Change since the previous exam", *flow, keep_all=True)
 
     def _not_tested(self) -> list[Any]:
         exam = self.document.exam

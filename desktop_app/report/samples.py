@@ -2,6 +2,7 @@
 the layout after a change.
 
     python -m desktop_app.report.samples [FOLDER]   writes PDFs and page PNGs (default out/)
+    python -m desktop_app.report.samples --readme   writes resources/docs/note-example.png
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def main(argv: list[str]) -> int:
     from desktop_app.report.note import SignerDisplay, render_note
     from desktop_app.report.printing import save_page_images
 
+    if argv == ["--readme"]:
+        return write_readme_image()
     folder = Path(argv[0] if argv else "out")
     folder.mkdir(parents=True, exist_ok=True)
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - QtPdf needs it
@@ -127,6 +130,33 @@ def main(argv: list[str]) -> int:
             (folder / f"{stem}.pdf").write_bytes(pdf)
             for path in save_page_images(pdf, folder, stem, dpi=110):
                 print(path)
+    return 0
+
+
+def write_readme_image() -> int:
+    """Page 1 of the emergency sample (A4), in grey levels, as the README's picture."""
+    from PySide6.QtGui import QGuiApplication, QImage
+
+    from desktop_app.domain import assess
+    from desktop_app.paths import resource_path
+    from desktop_app.report.note import SignerDisplay, render_note
+    from desktop_app.report.printing import page_images
+
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - QtPdf needs it
+    document = sample_document("emergency")
+    pdf = render_note(
+        document, assess(document), note_id="NC-20260504-SAMPLE01",
+        escalations=SAMPLE_ESCALATIONS,
+        signer_display=SignerDisplay("Mai Trần Thị", "RN, BSN", "mtran"),
+        signed_at=document.exam.performed_at + timedelta(minutes=12),
+        ward="Ward 7B Day Surgery", institution="St Elsewhere General Hospital",
+        episode="EP-2026-0042",
+    )
+    image = page_images(pdf, dpi=110)[0].convertToFormat(QImage.Format.Format_Grayscale8)
+    path = resource_path("docs", "note-example.png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(str(path), "PNG", 0)
+    print(path)
     return 0
 
 
