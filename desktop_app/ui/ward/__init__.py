@@ -131,13 +131,17 @@ class WardShell:
         self.windows.append(window)
 
     def close(self) -> None:
-        """Stop timers and connections (before the database is closed)."""
-        self.idle.stop()
+        """Stop timers and connections (before the database is closed). Safe to call twice,
+        and after the main window (which owns the Qt parts) is gone."""
+        if shiboken6.isValid(self.idle):
+            self.idle.stop()
         self.board_controller.close()
-        self.session.shutdown()
+        if shiboken6.isValid(self.session):
+            self.session.shutdown()
         for window in self.windows:
             if shiboken6.isValid(window):
                 window.close()
+        self.windows = []
 
 
 def _open_next_exam(main_window: Any) -> Callable[[int], None]:
@@ -207,6 +211,7 @@ def install_ward(main_window: QMainWindow, db: Database, *,
         before_cover=[lambda: _save_open_exam(main_window), *(before_lock or [])])
     shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar)
     shell_ref.append(shell)
+    main_window.destroyed.connect(lambda *_: shell.close())  # a window deleted on close
     toolbar.homeRequested.connect(shell.show_board)
     toolbar.lockRequested.connect(lambda: lock.lock("manual"))
     toolbar.switchUserRequested.connect(lambda: session.sign_out("switch_user"))

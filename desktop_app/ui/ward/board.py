@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -791,7 +792,8 @@ class BoardController(QObject):
         dialog.deleteLater()
 
     def close(self) -> None:
-        """Stop the timers and the watcher's connection."""
-        self.tick_timer.stop()
-        self.refresh_timer.stop()
+        """Stop the timers and the watcher's connection (safe once the Qt parts are gone)."""
+        for timer in (self.tick_timer, self.refresh_timer):
+            if shiboken6.isValid(timer):
+                timer.stop()
         self.watcher.close()

@@ -13,6 +13,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.store import connect
@@ -55,6 +56,7 @@ class DataVersionWatcher(QObject):
         return True
 
     def close(self) -> None:
-        """Stop polling and close the connection."""
-        self.timer.stop()
+        """Stop polling and close the connection (twice is harmless)."""
+        if shiboken6.isValid(self.timer):
+            self.timer.stop()
         self.db.close()

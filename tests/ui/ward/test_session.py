@@ -184,3 +184,24 @@ def test_an_exam_left_unfinished_is_offered_on_the_board(qtbot, host, make_ward)
     assert shell.board.isAncestorOf(host.drafts_bar) and host.drafts_bar.isVisible()
     qtbot.mouseClick(host.resume_button, Qt.MouseButton.LeftButton)
     assert host.wizard is not None and host.wizard.session.patient.mrn == "W-777"
+
+
+def test_a_question_naming_the_patient_is_hidden_by_the_lock_and_comes_back(
+        qtbot, host, make_ward):
+    shell = make_ward()
+    sign_in(qtbot, shell, "nurse")
+    wizard = host.new_episode()
+    mrn = wizard.findChild(QLineEdit, "patient.mrn")
+    qtbot.mouseClick(mrn, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(mrn, "W-4242")
+    qtbot.keyClick(mrn, Qt.Key.Key_Escape)  # "Discard the exam of ... (W-4242)?"
+    box = wizard.question
+    assert box is not None and box.isVisible() and "W-4242" in box.text()
+    shell.lock.lock("manual")
+    assert not box.isVisible()
+    # the question was window-modal; hidden, it no longer blocks the sign-in form
+    sign_in(qtbot, shell, "nurse")
+    assert box.isVisible() and wizard.question is box
+    box.reject()
+    qtbot.waitUntil(lambda: wizard.question is None)
+    assert host.wizard is wizard  # "Keep editing"
