@@ -1,6 +1,6 @@
 """Benchmark: refreshing the ward board with 5,000 open episodes in a 1,000,000-exam record.
 
-`python -m desktop_app.bench.board_bench [--exams N] [--open N] [--keep DIR]`
+`python -m desktop_app.bench.board_bench [--exams N] [--open N] [--keep DIR] [--repeat N]`
 
 Measured in one run, each a median on a warm connection, against a floor:
 - board refresh: what the board does on its timer and after another workstation's write
@@ -126,8 +126,10 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=OPEN_EPISODES, dest="open_episodes")
     parser.add_argument("--keep", metavar="DIR", type=Path,
                         help="generate the record into DIR (or reuse it) and keep it")
+    parser.add_argument("--repeat", type=int, default=30, help="timed refreshes (median)")
     args = parser.parse_args()
-    figures = run(exams=args.exams, open_episodes=args.open_episodes, folder=args.keep)
+    figures = run(exams=args.exams, open_episodes=args.open_episodes, folder=args.keep,
+                  repeat=args.repeat)
     rows = []
     for name, floor_name in (("board_refresh_ms", "floor_select_ms"),
                              ("board_refresh_cpu_ms", "floor_select_cpu_ms"),
