@@ -46,7 +46,7 @@ def dermatome_grades(grade_of) -> dict[tuple[str, str], int | None]:
 
 
 class BodyMapFlowable(Flowable):
-    """Front and back views side by side, with a one-line legend underneath."""
+    """Front and back views side by side, with a legend underneath."""
 
     def __init__(
         self,
@@ -70,12 +70,10 @@ class BodyMapFlowable(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        top = self.height
         for index, view in enumerate(self.body.views):
-            x0 = index * (self.view_size + self.gap)
-            y0 = self.legend_height
-            self._draw_view(view.id, view.title, x0, y0)
-        self._draw_legend(top)
+            self._draw_view(view.id, view.title, index * (self.view_size + self.gap),
+                            self.legend_height)
+        self._draw_legend()
 
     # -- one view ------------------------------------------------------------------------
 
@@ -194,13 +192,12 @@ class BodyMapFlowable(Flowable):
 
     # -- legend --------------------------------------------------------------------------
 
-    def _draw_legend(self, top: float) -> None:
+    def _draw_legend(self) -> None:
         canvas = self.canv
         size = self.font_size
         box = size + 1
         row_height = size + 3.5
-        entries = [(2, SHADE_WORDS[2]), (1, SHADE_WORDS[1]), (0, SHADE_WORDS[0]),
-                   (None, SHADE_WORDS[None]), ("key", "key sensory point")]
+        entries = [*SHADE_WORDS.items(), ("key", "key sensory point")]
         x, y = 0.0, self.legend_height - row_height
         canvas.setFont(SANS, size)
         for key, words in entries:

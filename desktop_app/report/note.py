@@ -44,6 +44,7 @@ from desktop_app.domain import FLAG_WORDS, RULES, SOURCES, Assessment, ExamDocum
 from desktop_app.domain.model import (
     IM_SITE_WORDS,
     PROCEDURE_KIND_WORDS,
+    RED_FLAG_SYMPTOMS,
     SYMPTOM_KEYS,
     SYMPTOM_WORDS,
     Exam,
@@ -440,12 +441,13 @@ class _NoteBuilder:
             ("FONT", (0, 0), (-1, -1), SANS, 8.2),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.Color(0.45, 0.45, 0.45)),
-            ("BACKGROUND", (0, 0), (-1, header_rows - 1), LIGHT),
             ("TOPPADDING", (0, 0), (-1, -1), 1.6),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
+        if header_rows:
+            style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), LIGHT))
         for column, row in marked:
             style.append(("BACKGROUND", (column, row), (column, row), SHADE))
             style.append(("BOX", (column, row), (column, row), 1.0, colors.black))
@@ -462,17 +464,16 @@ class _NoteBuilder:
             title = f"ADDENDUM \u00b7 {title}"
         flow: list[Any] = [self.p(title, self.styles.title)]
         if not self.signer:
-            flow.append(self._banner(
-                "UNSIGNED PREVIEW \u2014 not part of the record until signed", inverted=False))
+            flow.append(self._banner("UNSIGNED PREVIEW \u2014 not part of the record until "
+                                     "signed"))
         return flow
 
-    def _banner(self, text: str, inverted: bool) -> Table:
+    def _banner(self, text: str) -> Table:
         table = Table([[self.p(f"<b>{text}</b>", self.styles.body)]], colWidths=[self.width])
-        style = [("BOX", (0, 0), (-1, -1), 1.5, colors.black),
-                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
-        if inverted:
-            style.append(("BACKGROUND", (0, 0), (-1, -1), colors.black))
-        table.setStyle(TableStyle(style))
+        table.setStyle(TableStyle([
+            ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
+            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]))
         return table
 
     def _addendum(self) -> list[Any]:
@@ -632,35 +633,37 @@ class _NoteBuilder:
 
     def _symptoms(self) -> list[Any]:
         symptoms = self.document.exam.symptoms
-        red = {"saddle_anaesthesia", "bowel_bladder_dysfunction", "bilateral_symptoms",
-               "worsening_weakness"}
-        entries = []
+        alarming = {*RED_FLAG_SYMPTOMS, "radicular_pain"}
+        entries: list[tuple[Paragraph, Paragraph, bool]] = []
         for key in SYMPTOM_KEYS:
             value = getattr(symptoms, key)
             if value is None:
                 answer, alarm = "not asked", False
             elif isinstance(value, bool):
-                answer, alarm = ("yes" if value else "no"), value and (key in red or
-                                                                       key == "radicular_pain")
+                answer, alarm = ("yes" if value else "no"), value and key in alarming
             else:
                 answer, alarm = esc(value), key == "trend" and value == "worsening"
             words = esc(SYMPTOM_WORDS[key])
             if alarm:
-                entries.append((self.cell(f"<b>{words}</b>"), self.cell(f"<b>{WARNING} {answer}</b>")))
+                entries.append((self.cell(f"<b>{words}</b>"),
+                                self.cell(f"<b>{WARNING} {answer}</b>"), True))
             else:
-                entries.append((self.cell(words), self.cell(answer)))
+                entries.append((self.cell(words), self.cell(answer), False))
+        # Two symptoms a row: the first half down the left, the rest down the right.
         half = (len(entries) + 1) // 2
-        rows = []
+        rows: list[list[Any]] = []
         marked = []
         for index in range(half):
-            left = entries[index]
-            right = entries[index + half] if index + half < len(entries) else ("", "")
-            rows.append([*left, *right])
-        for row_index, row in enumerate(rows):
-            for column in (1, 3):
-                cell = row[column]
-                if isinstance(cell, Paragraph) and WARNING in cell.text:
-                    marked.append((column, row_index))
+            row: list[Any] = []
+            for column, entry in ((1, index), (3, index + half)):
+                if entry < len(entries):
+                    words, answer, alarm = entries[entry]
+                    row += [words, answer]
+                    if alarm:
+                        marked.append((column, index))
+                else:
+                    row += ["", ""]
+            rows.append(row)
         widths = [self.width * 0.36, self.width * 0.13, self.width * 0.38, self.width * 0.13]
         table = self.grid_table(rows, widths, marked, header_rows=0)
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
