@@ -6,17 +6,21 @@ import argparse
 import gc
 import getpass
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QEvent, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.paths import APP_NAME, data_dir, log_dir, resource_path
+from desktop_app.logging_setup import setup_logging
+from desktop_app.paths import APP_NAME, data_dir, resource_path
 from desktop_app.ui.services import Repository, StoreRepository
 from desktop_app.ui.theme import FONT_FAMILY, STYLE_SHEET
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 _QT_LEVELS = {
@@ -51,15 +55,8 @@ def set_up_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def set_up_logging(folder: Path) -> None:
-    """A rotating log file in the data folder; Qt's own messages go to it too."""
-    handler = logging.handlers.RotatingFileHandler(
-        log_dir(folder) / "neurocheck.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+def route_qt_messages() -> None:
+    """Qt's own warnings go to the application log instead of standard error."""
     qt_log = logging.getLogger("qt")
 
     def qt_message(kind: QtMsgType, _context: object, message: str) -> None:
@@ -78,18 +75,23 @@ def open_repository(folder: Path, actor: str | None = None) -> Repository:
     return StoreRepository(open_database(folder), actor or getpass.getuser())
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    """Open the main window and run until it is closed; the exit code of the application."""
+def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
+    """The main window on the record in `folder`, sized for the smallest supported screen."""
     from desktop_app.ui.main_window import MainWindow
 
+    window = MainWindow(open_repository(folder, actor))
+    window.resize(1366, 768)
+    return window
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the main window and run until it is closed; the exit code of the application."""
     app = set_up_application()
     folder = data_dir(getattr(args, "data_dir", None))
-    set_up_logging(folder)
-    window = MainWindow(open_repository(folder))
-    window.resize(1366, 768)
+    setup_logging(folder)
+    route_qt_messages()
+    window = open_main_window(folder)
     window.show()
-    if getattr(args, "smoke_test", False):
-        QTimer.singleShot(300, window.close)
     log.info("NeuroCheck window opened")
     code = app.exec()
     # The window (and the signal closures that refer to it) go while the application

@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
                  autosave_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("main")
+        # Closed means gone: the window must not outlive the QApplication (Python would
+        # otherwise free it at interpreter exit, after Qt is torn down, and crash).
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle("NeuroCheck \u2014 post-procedure neuro check")
         self.repository = repository
         self.autosave_ms = autosave_ms
