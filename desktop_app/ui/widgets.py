@@ -240,6 +240,8 @@ class GridNavigator:
 
     def advance(self, cell: ChoiceRow) -> None:
         order = self.cells()
+        if cell not in order:  # a cell of a page not on screen keeps the focus where it is
+            return
         index = order.index(cell)
         if index + 1 < len(order):
             order[index + 1].setFocus(Qt.FocusReason.TabFocusReason)
@@ -248,6 +250,8 @@ class GridNavigator:
 
     def move(self, cell: ChoiceRow, d_row: int, d_col: int) -> None:
         order = self.cells()
+        if cell not in order:
+            return
         if d_col:
             index = order.index(cell) + d_col
             if 0 <= index < len(order):

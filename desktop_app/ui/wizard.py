@@ -343,17 +343,17 @@ class ExamWizard(QWidget):
         # A call typed in but not yet recorded is recorded now, or shown as incomplete.
         if self.escalation_page.form_started() and not self.escalation_page.record_call():
             self.go(self.pages.index(self.escalation_page), focus=False)
-            self.status.setText("\u26a0 Complete the call, or clear it.")
+            self.status.setText("\u26a0 Complete the call (role, name, response), or clear it.")
             return None
         self.revealed.update(range(len(self.pages)))
         problems = self._show_problems()
         self._label_steps(problems)
         if problems:
+            self.go(len(self.pages) - 1, focus=False)
+            self.review_page.blockers.setFocus()
             self.status.setText(f"\u26a0 Cannot finish yet: {len(problems)} thing"
                                 f"{'s' if len(problems) > 1 else ''} to complete "
                                 f"(first: {problems[0].message}).")
-            self.go(len(self.pages) - 1, focus=False)
-            self.review_page.blockers.setFocus()
             return None
         try:
             document = self.session.validated_document()

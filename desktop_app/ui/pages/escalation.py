@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.model import LEVEL_ACTIONS
-from desktop_app.ui.exam_state import ExamSession, local_now
+from desktop_app.ui.exam_state import ExamSession, Problem, local_now
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.pages.patient_procedure import (
     DATE_TIME_FORMAT,
@@ -43,6 +43,7 @@ class EscalationPage(WizardPage):
 
     def __init__(self, session: ExamSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self.form_problems: dict[str, str] = {}
         outer = QVBoxLayout(self)
         outer.addWidget(heading("Escalation: whom you called"))
         self.prompt = note_label()
@@ -59,6 +60,7 @@ class EscalationPage(WizardPage):
         self.role.addItems(ROLES)
         self.role.setCurrentIndex(-1)
         self.role.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.role.setCompleter(None)  # typed text is taken as typed; presets in the list
         self.name = QLineEdit()
         self.name.setObjectName("escalation.name")
         self.name.setAccessibleName("Name of the person called")
@@ -103,11 +105,9 @@ class EscalationPage(WizardPage):
             "escalation.name": self.name.text().strip(),
             "escalation.response": self.response.text().strip(),
         }
-        missing = False
-        for path, text in values.items():
-            show_problem(self.problem_labels[path], None if text else "required")
-            missing = missing or not text
-        if missing:
+        self.form_problems = {path: "required" for path, text in values.items() if not text}
+        self._show_form_problems()
+        if self.form_problems:
             return False
         result = self.session.assessment()
         call = EscalationRecord(
@@ -117,12 +117,21 @@ class EscalationPage(WizardPage):
             response=values["escalation.response"],
             level=result.level.value if result else None,
         )
+        self.form_problems = {}
         self.session.add_escalation(call)
         self.role.setCurrentIndex(-1)
         self.name.clear()
         self.response.clear()
         self.called_at.setDateTime(to_qdatetime(local_now()))
         return True
+
+    def _show_form_problems(self) -> None:
+        for path in ("escalation.role", "escalation.name", "escalation.response"):
+            show_problem(self.problem_labels[path], self.form_problems.get(path))
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        super().show_problems(problems)
+        self._show_form_problems()  # the call form's own checks stay until it is recorded
 
     def form_started(self) -> bool:
         return bool(self.role.currentText().strip() or self.name.text().strip()

@@ -247,6 +247,7 @@ class PatientProcedurePage(WizardPage):
         combo.addItems(choices)
         combo.setCurrentIndex(-1)
         combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.setCompleter(None)  # typed text is taken as typed; presets in the list
         combo.currentTextChanged.connect(
             lambda text, p=path: self.session.set_value(p, text.strip() or None)
         )

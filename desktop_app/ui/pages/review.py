@@ -109,6 +109,7 @@ class ReviewPage(WizardPage):
         combo.addItems(REASONS)
         combo.setCurrentIndex(-1)
         combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.setCompleter(None)  # typed text is taken as typed; presets in the list
         combo.lineEdit().setPlaceholderText("why it was not tested")
         combo.currentTextChanged.connect(
             lambda text, p=path: self.session.set_value(f"not_tested_reasons.{p}",

@@ -1,0 +1,37 @@
+"""Usable at 1366x768 (and bigger): every page fits its width, the live panel stays in
+view, and the grade buttons are touch-sized."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QPushButton, QScrollArea
+
+from desktop_app.ui.theme import TOUCH_TARGET
+from desktop_app.ui.widgets import ChoiceRow
+from tests.ui.driver import find
+
+
+@pytest.mark.parametrize("kind", ["medial_branch_block", "im_injection"])
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_every_page_fits_beside_the_live_panel(qtbot, window, kind, size):
+    window.resize(*size)
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    wizard.session.set_value("procedure.kind", kind)
+    wizard.session.set_value("symptoms.saddle_anaesthesia", True)  # escalation page shown
+    screen = QRect(0, 0, *size)
+    for index, page in enumerate(wizard.pages):
+        wizard.go(index)
+        qtbot.wait(1)
+        panel = wizard.panel
+        top_left = panel.mapTo(window, panel.rect().topLeft())
+        assert screen.contains(QRect(top_left, panel.size())), page.page_id
+        scroll = wizard.stack.currentWidget()
+        assert isinstance(scroll, QScrollArea)
+        assert not scroll.horizontalScrollBar().isVisible(), f"{page.page_id} is too wide"
+        for cell in page.findChildren(ChoiceRow):
+            if cell.isVisibleTo(page):
+                for button in cell.buttons:
+                    assert button.height() >= TOUCH_TARGET, cell.path
+                    assert button.width() >= 30, cell.path
