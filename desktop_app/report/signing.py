@@ -55,16 +55,6 @@ def note_fields(reader: Any) -> dict[str, str] | None:
     return parse_note_keywords(keywords)
 
 
-def _read_note_fields(pdf_bytes: bytes) -> dict[str, str] | None:
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
-    except Exception as error:  # pyHanko raises several kinds for a damaged file
-        raise SigningError("the note to sign is not a readable PDF") from error
-    return note_fields(reader)
-
-
 def sign_note(
     pdf_bytes: bytes,
     signer: NoteSigner,
@@ -80,7 +70,11 @@ def sign_note(
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    note = _read_note_fields(pdf_bytes)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    except Exception as error:  # pyHanko raises several kinds for a damaged file
+        raise SigningError("the note to sign is not a readable PDF") from error
+    note = note_fields(writer.prev)
     if note is None or "note-id" not in note:
         raise SigningError("only a NeuroCheck note can be signed")
     if note.get("signer") != signer.name:
@@ -95,7 +89,6 @@ def sign_note(
         location=location,
         prop_auth_type=fields.SigAuthType.PASSWORD,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     pdf_signer = signers.PdfSigner(metadata, signer=signer.pyhanko_signer())
     output = pdf_signer.sign_pdf(writer, output=io.BytesIO())
     return output.getvalue()
