@@ -12,9 +12,9 @@ from desktop_app.domain.findings import Findings
 from desktop_app.domain.model import GLUTEAL_SITES, ExamDocument, Level
 
 SOURCES = {
-    "000": "Numbness after an IM injection (seed 000)",
-    "002": "Leg numbness after a lumbar medial branch block (seed 002)",
-    "003": "Foot drop after an IM injection (seed 003)",
+    "000": "Numbness after an IM injection",
+    "002": "Leg numbness after a lumbar medial branch block",
+    "003": "Foot drop after an IM injection",
     "protocol": "Protocol default when no rule fires",
 }
 ANY, BLOCK, IM = "any", "medial_branch_block", "im_injection"
