@@ -192,13 +192,15 @@ class BodyMapView(QWidget):
     def _paint_labels(self, painter: QPainter, view: str, box: QRectF, font: QFont) -> None:
         painter.save()
         painter.setFont(font)
+        metrics = painter.fontMetrics()
         for region in self.body.regions_in(view):
             x = box.left() + region.label[0] * box.width()
             y = box.top() + region.label[1] * box.height()
-            rect = QRectF(x - 18, y - 9, 36, 18)
+            half = metrics.horizontalAdvance(region.dermatome) / 2 + 2
+            rect = QRectF(x - half, y - metrics.height() / 2, 2 * half, metrics.height())
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(255, 255, 255, 200))
-            painter.drawRoundedRect(rect.adjusted(6, 1, -6, -1), 3, 3)
+            painter.setBrush(QColor(255, 255, 255, 210))
+            painter.drawRoundedRect(rect, 3, 3)
             painter.setPen(QColor("#000000"))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, region.dermatome)
         painter.setPen(QPen(QColor("#000000"), 1))

@@ -139,7 +139,7 @@ class LivePanel(QScrollArea):
         self.record_call.setVisible(result.level >= Level.NOTIFY)
         self.record_call.setText("\u260e Record the call (required)" if escalation_missing
                                  else "\u260e Record another call")
-        self.flags.setText("<br>".join(f"\u26d4 {FLAG_WORDS[f]}" for f in flags))
+        self.flags.setText("<br>".join(f"\u2716 {FLAG_WORDS[f]}" for f in flags))
         self.flags.setVisible(bool(flags))
         hours = result.findings.hours_since_procedure
         self.timing.setText(

@@ -247,6 +247,7 @@ class ExamWizard(QWidget):
         self.current = index
         self.session.page_index = index
         self.stack.setCurrentIndex(index)
+        self.stack.currentWidget().verticalScrollBar().setValue(0)  # a page opens at its top
         for i, button in enumerate(self.step_buttons):
             button.setChecked(i == index)
         page = self.pages[index]

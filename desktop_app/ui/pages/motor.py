@@ -64,6 +64,10 @@ class MotorPage(WizardPage):
             "Wrist (radial nerve)",
             [(f"motor.{m}", words.capitalize(), Scale.MRC) for m, words in WRIST_MUSCLES.items()],
         )
+        self.wrist_summary = note_label()
+        self.wrist_summary.setObjectName("motor.wrist")
+        self.wrist_summary.setAccessibleName("Wrist summary")
+        self.wrist.layout().addWidget(self.wrist_summary)
         self.slr = self._section(
             "Straight-leg raise (heel lifts off the bed against gravity)",
             [("straight_leg_raise", "Straight-leg raise", Scale.SLR)],
@@ -153,6 +157,12 @@ class MotorPage(WizardPage):
         if drop:
             text += f"  \u26a0 Foot drop: {' and '.join(drop)}."
         self.foot_summary.setText(text)
+        wrist_drop = [side for side in SIDES_SHOWN
+                      if _is_grade(g := self.session.grade(f"motor.wrist_extension.{side}"))
+                      and g <= 2]
+        self.wrist_summary.setText(f"\u26a0 Wrist drop: {' and '.join(wrist_drop)}."
+                                   if wrist_drop else "")
+        self.wrist_summary.setVisible(bool(wrist_drop))
 
     def load(self) -> None:
         super().load()

@@ -151,11 +151,11 @@ class ReviewPage(WizardPage):
         result = self.session.assessment()
         optional = [p for p in (result.findings.not_tested if result else ())
                     if p not in wanted_set and p in GRID_BY_PATH]
-        self.optional_untested.setText(
-            "Also not tested (optional for this procedure, no reason needed): "
-            + ", ".join(GRID_BY_PATH[p].words for p in optional) if optional else ""
-        )
-        self.optional_untested.setVisible(bool(optional))
+        lines = [] if wanted else ["No item is marked NT."]
+        if optional:
+            lines.append("Also not tested (optional for this procedure, no reason needed): "
+                         + ", ".join(GRID_BY_PATH[p].words for p in optional))
+        self.optional_untested.setText(" ".join(lines))
 
     # refreshing ------------------------------------------------------------------------
     def refresh(self, changed_path: str) -> None:
@@ -224,8 +224,11 @@ def words_for(path: str) -> str:
 
 
 def _cell(value: object, path: str) -> str:
+    """A grade for the tables; a deficit in bold (below 2 for sensation, below 5 for MRC)."""
     text = grade_text(GRID_BY_PATH[path].scale, value)
-    if value in (0, 1) and not isinstance(value, bool) and path.startswith("sensory."):
+    normal = {"sensory": 2, "motor": 5}.get(path.split(".")[0])
+    if normal is not None and isinstance(value, int) and not isinstance(value, bool) \
+            and value < normal:
         return f"<b>{text}</b>"
     return text
 

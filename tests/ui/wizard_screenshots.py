@@ -1,0 +1,108 @@
+"""Screenshots of every wizard page, for review: `python -m tests.ui.wizard_screenshots`.
+
+An emergency case, a normal one and a deltoid one (or the cases named as arguments) are
+typed in through the widgets (the test driver), at 1366x768 and 1920x1080, then each page
+is grabbed into out/ui/ (git-ignored). Set QT_SCALE_FACTOR=2 to see the same at 200 %
+(the files get an `@2x` suffix).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT.parent / "shared" / "cases"
+OUT = ROOT / "out" / "ui"
+SIZES = ((1366, 768), (1920, 1080))
+SHOWN_CASES = ("mbb-progressive-6h", "mbb-normal-1h", "im-deltoid-wrist-drop")
+
+
+class Bot:
+    """The few qtbot calls the driver makes, on QTest, outside pytest."""
+
+    def keyClicks(self, widget, text):  # noqa: N802 (qtbot naming)
+        from PySide6.QtTest import QTest
+
+        QTest.keyClicks(widget, text)
+
+    def keyClick(self, widget, key, modifier=None):  # noqa: N802 (qtbot naming)
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        QTest.keyClick(widget, key, modifier or Qt.KeyboardModifier.NoModifier)
+
+    def mouseClick(self, widget, button, pos=None):  # noqa: N802 (qtbot naming)
+        from PySide6.QtTest import QTest
+
+        if pos is None:
+            QTest.mouseClick(widget, button)
+        else:
+            QTest.mouseClick(widget, button, pos=pos)
+
+
+def shoot(name: str, size: tuple[int, int], folder: Path) -> list[Path]:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtTest import QTest
+
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.services import InMemoryRepository
+    from tests.ui.driver import fill_exam
+
+    bot = Bot()
+    document = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
+    repository = InMemoryRepository()
+    for earlier in document.get("previous_exams", []):
+        repository.save_exam(dict(document, exam=earlier, previous_exams=[]))
+    window = MainWindow(repository)
+    window.resize(*size)
+    window.show()
+    window.activateWindow()
+    QTest.qWaitForWindowActive(window)
+    if repository.open_episodes():
+        window.new_exam()
+    else:
+        window.new_episode()
+    wizard = window.wizard
+    fill_exam(bot, wizard, document)
+    suffix = "@2x" if os.environ.get("QT_SCALE_FACTOR") == "2" else ""
+    written = []
+    for index, page in enumerate(wizard.pages):
+        if not wizard.step_buttons[index].isVisible():
+            continue
+        wizard.go(index)
+        if page.page_id == "sensory":  # show a selection: the first abnormal dermatome
+            abnormal = [key for key, grades in page.bodymap.grades.items()
+                        if any(g in (0, 1) for g in grades)]
+            page.select_region(*(abnormal[0] if abnormal else ("left", "L5")))
+        QCoreApplication.processEvents()
+        path = folder / f"{name}-{size[0]}x{size[1]}{suffix}-{index + 1}-{page.page_id}.png"
+        window.grab().save(str(path))
+        written.append(path)
+    window.close()
+    return written
+
+
+def main(names: list[str]) -> int:
+    """Screenshots of the named cases (default: an emergency, a normal and a deltoid one)."""
+    from desktop_app.ui.app import set_up_application
+
+    app = set_up_application()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as data:
+        os.environ["NEUROCHECK_DATA_DIR"] = data
+        for name in names or SHOWN_CASES:
+            for size in SIZES:
+                for path in shoot(name, size, OUT):
+                    print(path.relative_to(ROOT))
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
