@@ -69,7 +69,8 @@ class WizardPage(QWidget):
         for path, cell in self.cells.items():
             message = by_path.get(path)
             cell.set_flag("problem", message is not None)
-            cell.setToolTip(message or "")
+            if cell.toolTip() != (message or ""):
+                cell.setToolTip(message or "")
 
     def focus_path(self, path: str) -> bool:
         """Put the keyboard focus on the field of `path` if it is on this page."""

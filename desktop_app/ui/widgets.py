@@ -278,12 +278,18 @@ def problem_label(path: str, parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def set_shown(widget: QWidget, shown: bool) -> None:
+    """Show or hide `widget` only when that changes (each change re-lays its parent out)."""
+    if widget.isHidden() == shown:
+        widget.setVisible(shown)
+
+
 def show_problem(label: QLabel, message: str | None) -> None:
     text = f"\u26a0 {message}" if message else ""
     if label.text() != text:
         label.setText(text)
         label.setAccessibleName(text)
-    label.setVisible(bool(message))
+    set_shown(label, bool(message))
 
 
 def note_label(text: str = "", parent: QWidget | None = None) -> QLabel:

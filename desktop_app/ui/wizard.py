@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -40,6 +40,7 @@ from desktop_app.ui.pages.sensory import SensoryPage
 from desktop_app.ui.pages.symptoms import SymptomsPage
 from desktop_app.ui.services import Repository, SavedExam
 from desktop_app.ui.theme import level_style
+from desktop_app.ui.widgets import set_shown
 
 log = logging.getLogger(__name__)
 
@@ -84,18 +85,25 @@ class ExamWizard(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.setSpacing(4)
+        # The level banner keeps its height whatever it says: a level that changes while the
+        # nurse taps grades must not shift the page under the finger.
+        self.banner = QFrame()
+        self.banner.setObjectName("wizard.banner")
+        self.banner.setFixedHeight(self.fontMetrics().height() * 3 + 12)
+        self.banner.setAutoFillBackground(True)
+        banner = QHBoxLayout(self.banner)
+        banner.setContentsMargins(10, 2, 10, 2)
         self.alarm = QLabel()
         self.alarm.setObjectName("wizard.alarm")
         self.alarm.setWordWrap(True)
-        self.alarm.setVisible(False)
-        outer.addWidget(self.alarm)
-
-        top = QHBoxLayout()
+        banner.addWidget(self.alarm, 1)
         self.header = QLabel()
         self.header.setObjectName("wizard.header")
         self.header.setAccessibleName("Patient and procedure of this exam")
-        top.addWidget(self.header, 1)
-        outer.addLayout(top)
+        self.header.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        banner.addWidget(self.header)
+        outer.addWidget(self.banner)
+        self._banner_level: object = ()
 
         steps = QHBoxLayout()
         steps.setSpacing(2)
@@ -171,7 +179,7 @@ class ExamWizard(QWidget):
         else:
             self.panel.show_assessment(result, session.exam.performed_at,
                                        session.escalation_missing())
-        self._show_alarm(result.level if result else None)
+        self._show_level(result.level if result else None)
         for page in self.pages:
             page.refresh(path)
         problems = self._show_problems()
@@ -180,25 +188,35 @@ class ExamWizard(QWidget):
             sum(p.path.startswith("symptoms.") for p in problems),
         )
         self._label_steps(problems)
-        self.header.setText(self._header_text())
+        header = self._header_text()
+        if self.header.text() != header:
+            self.header.setText(header)
         if path != "":
             self.autosave.start()
 
-    def _show_alarm(self, level: Level | None) -> None:
-        if level is None or level < Level.URGENT:
-            self.alarm.setVisible(False)
-            return
+    def _show_level(self, level: Level | None) -> None:
+        """The banner: the level in colour, symbol and word, and what it asks."""
         style = level_style(level)
-        text = f"{style.symbol} {style.word}: {LEVEL_ACTIONS[level]}"
-        if self.session.escalation_missing():
+        action = LEVEL_ACTIONS[level] if level else (
+            f"No assessment yet: {self.session.assessment_problem}.")
+        text = f"{style.symbol} {style.word}: {action}"
+        if level is not None and level >= Level.NOTIFY and self.session.escalation_missing():
             text += "  Record the call on the Escalation page."
-        self.alarm.setText(text)
-        self.alarm.setAccessibleName(text)
-        self.alarm.setStyleSheet(
-            f"background: {style.background}; color: {style.foreground}; font-weight: bold; "
-            "font-size: 13pt; padding: 8px; border-radius: 4px;"
-        )
-        self.alarm.setVisible(True)
+        if self.alarm.text() != text:
+            self.alarm.setText(text)
+            self.alarm.setAccessibleName(text)
+        if self._banner_level != level:
+            self._banner_level = level
+            urgent = level is not None and level >= Level.URGENT
+            # Palette and font, not a style sheet: no re-polish, no relayout on a change.
+            palette = self.banner.palette()
+            palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
+            self.banner.setPalette(palette)
+            font = QFont(self.font())
+            font.setPointSizeF(self.font().pointSizeF() * (1.3 if urgent else 1.1))
+            font.setBold(urgent)
+            self.alarm.setFont(font)
 
     def all_problems(self) -> list[Problem]:
         """The session's problems plus text a page could not turn into a value."""
@@ -230,7 +248,7 @@ class ExamWizard(QWidget):
             if button.text() != text:
                 button.setText(text)
                 button.setAccessibleName(text)
-            button.setVisible(page is not self.escalation_page or page.relevant())
+            set_shown(button, page is not self.escalation_page or page.relevant())
 
     def _header_text(self) -> str:
         patient, procedure = self.session.patient, self.session.procedure
@@ -238,7 +256,7 @@ class ExamWizard(QWidget):
         kind = PROCEDURE_KIND_WORDS.get(procedure.kind, "procedure not chosen")
         site = f" ({procedure.site.replace('_', ' ')})" if procedure.site else ""
         mrn = patient.mrn or "\u2014"
-        return f"<b>{name}</b> \u00b7 MRN {mrn} \u00b7 {kind}{site}"
+        return f"<b>{name}</b> \u00b7 MRN {mrn}<br>{kind}{site}"
 
     # moving between pages --------------------------------------------------------------
     def go(self, index: int, *, focus: bool = True) -> None:

@@ -27,7 +27,7 @@ from desktop_app.domain.scales import GRID
 from desktop_app.ui.widgets import ChoiceRow
 from desktop_app.ui.wizard import ExamWizard
 
-RULE_ID = re.compile(r"<b>([A-Z]+-[A-Z0-9]+|NONE)</b>")
+RULE_ID = re.compile(r"^([A-Z]+-[A-Z0-9]+|NONE) \u00b7 ", re.MULTILINE)
 MOUSE_PAGES = {"motor"}  # filled by clicking; the other grids by typing
 
 
@@ -232,9 +232,8 @@ def shown_assessment(wizard: ExamWizard) -> dict[str, Any]:
     """Level, rules and flags as the live panel shows them (read from its visible text)."""
     panel = wizard.panel
     level_text = find(panel, QLabel, "assessment.level").text()
-    rules = RULE_ID.findall(find(panel, QLabel, "assessment.rules").text())
-    flag_label = find(panel, QLabel, "assessment.flags")
-    flags = [key for key, words in FLAG_WORDS.items()
-             if flag_label.isVisibleTo(panel) and words in flag_label.text()]
+    shown = panel.details.toPlainText()
+    rules = RULE_ID.findall(shown)
+    flags = [key for key, words in FLAG_WORDS.items() if f"\u2716 {words}" in shown]
     return {"level": level_text.split()[-1].lower(), "rules": sorted(rules),
             "flags": sorted(flags)}

@@ -315,16 +315,16 @@ def test_an_emergency_cannot_be_missed_and_asks_for_the_call(qtbot, window, repo
     wizard = new_episode(qtbot, window)
     fill_exam_context(qtbot, wizard, document)
     alarm = find(wizard, QLabel, "wizard.alarm")
-    assert not alarm.isVisible()
+    assert alarm.text().startswith("\u25cf OBSERVE")
     assert not find(wizard, QWidget, "step.escalation").isVisible()
     press(qtbot, find(wizard, ChoiceRow, "symptoms.saddle_anaesthesia"), True)
     assert alarm.isVisible()
     assert alarm.text().startswith("\u26a0 EMERGENCY: Possible cauda equina")
     level = find(wizard.panel, QLabel, "assessment.level")
     assert level.text() == "\u26a0 EMERGENCY"  # a word and a symbol, not colour alone
-    assert "#b71c1c" in level.styleSheet()
-    assert "RF-1" in find(wizard.panel, QLabel, "assessment.rules").text()
-    assert "Do not discharge" in find(wizard.panel, QLabel, "assessment.flags").text()
+    assert level.palette().window().color().name() == "#b71c1c"
+    assert "RF-1 \u00b7 EMERGENCY" in wizard.panel.text()
+    assert "\u2716 Do not discharge" in wizard.panel.text()
     assert find(wizard, QWidget, "step.escalation").isVisible()
     # the call is required before finishing
     for name in RED_FLAG_SYMPTOMS[1:]:
@@ -428,5 +428,5 @@ def test_the_live_panel_follows_every_change(qtbot, window):
     from desktop_app.domain import assess
 
     assert shown_assessment(wizard)["rules"] == sorted(assess(expected).rule_ids)
-    assert "Next check due" in find(wizard.panel, QLabel, "assessment.timing").text()
+    assert "Next check due" in wizard.panel.text()
     assert QApplication.focusWidget() is not None

@@ -26,6 +26,7 @@ from desktop_app.ui.widgets import (
     heading,
     note_label,
     scale_words,
+    set_shown,
 )
 
 SIDES_SHOWN = ("right", "left")  # as in the sensory grid
@@ -162,7 +163,7 @@ class MotorPage(WizardPage):
                       and g <= 2]
         self.wrist_summary.setText(f"\u26a0 Wrist drop: {' and '.join(wrist_drop)}."
                                    if wrist_drop else "")
-        self.wrist_summary.setVisible(bool(wrist_drop))
+        set_shown(self.wrist_summary, bool(wrist_drop))
 
     def load(self) -> None:
         super().load()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -179,31 +180,39 @@ class ReviewPage(WizardPage):
 
     def show_problems(self, problems: list[Problem]) -> None:
         super().show_problems(problems)
-        if not problems:
-            self.blockers.setText("<b>Ready to finish.</b> Press Finish (or Ctrl+Enter) to "
-                                  "save the exam.")
-            self.blockers.setStyleSheet("color: #1b5e20;")
-            return
-        lines = []
-        missing: dict[str, list[str]] = {}
-        for p in problems:
-            if p.missing_item:
-                missing.setdefault(GRID_BY_PATH[p.path].group, []).append(p.path)
-            elif not p.path.startswith("not_tested_reasons."):
-                lines.append(f'<li><a href="{escape(p.path)}">{escape(words_for(p.path))}</a>: '
-                             f"{escape(p.message)}</li>")
-        for group, paths in missing.items():
-            first = GRID_BY_PATH[paths[0]].words
-            many = f"{len(paths)} required items" if len(paths) > 1 else "a required item"
-            lines.append(
-                f'<li><a href="{escape(paths[0])}">{GROUP_WORDS[group]}</a>: {many} not graded '
-                f"(first: {escape(first)}). Grade them, or mark NT and give the reason.</li>"
-            )
-        self.blockers.setText(f"<b>Before you can finish:</b><ul>{''.join(lines)}</ul>")
-        self.blockers.setStyleSheet("color: #b71c1c;")
+        text = blockers_html(problems)
+        if self.blockers.text() != text:
+            self.blockers.setText(text)
+            ready = not problems
+            palette = self.blockers.palette()
+            palette.setColor(QPalette.ColorRole.WindowText,
+                             QColor("#1b5e20" if ready else "#b71c1c"))
+            self.blockers.setPalette(palette)
 
     def owns(self, path: str) -> bool:
         return path.startswith("not_tested_reasons.")
+
+
+def blockers_html(problems: list[Problem]) -> str:
+    """What stands in the way of finishing, each a link to its field (grid gaps by group)."""
+    if not problems:
+        return "<b>Ready to finish.</b> Press Finish (or Ctrl+Enter) to save the exam."
+    lines = []
+    missing: dict[str, list[str]] = {}
+    for p in problems:
+        if p.missing_item:
+            missing.setdefault(GRID_BY_PATH[p.path].group, []).append(p.path)
+        elif not p.path.startswith("not_tested_reasons."):
+            lines.append(f'<li><a href="{escape(p.path)}">{escape(words_for(p.path))}</a>: '
+                         f"{escape(p.message)}</li>")
+    for group, paths in missing.items():
+        first = GRID_BY_PATH[paths[0]].words
+        many = f"{len(paths)} required items" if len(paths) > 1 else "a required item"
+        lines.append(
+            f'<li><a href="{escape(paths[0])}">{GROUP_WORDS[group]}</a>: {many} not graded '
+            f"(first: {escape(first)}). Grade them, or mark NT and give the reason.</li>"
+        )
+    return f"<b>Before you can finish:</b><ul>{''.join(lines)}</ul>"
 
 
 def words_for(path: str) -> str:
