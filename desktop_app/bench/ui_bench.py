@@ -2,7 +2,7 @@
 
 `python -m desktop_app.bench.ui_bench [--changes N] [--size WxH]`
 
-The wizard is opened at 1366x768 (Qt offscreen) on a medial branch block 5 h after the
+The wizard is opened at 1366x768 (Qt offscreen) on a medial branch block 6 h after the
 procedure, with an earlier exam in the episode, every item graded. Then N changes are typed
 as a nurse types them: a digit key on a motor cell, chosen so that every change moves the
 assessment and the panel must repaint (one muscle down to 3 and back to 5, muscle after
@@ -21,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import datetime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -98,7 +99,7 @@ class PaintClock:
         return self.last
 
 
-def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[str, float]:
+def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[str, object]:
     """Time `changes` grade changes; returns milliseconds (median, p95, worst, floor)."""
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QLabel
@@ -113,18 +114,19 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
     app = set_up_application()
     repository = InMemoryRepository()
     document = _document()
-    repository.save_exam(dict(document, exam=document["previous_exams"][0], previous_exams=[]))
-    current = repository.save_exam(document)
+    earlier = repository.save_exam(dict(document, exam=document["previous_exams"][0],
+                                         previous_exams=[]))
     window = MainWindow(repository)
     window.resize(*size)
     window.show()
     QTest.qWaitForWindowActive(window)
-    session = ExamSession.next_exam(current.episode_id,
-                                    repository.episode_history(current.episode_id))
+    session = ExamSession.next_exam(earlier.episode_id,
+                                    repository.episode_history(earlier.episode_id))
     wizard = window.open_wizard(session)
-    raw = load_exam(document)
-    for path, value in raw.items():
+    for path, value in load_exam(document).items():
         session.set_value(path, value)
+    session.set_value("exam.performed_at",
+                      datetime.fromisoformat(document["exam"]["performed_at"]))
     for page in wizard.pages:
         page.load()
     wizard.go(3)  # the motor page
@@ -133,7 +135,7 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
     cells = [wizard.findChild(ChoiceRow, f"motor.{m}.{side}")
              for m in MUSCLES for side in ("left", "right")]
 
-    times, assess_times = [], []
+    times, assess_times, levels = [], [], set()
     for index in range(changes):
         # Down to 3 and back to 5, muscle after muscle: each change moves the assessment
         # (observe with every muscle at 5, emergency with one weaker than last time).
@@ -146,6 +148,7 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
         QTest.keyClicks(cell, key)
         painted = clock.wait_for_paint(before)
         times.append((painted - start) * 1000)
+        levels.add(wizard.panel.level.text().split()[-1])
         begin = time.perf_counter()
         assess(session.document, session.policy)
         assess_times.append((time.perf_counter() - begin) * 1000)
@@ -162,6 +165,7 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
         "assess_median_ms": statistics.median(assess_times),
         "floor_median_ms": floor,
         "frame_ms": FRAME_MS,
+        "levels": sorted(levels),
     }
 
 
@@ -208,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     width_ = max(len(name) for name, _ in rows)
     print(f"{result['changes']} grade changes at {args.size} (Qt {os.environ['QT_QPA_PLATFORM']}),"
-          f" one frame at 60 Hz = {FRAME_MS:.1f} ms")
+          f" one frame at 60 Hz = {FRAME_MS:.1f} ms; levels shown: {', '.join(result['levels'])}")
     for name, value in rows:
         print(f"{name.ljust(width_)}  {value:7.2f} ms  {value / FRAME_MS:6.2f} frames")
     within = result["worst_ms"] <= FRAME_MS
