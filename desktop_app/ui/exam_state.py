@@ -23,7 +23,6 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.domain import (
     DEFAULT_POLICY,
     Assessment,
-    DocumentError,
     Exam,
     ExamDocument,
     Level,
@@ -413,4 +412,3 @@ def _exam_from(raw: dict[str, Any]) -> Exam:
     )
 
 
-__all__ = ["DocumentError", "ExamSession", "Problem", "local_now", "mrn_problem"]

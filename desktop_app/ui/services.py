@@ -146,9 +146,6 @@ class InMemoryRepository:
         self._drafts: dict[str, DraftRecord] = {}
         self._lock = threading.Lock()
 
-    def add_patient(self, patient: PatientRecord) -> None:
-        self._patients[patient.mrn] = patient
-
     def find_patient(self, mrn: str) -> PatientRecord | None:
         return self._patients.get(mrn)
 

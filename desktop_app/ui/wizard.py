@@ -9,6 +9,7 @@ finishes, Esc asks before discarding.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
@@ -256,7 +257,7 @@ class ExamWizard(QWidget):
         kind = PROCEDURE_KIND_WORDS.get(procedure.kind, "procedure not chosen")
         site = f" ({procedure.site.replace('_', ' ')})" if procedure.site else ""
         mrn = patient.mrn or "\u2014"
-        return f"<b>{name}</b> \u00b7 MRN {mrn}<br>{kind}{site}"
+        return f"<b>{escape(name)}</b> \u00b7 MRN {escape(mrn)}<br>{kind}{site}"
 
     # moving between pages --------------------------------------------------------------
     def go(self, index: int, *, focus: bool = True) -> None:
