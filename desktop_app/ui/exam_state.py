@@ -123,17 +123,24 @@ class ExamSession(QObject):
         now: datetime | None = None,
     ) -> ExamSession:
         """The next exam of an episode: its context copied forward from the last exam, the
-        earlier exams attached for the serial comparison."""
+        earlier exams attached for the serial comparison (the saved ones, and those an
+        imported document carried; one per moment, a saved exam first)."""
         if not history:
             raise ValueError("an episode without an exam has no context to copy")
         earlier = [load_document(record.document) for record in history]
+        by_moment: dict[datetime, Exam] = {}
+        for saved in earlier:
+            by_moment[saved.exam.performed_at] = saved.exam
+        for saved in earlier:
+            for carried in saved.previous_exams:
+                by_moment.setdefault(carried.performed_at, carried)
         last = earlier[-1]
         onset = last.exam.symptoms.onset  # when the symptoms began does not change
         document = ExamDocument(
             last.patient,
             last.procedure,
             Exam(performed_at=now or local_now(), symptoms=Symptoms(onset=onset)),
-            [doc.exam for doc in earlier],
+            [by_moment[moment] for moment in sorted(by_moment)],
         )
         return cls(document, episode_id=episode_id, escalations=escalations,
                    context_locked=True)

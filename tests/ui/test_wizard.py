@@ -430,3 +430,19 @@ def test_the_live_panel_follows_every_change(qtbot, window):
     assert shown_assessment(wizard)["rules"] == sorted(assess(expected).rule_ids)
     assert "Next check due" in wizard.panel.text()
     assert QApplication.focusWidget() is not None
+
+
+def test_a_new_exam_compares_with_every_earlier_exam_even_imported_ones(qtbot, window,
+                                                                        repository):
+    """An imported document's own earlier exams count for the serial comparison."""
+    document = case("mbb-progressive-6h")
+    imported = dict(document, exam=document["previous_exams"][0], previous_exams=[])
+    first = json.loads(json.dumps(imported))
+    first["exam"]["performed_at"] = "2026-05-04T09:00:00+01:00"
+    imported["previous_exams"] = [first["exam"]]
+    repository.save_exam(imported)  # one exam saved, carrying an earlier one
+    window.refresh()
+    qtbot.mouseClick(find(window, QPushButton, "main.new_exam"), Qt.MouseButton.LeftButton)
+    earlier = window.wizard.session.document.previous_exams
+    assert [e.performed_at.isoformat() for e in earlier] == [
+        "2026-05-04T09:00:00+01:00", "2026-05-04T11:00:00+01:00"]
