@@ -16,7 +16,6 @@ repainted; the share of `assess` alone is shown too.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -33,30 +32,25 @@ MUSCLES = ("hip_flexion", "knee_extension", "ankle_dorsiflexion", "great_toe_ext
 
 def _document() -> dict:
     """A block 6 h ago, every required item graded, with one earlier exam (all normal)."""
+    from desktop_app.domain import Exam, Symptoms
+    from desktop_app.domain.model import RED_FLAG_SYMPTOMS, exam_to_document
     from desktop_app.domain.scales import GRID
 
-    exam: dict = {"performed_at": "2026-05-04T14:00:00+01:00",
-                  "symptoms": {"saddle_anaesthesia": False, "bowel_bladder_dysfunction": False,
-                               "bilateral_symptoms": False, "worsening_weakness": False}}
-    for item in GRID:
-        if item.group == "bromage" or item.path.startswith(("motor.wrist", "motor.finger")):
-            continue
-        value = {"sensory": 2, "motor": 5, "straight_leg_raise": True, "reflexes": "2+"}[
-            item.group]
-        node = exam
-        *parents, leaf = item.path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    earlier = json.loads(json.dumps(exam))
-    earlier["performed_at"] = "2026-05-04T11:00:00+01:00"
+    normal = {"sensory": 2, "motor": 5, "straight_leg_raise": True, "reflexes": "2+"}
+    grades = {item.path: normal[item.group] for item in GRID
+              if item.group in normal and item.lower_limb}
+    no_red_flags = Symptoms(**dict.fromkeys(RED_FLAG_SYMPTOMS, False))
+
+    def exam(at: str) -> dict:
+        return exam_to_document(Exam(datetime.fromisoformat(at), no_red_flags, dict(grades)))
+
     return {
         "format": "neuro-exam/1",
         "patient": {"mrn": "BENCH-1", "name": "Bench Patient"},
         "procedure": {"kind": "medial_branch_block", "performed_at": "2026-05-04T08:00:00+01:00",
                       "side": "left", "anticoagulated": "no"},
-        "exam": exam,
-        "previous_exams": [earlier],
+        "exam": exam("2026-05-04T14:00:00+01:00"),
+        "previous_exams": [exam("2026-05-04T11:00:00+01:00")],
     }
 
 
