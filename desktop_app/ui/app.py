@@ -76,10 +76,15 @@ def open_repository(folder: Path, actor: str | None = None) -> Repository:
 
 
 def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
-    """The main window on the record in `folder`, sized for the smallest supported screen."""
+    """The main window on the record in `folder`, sized for the smallest supported screen,
+    with the ward workstation installed: the board as home, sign-in, idle lock."""
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.ward import install_ward
 
-    window = MainWindow(open_repository(folder, actor))
+    repository = open_repository(folder, actor)
+    window = MainWindow(repository)
+    window.data_folder = folder
+    window.ward_shell = install_ward(window, repository.db, data_folder=folder)
     window.resize(1366, 768)
     return window
 

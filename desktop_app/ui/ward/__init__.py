@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import shiboken6
@@ -170,7 +171,8 @@ def _save_open_exam(main_window: Any) -> None:
 def install_ward(main_window: QMainWindow, db: Database, *,
                  start_check: Callable[[int], object] | None = None,
                  idle_ms: int | None = None, watch_ms: int = 500,
-                 before_lock: list[Callable[[], None]] | None = None) -> WardShell:
+                 before_lock: list[Callable[[], None]] | None = None,
+                 data_folder: Path | None = None) -> WardShell:
     """Put the ward workstation into `main_window`: the board as the home page (with the
     main window's unfinished-exam bar moved onto it), the tool bar, the lock screen
     (covering the window until someone signs in), the idle lock.
@@ -178,7 +180,8 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     `idle_ms` overrides the ward's idle timeout (tests); `before_lock` adds steps run just
     before the screen is covered (the open exam's draft is always saved first). A main
     window whose `repository` has an `actor` (the store-backed one) gets the signed-in
-    user's name there at every sign-in.
+    user's name there at every sign-in. With `data_folder`, a first start asks for the
+    installation's administrator on the lock screen.
     """
     session = WardSession(db, parent=main_window)
     idle = IdleWatcher(idle_ms if idle_ms is not None else
@@ -208,7 +211,8 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     lock = LockController(
         main_window, session, idle=idle, ward_name=lambda: get_setting(db, WARD_NAME),
         idle_minutes=lambda: idle.timer.interval() / 60_000,
-        before_cover=[lambda: _save_open_exam(main_window), *(before_lock or [])])
+        before_cover=[lambda: _save_open_exam(main_window), *(before_lock or [])],
+        data_folder=data_folder)
     shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar)
     shell_ref.append(shell)
     main_window.destroyed.connect(lambda *_: shell.close())  # a window deleted on close

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.store import has_users
+from desktop_app.ui.ward.first_run import FirstAdminPanel
 from desktop_app.ui.ward.session import (
     BREAK_GLASS_REASONS,
     IdleWatcher,
@@ -58,6 +60,9 @@ class LockScreen(QFrame):
         inner.addWidget(self.message)
         self.panel = SignInPanel()
         inner.addWidget(self.panel)
+        self.first_run = FirstAdminPanel()
+        self.first_run.setVisible(False)
+        inner.addWidget(self.first_run)
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.hide()
@@ -78,8 +83,10 @@ class LockController(QObject):
                  ward_name: Callable[[], str] = lambda: "",
                  idle_minutes: Callable[[], float] = lambda: 5,
                  before_cover: list[Callable[[], None]] | None = None,
+                 data_folder: Path | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent or host)
+        self.data_folder = data_folder
         self.host = host
         self.session = session
         self.idle = idle
@@ -99,6 +106,9 @@ class LockController(QObject):
         session.busyChanged.connect(self.panel.set_busy)
         self.panel.submitted.connect(self._submit)
         self.panel.breakGlassRequested.connect(self.open_break_glass)
+        self.first_run = self.screen.first_run
+        self.first_run.submitted.connect(self._set_up)
+        session.busyChanged.connect(self.first_run.set_busy)
         if idle is not None:
             idle.idle.connect(lambda: self.lock("idle"))
         self._apply(session.state)
@@ -117,6 +127,14 @@ class LockController(QObject):
             self.panel.set_busy(False)
             self.panel.show_message(result.message)
             self.panel.password.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_up(self, name: str, full_name: str, credentials: str, password: str) -> None:
+        def answered(result: SignInResult) -> None:
+            if not result.ok:
+                self.first_run.show_message(result.message)
+
+        self.session.set_up_installation(self.data_folder, name, full_name, credentials,
+                                         password, answered)
 
     def open_break_glass(self) -> BreakGlassDialog | None:
         """The emergency-access dialog, opened without blocking (`open()`)."""
@@ -168,9 +186,14 @@ class LockController(QObject):
             self.cover(prefill=self.session.user.name)
         else:
             message = "Nobody is signed in. Sign in to see the ward."
-            if not has_users(self.session.db):
+            first_start = not has_users(self.session.db)
+            if first_start and self.data_folder is None:
                 message = ("No user accounts yet. An administrator creates the first one with "
                            "the command: neurocheck user add NAME --role admin \u2026")
+            elif first_start:
+                message = "Welcome to NeuroCheck."
+            self.panel.setVisible(not (first_start and self.data_folder is not None))
+            self.first_run.setVisible(first_start and self.data_folder is not None)
             self.screen.show_text(self._title_text(), message)
             self.cover()
         self._lock_reason = "manual"

@@ -31,9 +31,11 @@ from desktop_app.store import (
     NotFound,
     StoreError,
     UserRecord,
+    add_user,
     authenticate,
     connect,
     get_user,
+    has_users,
 )
 from desktop_app.store.database import utc_now, utc_text
 from desktop_app.store.ward import (
@@ -224,6 +226,36 @@ class WardSession(QObject):
                 self._finish(done, SignInResult(None, self._refusal(name, error)))
 
         self._run(lambda: self._check_password(name, password), finished)
+
+    def set_up_installation(self, data_folder: Path, name: str, full_name: str,
+                            credentials: str | None, password: str,
+                            done: Callable[[SignInResult], None] | None = None) -> None:
+        """First start: create the administrator (and the signing authority), then sign in
+        as them. Refused once any account exists."""
+        if has_users(self.db):
+            self._finish(done, SignInResult(None, "This installation is already set up."))
+            return
+
+        def create() -> UserRecord:
+            db = connect(self.path, create=False)
+            try:
+                return add_user(db, data_folder, name.strip(), full_name=full_name.strip(),
+                                role="admin", password=password,
+                                credentials=(credentials or "").strip() or None)
+            finally:
+                db.close()
+
+        def finished(user: UserRecord | None, error: BaseException | None) -> None:
+            if error is None and user is not None:
+                self._enter(user, break_glass=False)
+                self._finish(done, SignInResult(user))
+            else:
+                self._finish(done, SignInResult(None, str(error) if isinstance(
+                    error, StoreError) else "The administrator could not be created."))
+                if error is not None and not isinstance(error, StoreError):
+                    log.error("first administrator not created: %s", type(error).__name__)
+
+        self._run(create, finished)
 
     def use_break_glass(self, password: str, reason: str,
                         done: Callable[[SignInResult], None] | None = None) -> None:
