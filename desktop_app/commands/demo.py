@@ -1,6 +1,7 @@
 """`demo [--launch]`: fill an empty data folder with a sample ward (about thirty open
 episodes, both procedures, all four levels, some checks overdue), then optionally open
-the application on it."""
+the application on it. Without --data-dir it uses `demo/` inside the user's data folder,
+apart from the ward's own record."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
     from desktop_app.commands.records import with_database
+    from desktop_app.paths import DATA_DIR_ENV, data_dir
+
+    if not args.data_dir and not os.environ.get(DATA_DIR_ENV):
+        # Never mix sample patients into the ward's own record: a folder of their own.
+        args.data_dir = str(data_dir() / "demo")
     from desktop_app.store.demo import PASSWORD, USERS, fill_demo, holds_demo_only
 
     def body(folder, db) -> int:
