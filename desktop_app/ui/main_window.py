@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +30,7 @@ from desktop_app.domain.model import PROCEDURE_KIND_WORDS
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import ExamSession
 from desktop_app.ui.services import DraftRecord, EpisodeSummary, Repository, SavedExam
+from desktop_app.ui.signing import NoteDesk, NoteServices
 from desktop_app.ui.theme import level_style
 from desktop_app.ui.widgets import heading, note_label
 from desktop_app.ui.wizard import AUTOSAVE_MS, ExamWizard
@@ -66,6 +68,12 @@ class MainWindow(QMainWindow):
         self.autosave_ms = autosave_ms
         self.wizard: ExamWizard | None = None
         self.question: QMessageBox | None = None
+        # Signed notes need the SQLite record (and the signing keys beside it).
+        services = NoteServices.for_repository(repository)
+        self.notes = NoteDesk(services, self) if services is not None else None
+        if self.notes is not None:
+            self.notes.noteStored.connect(lambda _exam_id: self.show_history())
+        self.setAcceptDrops(True)  # a signed note dropped on the window is verified
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -121,7 +129,9 @@ class MainWindow(QMainWindow):
         self.history.setWordWrap(True)
         self.history.setTextFormat(Qt.TextFormat.RichText)
         self.history.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        if self.notes is not None:  # links: sign, open, reprint, export a note
+            self.history.linkActivated.connect(self.notes.follow_link)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.history)
@@ -175,7 +185,8 @@ class MainWindow(QMainWindow):
             parts.append(
                 f"<p><b>{_local(record.document['exam']['performed_at'])}</b> "
                 f"\u00b7 {style.symbol} {style.word} \u00b7 {', '.join(result['rules'])}"
-                + (f"<br>{escape(flags)}" if flags else "") + "</p>"
+                + (f"<br>{escape(flags)}" if flags else "")
+                + (self.notes.history_actions(record.exam_id) if self.notes else "") + "</p>"
             )
         for call in self.repository.escalations(episode_id):
             parts.append(f"<p>\u260e {_local(call.called_at)}: {escape(call.role)} "
@@ -256,10 +267,35 @@ class MainWindow(QMainWindow):
 
     def _exam_saved(self, saved: SavedExam) -> None:
         self.statusBar().showMessage("Exam saved.", 8000)
+        sign = self.wizard is not None and self.wizard.sign_after_finish
         self._close_wizard()
         for row in range(self.episodes.count()):
             if self.episodes.item(row).data(Qt.ItemDataRole.UserRole) == saved.episode_id:
                 self.episodes.setCurrentRow(row)
+        if sign and self.notes is not None:  # the exam is stored: its note can be signed
+            self.notes.sign_exam(saved.exam_id)
+
+    # a signed note dropped on the window -------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt naming)
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt naming)
+        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if not files:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.verify_dropped(files[0])
+
+    def verify_dropped(self, path: Path) -> None:
+        """Verify the signature of a file dropped on the window and say what was found."""
+        if self.notes is None:
+            self.statusBar().showMessage("Notes can be verified only on the ward's record.", 8000)
+            return
+        self.notes.verify_file(path)
 
     def _close_wizard(self) -> None:
         wizard, self.wizard = self.wizard, None

@@ -67,6 +67,7 @@ class ExamWizard(QWidget):
         session.policy = repository.schedule_policy()
         self.question: QMessageBox | None = None
         self.closed = False
+        self.sign_after_finish = False  # "Finish and sign": the window signs once saved
         self.revealed: set[int] = set()  # pages whose problems are shown
         self.input_problems: dict[str, str] = {}
 
@@ -148,7 +149,13 @@ class ExamWizard(QWidget):
         self.finish_button = self._button("wizard.finish", "Finish and save",
                                           "Finish and save the exam (Ctrl+Enter)")
         self.finish_button.clicked.connect(self.finish)
-        for button in (self.back_button, self.next_button, self.finish_button):
+        self.sign_button = self._button("wizard.finish_sign", "Finish and sign\u2026",
+                                        "Finish, save and sign the note (password asked again)")
+        self.sign_button.clicked.connect(self.finish_and_sign)
+        # Signing needs the SQLite record: a repository with a database.
+        self.can_sign = getattr(repository, "db", None) is not None
+        for button in (self.back_button, self.next_button, self.finish_button,
+                       self.sign_button):
             footer.addWidget(button)
         outer.addLayout(footer)
         for sequence in ("Ctrl+Return", "Ctrl+Enter"):
@@ -272,6 +279,7 @@ class ExamWizard(QWidget):
         page = self.pages[index]
         is_last = index == len(self.pages) - 1
         self.next_button.setEnabled(not is_last)
+        set_shown(self.sign_button, is_last and self.can_sign)
         self.back_button.setEnabled(index > 0)
         self._label_steps(self._show_problems())
         if focus:
@@ -355,6 +363,14 @@ class ExamWizard(QWidget):
         self.repository.discard_draft(self.session.draft_key)
         log.info("exam discarded")
         self.discarded.emit()
+
+    def finish_and_sign(self) -> SavedExam | None:
+        """Finish and save, then have the note signed (the window asks the password)."""
+        self.sign_after_finish = True
+        saved = self.finish()
+        if saved is None:
+            self.sign_after_finish = False
+        return saved
 
     def finish(self) -> SavedExam | None:
         """Validate the whole exam and save it; otherwise show why not, next to the fields."""
