@@ -16,7 +16,8 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from desktop_app.commands.records import cli_actor, print_utf8, with_database, write_private
+    from desktop_app.commands.records import cli_actor, print_utf8, with_database
+    from desktop_app.paths import write_private
     from desktop_app.store import append_audit, export_document, write_transaction
 
     def body(_folder, db) -> int:

@@ -61,8 +61,9 @@ class _Invalid(Exception):
 
 def _export(args: argparse.Namespace, signed) -> int:
     """Build the Bundle of `signed` and write it to --out; raises `SourceError`, `OSError`."""
-    from desktop_app.commands.records import print_utf8, write_private
+    from desktop_app.commands.records import print_utf8
     from desktop_app.interop.fhir import build_bundle
+    from desktop_app.paths import write_private
 
     bundle = build_bundle(
         signed.document, signed.assessment(),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,22 +71,6 @@ def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int
         return fail(str(error), EXIT_INVALID if isinstance(error, InvalidValue) else EXIT_PROBLEM)
     finally:
         db.close()
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by the owner only (it may hold patient data), atomically."""
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def print_utf8(text: str) -> None:

@@ -38,6 +38,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.x509.oid import NameOID
 
+from desktop_app.paths import write_private
+
 AUTHORITY_VALIDITY = timedelta(days=365 * 30)
 USER_VALIDITY = timedelta(days=365 * 25)  # notes are kept for decades; verify checks them
 WRAP_FORMAT = "neurocheck-authority-wrap/1"
@@ -161,17 +163,7 @@ def _private_dir(path: Path) -> None:
 def _write_private(path: Path, content: bytes) -> None:
     """Write a file readable by the owner only, atomically (temp file + rename)."""
     _private_dir(path.parent)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    write_private(path, content)
 
 
 def _read(path: Path, missing: PkiError) -> bytes:

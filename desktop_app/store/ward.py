@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from desktop_app.paths import write_private
 from desktop_app.store.audit import AuditEntry, append_audit
 from desktop_app.store.database import fetch_all, utc_now, utc_text, write_transaction
 from desktop_app.store.errors import InvalidValue, NotFound, PermissionDenied
@@ -273,18 +273,7 @@ def export_audit_csv(db: Database, entries: Sequence[AuditEntry], path: Path, *,
     """Write `entries` as CSV to `path` (owner-only, complete or not at all) and audit the
     export. Returns how many entries were written."""
     data = audit_csv(entries).encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    write_private(Path(path), data)
     record_access(db, actor=actor, action=AUDIT_EXPORT,
                   detail={"entries": len(entries), "filters": filters or {}})
     return len(entries)
