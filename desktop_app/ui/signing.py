@@ -634,8 +634,8 @@ class NoteDesk(QObject):
                 return
             record_access(self.db, actor=self.services.actor(), action=NOTE_EXPORT_FHIR,
                           table="exams", record_id=exam_id)
-            self.window.statusBar().showMessage(f"FHIR bundle saved as {path.name}.", 8000) \
-                if hasattr(self.window, "statusBar") else None
+            if hasattr(self.window, "statusBar"):
+                self.window.statusBar().showMessage(f"FHIR bundle saved as {path.name}.", 8000)
             if done is not None:
                 done(path.name)
 
