@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neurocheck",
         description="NeuroCheck: post-procedure neurological check. "
@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
+        if not commands:  # opening the GUI: the command modules need not load
+            sub.add_parser(name, help=help_text)
+            continue
         module = importlib.import_module(module_name)
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         module.configure(command_parser)
@@ -58,13 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(commands=any(word in COMMANDS or word in {"-h", "--help"}
+                                       for word in words))
     args = parser.parse_args(argv)
     if args.smoke_test:
         from desktop_app.smoke import run_smoke_test
 
         return run_smoke_test()
     if args.command is None:
+        # The record and the rules first: PySide6 inspects every module imported after it.
+        import desktop_app.store  # noqa: F401
         from desktop_app.ui.app import run_gui
 
         return run_gui(args)

@@ -6,13 +6,15 @@ import argparse
 import gc
 import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QtMsgType, qInstallMessageHandler
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import APP_NAME, data_dir, resource_path
@@ -89,6 +91,31 @@ def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
     return window
 
 
+BENCH_FIRST_PAINT = "NEUROCHECK_BENCH_FIRST_PAINT"
+
+
+class _FirstPaint(QObject):
+    """For the start-up benchmark: report peak memory and quit once the window painted."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, QCoreApplication.quit)
+        return False
+
+
+def _quit_after_first_paint(window: QWidget) -> None:
+    spy = _FirstPaint(window)
+    window.installEventFilter(spy)
+
+    def report() -> None:
+        import resource
+
+        print("FIRST-PAINT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+
+    QCoreApplication.instance().aboutToQuit.connect(report)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window and run until it is closed; the exit code of the application."""
     app = set_up_application()
@@ -96,12 +123,15 @@ def run_gui(args: argparse.Namespace) -> int:
     setup_logging(folder)
     route_qt_messages()
     window = open_main_window(folder)
+    if os.environ.get(BENCH_FIRST_PAINT):
+        _quit_after_first_paint(window)
     window.show()
     log.info("NeuroCheck window opened")
     code = app.exec()
     # The window (and the signal closures that refer to it) go while the application
     # object still exists; left to interpreter exit they would outlive it and crash.
-    window.deleteLater()
+    if shiboken6.isValid(window):  # closing may already have deleted it
+        window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     del window
     gc.collect()

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -36,7 +36,9 @@ from desktop_app.ui.ward.lock import LockController
 from desktop_app.ui.ward.session import IdleWatcher, ScreenState, WardSession
 from desktop_app.ui.ward.settings_dialog import SettingsDialog, save_settings
 from desktop_app.ui.ward.toolbar import WardToolBar
-from desktop_app.ui.ward.trends import SerialView, open_serial_view
+
+if TYPE_CHECKING:
+    from desktop_app.ui.ward.trends import SerialView
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,9 @@ class WardShell:
         return view
 
     def open_serial(self, episode_id: int) -> SerialView:
+        # QtCharts loads when the first serial view opens, not at start-up.
+        from desktop_app.ui.ward.trends import open_serial_view
+
         """The serial view of an episode in its own window (the view of the patient audited)."""
         view = open_serial_view(self.db, episode_id, actor=self.session.actor(),
                                 parent=self.main_window)
