@@ -173,6 +173,18 @@ def _save_open_exam(main_window: Any) -> None:
         wizard.save_draft()
 
 
+def _show_history(main_window: QMainWindow, episode_id: int) -> None:
+    """The main window's history page for one episode: its exams and their signed notes."""
+    main_window.refresh()
+    episodes = main_window.episodes
+    for row in range(episodes.count()):
+        if str(episodes.item(row).data(Qt.ItemDataRole.UserRole)) == str(episode_id):
+            episodes.setCurrentRow(row)
+            break
+    main_window.show_history()
+    main_window.stack.setCurrentIndex(1)  # the board went in front of the history page
+
+
 def install_ward(main_window: QMainWindow, db: Database, *,
                  start_check: Callable[[int], object] | None = None,
                  idle_ms: int | None = None, watch_ms: int = 500,
@@ -209,6 +221,10 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     drafts_bar = getattr(main_window, "drafts_bar", None)
     if drafts_bar is not None:  # an exam a crash left unfinished is offered on the board
         board.layout().insertWidget(0, drafts_bar)
+    if hasattr(main_window, "show_history") and stack is not None:
+        board.historyRequested.connect(lambda episode_id: _show_history(main_window, episode_id))
+    else:
+        board.history.setVisible(False)
     if hasattr(main_window, "new_episode"):
         board.newEpisodeRequested.connect(main_window.new_episode)
     else:

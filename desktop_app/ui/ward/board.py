@@ -366,6 +366,7 @@ class WardBoard(QWidget):
 
     startCheckRequested = Signal(int)  # episode ID
     serialViewRequested = Signal(int)
+    historyRequested = Signal(int)
     closeRequested = Signal(int)
     newEpisodeRequested = Signal()
     levelFilterChanged = Signal(object)  # level value or None
@@ -456,10 +457,14 @@ class WardBoard(QWidget):
                                         "selected patient")
         self.serial_view.clicked.connect(lambda: self._emit_for_selected(
             self.serialViewRequested))
+        self.history = self._button("board.history", "&History and notes",
+                                    "Every exam of the selected patient with its signed "
+                                    "notes: sign, reprint, export, addendum")
+        self.history.clicked.connect(lambda: self._emit_for_selected(self.historyRequested))
         self.close_episode = self._button("board.close_episode", "&Close episode\u2026",
                                           "Close the selected episode (clinicians)")
         self.close_episode.clicked.connect(lambda: self._emit_for_selected(self.closeRequested))
-        for button in (self.new_episode, self.start_check, self.serial_view):
+        for button in (self.new_episode, self.start_check, self.serial_view, self.history):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.close_episode)
@@ -530,7 +535,7 @@ class WardBoard(QWidget):
 
     def _update_buttons(self) -> None:
         has = self.selected_episode() is not None
-        for button in (self.start_check, self.serial_view):
+        for button in (self.start_check, self.serial_view, self.history):
             button.setEnabled(has)
         self.close_episode.setEnabled(has and self.close_episode.property("allowed") is True)
 
