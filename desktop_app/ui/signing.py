@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -45,55 +45,12 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop_app.domain.scales import GRID_BY_PATH
+from desktop_app.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
 
 NOTE_EXPORT_PDF = "note.export_pdf"
 NOTE_EXPORT_FHIR = "note.export_fhir"
-
-
-# -- work off the GUI thread ------------------------------------------------------------------
-
-class _Relay(QObject):
-    """Lives in the GUI thread; a worker's result arrives here through a queued signal."""
-
-    done = Signal(object, object)
-
-    def __init__(self, callback: Callable[[Any, BaseException | None], None]) -> None:
-        super().__init__()
-        self.callback = callback
-        self.done.connect(self.deliver)
-
-    @Slot(object, object)
-    def deliver(self, result: Any, error: BaseException | None) -> None:
-        _RELAYS.discard(self)
-        self.deleteLater()
-        self.callback(result, error)
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.work = work
-        self.relay = relay
-
-    def run(self) -> None:
-        try:
-            result, error = self.work(), None
-        except Exception as exc:  # handed to the GUI thread, which says what went wrong
-            result, error = None, exc
-        self.relay.done.emit(result, error)
-
-
-_RELAYS: set[_Relay] = set()
-
-
-def run_in_background(work: Callable[[], Any],
-                      on_done: Callable[[Any, BaseException | None], None]) -> None:
-    """Run `work` on the thread pool; `on_done(result, error)` is called on the GUI thread."""
-    relay = _Relay(on_done)
-    _RELAYS.add(relay)
-    QThreadPool.globalInstance().start(_Job(work, relay))
 
 
 # -- the record side (runs in the worker, on its own connection) ---------------------------------

@@ -21,7 +21,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
@@ -48,6 +48,7 @@ from desktop_app.store.ward import (
     break_glass_account,
     record_access,
 )
+from desktop_app.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -99,35 +100,6 @@ def locked_message(error: AccountLocked) -> str:
             "Another nurse can sign in, or use emergency access.")
 
 
-class _Relay(QObject):
-    """Carries a worker's result back to the GUI thread (it lives there)."""
-
-    done = Signal(object, object)
-
-    def __init__(self, callback: Callable[[Any, BaseException | None], None]) -> None:
-        super().__init__()
-        self.callback = callback
-        self.done.connect(self.deliver)
-
-    @Slot(object, object)
-    def deliver(self, result: Any, error: BaseException | None) -> None:
-        self.callback(result, error)
-
-
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.work = work
-        self.relay = relay
-
-    def run(self) -> None:
-        try:
-            result, error = self.work(), None
-        except Exception as exc:  # handed to the GUI thread, which decides
-            result, error = None, exc
-        self.relay.done.emit(result, error)
-
-
 class WardSession(QObject):
     """The signed-in user of the workstation and the state of its screen."""
 
@@ -150,7 +122,6 @@ class WardSession(QObject):
         self.busy = False
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one attempt at a time, in the order typed
-        self._relays: set[_Relay] = set()
 
     # reading ---------------------------------------------------------------------------
     @property
@@ -181,15 +152,11 @@ class WardSession(QObject):
     def _run(self, work: Callable[[], Any],
              callback: Callable[[Any, BaseException | None], None]) -> None:
         def delivered(result: Any, error: BaseException | None) -> None:
-            self._relays.discard(relay)
-            relay.deleteLater()
             self._set_busy(False)
             callback(result, error)
 
-        relay = _Relay(delivered)
-        self._relays.add(relay)
         self._set_busy(True)
-        self.pool.start(_Task(work, relay))
+        run_in_background(work, delivered, self.pool)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:
