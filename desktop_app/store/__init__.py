@@ -63,6 +63,7 @@ from desktop_app.store.exams import (
     new_exam_document,
     prepare_exam,
     save_exam,
+    update_exam,
 )
 from desktop_app.store.notes import (
     Addendum,
@@ -183,6 +184,7 @@ __all__ = [
     "set_setting",
     "store_addendum",
     "store_signed_note",
+    "update_exam",
     "verify_audit_chain",
     "verify_database_file",
     "ward_board",

@@ -4,11 +4,14 @@ protocol gave it, in the episode of its patient and procedure.
 Saving is one transaction: the patient (found by MRN, or created), the episode (found by
 patient, procedure kind and time, or opened), the exam, the ward-board columns of the
 episode, the audit entries, and the draft it came from. Either all of it is on the disk
-when `save_exam` returns, or none of it is.
+when `save_exam` returns, or none of it is. Until its note is signed an exam can be
+corrected (`update_exam`): its document and assessment are replaced in place, audited with
+the digests of both documents; a signed exam is final (a correction is an addendum).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -40,7 +43,7 @@ from desktop_app.store.database import (
     write_transaction,
 )
 from desktop_app.store.episodes import get_episode
-from desktop_app.store.errors import Conflict, ImportRefused, NotFound
+from desktop_app.store.errors import Conflict, ImportRefused, InvalidValue, NotFound
 from desktop_app.store.patients import get_patient, upsert_patient
 from desktop_app.store.settings import schedule_policy
 
@@ -61,8 +64,8 @@ class PreparedExam:
 
 @dataclass(frozen=True)
 class SavedExam:
-    """What `save_exam` recorded. `created` is False when the very same exam was already
-    there (importing a file twice stores it once)."""
+    """What `save_exam` (or `update_exam`) recorded. `created` is False when the very same
+    exam was already there (importing a file twice stores it once) and after an edit."""
 
     exam_id: int
     episode_id: int
@@ -207,6 +210,79 @@ def _save(db: Database, prepared: PreparedExam, *, actor: str, location: str | N
                  detail={"episode_id": episode_id, "level": level})
     return SavedExam(exam_id, episode_id, patient_id, level, assessment.next_check_due, result,
                      created=True)
+
+
+def update_exam(db: Database, exam_id: int, source: DocumentSource | PreparedExam, *,
+                actor: str, draft_id: str | None = None) -> SavedExam:
+    """Replace the document of an unsigned exam (a correction before signing) and its
+    assessment, re-made under the ward's schedule policy, in one transaction.
+
+    The document must be of the episode's patient (MRN) and procedure (kind and time):
+    `InvalidValue` otherwise. A signed exam is final: `Conflict`. A new exam time already
+    taken by another exam of the episode: `Conflict`. `draft_id` names the draft the edit
+    came from, discarded with it. Audited as `exam.edit` with both documents' SHA-256.
+    """
+    prepared = prepare_exam(source)
+    document = prepared.document
+    with write_transaction(db):
+        row = fetch_one(
+            db, "SELECT x.document, x.performed_at_utc, x.episode_id, e.procedure_kind, "
+            "e.procedure_at_utc, e.procedure, e.location, p.id AS patient_id, p.mrn "
+            "FROM exams x JOIN episodes e ON e.id = x.episode_id "
+            "JOIN patients p ON p.id = e.patient_id WHERE x.id = ?", [exam_id])
+        if row is None:
+            raise NotFound(f"no exam with ID {exam_id}")
+        # Checked inside the write lock: a note signed a moment ago is seen here.
+        if db.execute("SELECT 1 FROM signed_notes WHERE exam_id = ? LIMIT 1",
+                      [exam_id]).fetchone():
+            raise Conflict("this exam is signed: corrections are addenda")
+        episode_id = row["episode_id"]
+        if document.patient.mrn != row["mrn"]:
+            raise InvalidValue(f"the document is of another patient than exam {exam_id} "
+                               "(the MRN differs)")
+        if (document.procedure.kind != row["procedure_kind"]
+                or utc_text(document.procedure.performed_at) != row["procedure_at_utc"]):
+            raise InvalidValue(f"the document is of another procedure than exam {exam_id} "
+                               f"(episode {episode_id}: its kind or time differs)")
+        performed_at = utc_text(document.exam.performed_at)
+        other = fetch_one(db, "SELECT id FROM exams WHERE episode_id = ? AND "
+                          "performed_at_utc = ? AND id != ?", [episode_id, performed_at, exam_id])
+        if other is not None:
+            raise Conflict(f"episode {episode_id} already has a different exam recorded at "
+                           f"that time (exam {other['id']})")
+        policy = schedule_policy(db)
+        assessment = assess(document, policy)
+        result = assessment.to_json()
+        level, due = assessment.level.value, utc_text(assessment.next_check_due)
+        db.execute(
+            "UPDATE exams SET performed_at_utc = ?, document = ?, assessment = ?, "
+            "schedule_policy = ?, level = ?, next_check_due = ? WHERE id = ?",
+            [performed_at, prepared.text,
+             json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+             json.dumps(policy.to_json(), separators=(",", ":")), level, due, exam_id])
+        # The board shows the episode's latest exam, which a changed time may have moved.
+        latest = fetch_one(db, "SELECT id, performed_at_utc, level, next_check_due FROM exams"
+                           " WHERE episode_id = ? ORDER BY performed_at_utc DESC, id DESC "
+                           "LIMIT 1", [episode_id])
+        db.execute("UPDATE episodes SET last_exam_id = ?, last_exam_at = ?, current_level = ?,"
+                   " next_check_due = ? WHERE id = ?",
+                   [latest["id"], latest["performed_at_utc"], latest["level"],
+                    latest["next_check_due"], episode_id])
+        _episode_for(db, row["patient_id"], dict(row), prepared, actor=actor, location=None,
+                     now=utc_text(utc_now()), latest=latest["id"] == exam_id)
+        append_audit(db, actor=actor, action="exam.edit", table="exams", record_id=exam_id,
+                     detail={"episode_id": episode_id, "level": level,
+                             "old_sha256": _sha256(row["document"]),
+                             "new_sha256": _sha256(prepared.text)})
+        if draft_id is not None:
+            db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])
+    log.info("exam %d edited (episode %d, level %s)", exam_id, episode_id, level)
+    return SavedExam(exam_id, episode_id, row["patient_id"], level, assessment.next_check_due,
+                     result, created=False)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _already_recorded(db: Database, known: dict[str, Any], performed_at: str,

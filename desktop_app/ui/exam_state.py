@@ -91,6 +91,7 @@ class ExamSession(QObject):
         escalations: list[EscalationRecord] | None = None,
         draft_key: str | None = None,
         context_locked: bool = False,
+        exam_id: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -100,6 +101,7 @@ class ExamSession(QObject):
         self.new_escalations: list[EscalationRecord] = []  # recorded during this exam
         self.draft_key = draft_key or uuid.uuid4().hex
         self.context_locked = context_locked  # an existing episode's patient and procedure
+        self.exam_id = exam_id  # the saved exam being corrected; None for a new exam
         self.page_index = 0
         self.policy: SchedulePolicy = DEFAULT_POLICY  # the ward's, set by the wizard
         self._assessment: Assessment | None = None
@@ -144,6 +146,18 @@ class ExamSession(QObject):
         )
         return cls(document, episode_id=episode_id, escalations=escalations,
                    context_locked=True)
+
+    @classmethod
+    def edit(cls, record: ExamRecord,
+             escalations: list[EscalationRecord] | None = None) -> ExamSession:
+        """A saved, unsigned exam opened for correction: its document as stored, the
+        patient and procedure locked (they name the episode)."""
+        return cls(load_document(record.document), episode_id=record.episode_id,
+                   escalations=escalations, context_locked=True, exam_id=record.exam_id)
+
+    @property
+    def is_edit(self) -> bool:
+        return self.exam_id is not None
 
     # reading ---------------------------------------------------------------------------
     @property
@@ -338,6 +352,7 @@ class ExamSession(QObject):
             {
                 "format": DRAFT_FORMAT,
                 "episode_id": self.episode_id,
+                "exam_id": self.exam_id,
                 "context_locked": self.context_locked,
                 "page_index": self.page_index,
                 "patient": {
@@ -376,6 +391,7 @@ class ExamSession(QObject):
             escalations=[EscalationRecord(**c) for c in raw.get("escalations", [])],
             draft_key=key,
             context_locked=bool(raw.get("context_locked")),
+            exam_id=raw.get("exam_id"),
         )
         session.new_escalations = [EscalationRecord(**c) for c in raw.get("new_escalations", [])]
         session.page_index = int(raw.get("page_index", 0))

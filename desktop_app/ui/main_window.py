@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.notes = NoteDesk(services, self) if services is not None else None
         if self.notes is not None:
             self.notes.noteStored.connect(lambda _exam_id: self.show_history())
+            self.notes.editRequested.connect(self.edit_exam)
         self.setAcceptDrops(True)  # a signed note dropped on the window is verified
 
         self.stack = QStackedWidget()
@@ -254,6 +255,19 @@ class MainWindow(QMainWindow):
                                         self.repository.escalations(episode_id))
         return self.open_wizard(session)
 
+    def edit_exam(self, exam_id: int | str) -> ExamWizard | None:
+        """Open a saved exam of the selected episode in the wizard, to correct it before it
+        is signed; finishing replaces it (the record refuses a signed exam)."""
+        episode_id = self.selected_episode()
+        if self.wizard is not None or episode_id is None:
+            return None
+        record = next((r for r in self.repository.episode_history(episode_id)
+                       if r.exam_id == str(exam_id)), None)
+        if record is None:
+            self.statusBar().showMessage("That exam is not in the selected episode.", 8000)
+            return None
+        return self.open_wizard(ExamSession.edit(record, self.repository.escalations(episode_id)))
+
     def open_wizard(self, session: ExamSession) -> ExamWizard:
         self.drafts_bar.setVisible(False)
         wizard = ExamWizard(session, self.repository, autosave_ms=self.autosave_ms)
@@ -266,7 +280,8 @@ class MainWindow(QMainWindow):
         return wizard
 
     def _exam_saved(self, saved: SavedExam) -> None:
-        self.statusBar().showMessage("Exam saved.", 8000)
+        edited = self.wizard is not None and self.wizard.session.is_edit
+        self.statusBar().showMessage("Exam corrected." if edited else "Exam saved.", 8000)
         sign = self.wizard is not None and self.wizard.sign_after_finish
         self._close_wizard()
         for row in range(self.episodes.count()):

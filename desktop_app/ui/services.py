@@ -82,6 +82,11 @@ class SavedExam:
     level: str
 
 
+class SaveRefused(Exception):
+    """The record refused a change (a signed exam, another patient's document, a time
+    already taken); the message says why in words a nurse can act on."""
+
+
 class Repository(Protocol):
     """The record as the GUI uses it."""
 
@@ -103,6 +108,13 @@ class Repository(Protocol):
                   draft_key: str | None = None) -> SavedExam:
         """Validate, assess and record a finished exam (registering a new patient and
         opening the episode when needed); its draft, if named, goes in the same step."""
+        ...
+
+    def update_exam(self, exam_id: str, document: dict[str, Any], *,
+                    draft_key: str | None = None) -> SavedExam:
+        """Replace a saved, unsigned exam by its corrected document (same patient and
+        procedure), re-assessed; its draft, if named, goes in the same step. Raises
+        `SaveRefused` for a signed exam or a document the exam cannot take."""
         ...
 
     def add_escalation(self, episode_id: str, escalation: EscalationRecord,
@@ -199,6 +211,35 @@ class InMemoryRepository:
                 self._drafts.pop(draft_key, None)
         return SavedExam(episode_id, record.exam_id, assessment["level"])
 
+    def update_exam(self, exam_id: str, document: dict[str, Any], *,
+                    draft_key: str | None = None) -> SavedExam:
+        parsed = load_document(document)
+        assessment = assess(parsed, self.policy).to_json()
+        with self._lock:
+            episode, index = next(((e, i) for e in self._episodes.values()
+                                   for i, r in enumerate(e.exams) if r.exam_id == exam_id),
+                                  (None, -1))
+            if episode is None:
+                raise SaveRefused(f"no exam with ID {exam_id}")
+            if document["patient"]["mrn"] != episode.mrn or (
+                    parsed.procedure.kind, parsed.procedure.performed_at) != (
+                    episode.procedure["kind"],
+                    datetime.fromisoformat(episode.procedure["performed_at"])):
+                raise SaveRefused("the document is of another patient or procedure")
+            if any(parsed.exam.performed_at == datetime.fromisoformat(
+                    r.document["exam"]["performed_at"])
+                   for i, r in enumerate(episode.exams) if i != index):
+                raise SaveRefused("another exam of the episode is recorded at that time")
+            old = episode.exams[index]
+            episode.exams[index] = ExamRecord(exam_id, old.episode_id,
+                                              json.loads(json.dumps(document)), assessment,
+                                              old.saved_at)
+            episode.exams.sort(key=lambda r: datetime.fromisoformat(
+                r.document["exam"]["performed_at"]))
+            if draft_key is not None:
+                self._drafts.pop(draft_key, None)
+        return SavedExam(episode.episode_id, exam_id, assessment["level"])
+
     def add_escalation(self, episode_id: str, escalation: EscalationRecord,
                        exam_id: str | None = None) -> str:
         with self._lock:
@@ -264,6 +305,15 @@ class StoreRepository:
                   draft_key: str | None = None) -> SavedExam:
         # The store finds the episode from the patient and the procedure in the document.
         saved = store.save_exam(self.db, document, actor=self.actor, draft_id=draft_key)
+        return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
+
+    def update_exam(self, exam_id: str, document: dict[str, Any], *,
+                    draft_key: str | None = None) -> SavedExam:
+        try:
+            saved = store.update_exam(self.db, int(exam_id), document, actor=self.actor,
+                                      draft_id=draft_key)
+        except (store.Conflict, store.InvalidValue, store.NotFound) as error:
+            raise SaveRefused(str(error)) from error
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
     def add_escalation(self, episode_id: str, escalation: EscalationRecord,

@@ -393,6 +393,7 @@ class NoteDesk(QObject):
     """Signing, viewing, printing, exporting and verifying notes for one window."""
 
     noteStored = Signal(int)  # the exam ID whose note (or addendum) was stored
+    editRequested = Signal(int)  # the exam ID whose "Edit" link was followed (unsigned)
     busyChanged = Signal(bool)
 
     def __init__(self, services: NoteServices, window: QWidget) -> None:
@@ -647,14 +648,16 @@ class NoteDesk(QObject):
 
     # the history view -----------------------------------------------------------------------
     def history_actions(self, exam_id: str) -> str:
-        """The note links of one exam in the history (rich text; links `note:<action>:<id>`)."""
+        """The note links of one exam in the history (rich text; links `note:<action>:<id>`).
+        An unsigned exam can still be edited; a signed one only amended."""
         notes = self.notes_of(int(exam_id))
 
         def link(action: str, words: str, target: int | str = exam_id) -> str:
             return f'<a href="note:{action}:{target}">{words}</a>'
 
         if not notes:
-            return "<br>Not signed \u00b7 " + link("sign", "Sign note\u2026")
+            return ("<br>Not signed \u00b7 " + link("edit", "Edit") + " \u00b7 "
+                    + link("sign", "Sign note\u2026"))
         note = notes[-1]
         when = note.signed_at.astimezone().strftime("%d %b %H:%M")
         from desktop_app.store import note_addenda
@@ -676,6 +679,7 @@ class NoteDesk(QObject):
         handlers: dict[str, Callable[[Any], object]] = {
             "sign": self.sign_exam, "open": self.open_note, "reprint": self.reprint,
             "pdf": self.export_pdf, "fhir": self.export_fhir, "addendum": self.add_addendum,
+            "edit": self.editRequested.emit,
         }
         handler = handlers.get(action)
         return handler(int(target)) if handler else None

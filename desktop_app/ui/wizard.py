@@ -39,7 +39,7 @@ from desktop_app.ui.pages.reflexes import ReflexesPage
 from desktop_app.ui.pages.review import ReviewPage
 from desktop_app.ui.pages.sensory import SensoryPage
 from desktop_app.ui.pages.symptoms import SymptomsPage
-from desktop_app.ui.services import Repository, SavedExam
+from desktop_app.ui.services import Repository, SavedExam, SaveRefused
 from desktop_app.ui.theme import level_style
 from desktop_app.ui.widgets import set_shown
 
@@ -264,7 +264,8 @@ class ExamWizard(QWidget):
         kind = PROCEDURE_KIND_WORDS.get(procedure.kind, "procedure not chosen")
         site = f" ({procedure.site.replace('_', ' ')})" if procedure.site else ""
         mrn = patient.mrn or "\u2014"
-        return f"<b>{escape(name)}</b> \u00b7 MRN {escape(mrn)}<br>{kind}{site}"
+        editing = " \u00b7 correcting the saved exam" if self.session.is_edit else ""
+        return f"<b>{escape(name)}</b> \u00b7 MRN {escape(mrn)}<br>{kind}{site}{editing}"
 
     # moving between pages --------------------------------------------------------------
     def go(self, index: int, *, focus: bool = True) -> None:
@@ -398,9 +399,17 @@ class ExamWizard(QWidget):
             self.go_to_path(error.field)
             return None
         self.autosave.stop()
-        saved = self.repository.save_exam(document.to_document(),
-                                          episode_id=self.session.episode_id,
-                                          draft_key=self.session.draft_key)
+        if self.session.is_edit:  # a correction replaces the saved exam; no new one
+            try:
+                saved = self.repository.update_exam(self.session.exam_id, document.to_document(),
+                                                    draft_key=self.session.draft_key)
+            except SaveRefused as error:
+                self.status.setText(f"\u26a0 Not saved: {error}.")
+                return None
+        else:
+            saved = self.repository.save_exam(document.to_document(),
+                                              episode_id=self.session.episode_id,
+                                              draft_key=self.session.draft_key)
         for call in self.session.new_escalations:
             self.repository.add_escalation(saved.episode_id, call, saved.exam_id)
         self.closed = True

@@ -1,0 +1,99 @@
+"""Correcting a saved exam before it is signed, from the history's "Edit" link: the wizard
+opens on the stored exam, finishing replaces it (no second exam), and a signed exam offers
+no Edit link and is refused by the record anyway. The real store."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from desktop_app.store import episode_exams, export_document, store_signed_note
+from desktop_app.ui.exam_state import ExamSession
+from desktop_app.ui.services import EscalationRecord, SaveRefused
+from desktop_app.ui.widgets import ChoiceRow
+from tests.conftest import CASES
+from tests.ui.driver import enter, find, focused, key_for
+
+GRADE = "motor.ankle_dorsiflexion.left"
+
+
+def weak_exam() -> dict:
+    """A block exam with the left ankle graded 3/5 (NOTIFY), as if mis-tapped."""
+    document = json.loads((CASES / "mbb-normal-1h.json").read_text(encoding="utf-8"))
+    document["exam"]["motor"]["ankle_dorsiflexion"]["left"] = 3
+    return document
+
+
+def save_with_call(repository) -> str:
+    saved = repository.save_exam(weak_exam())
+    assert saved.level == "notify"
+    repository.add_escalation(saved.episode_id, EscalationRecord(
+        "Anaesthetist", "Dr Lima", "2026-05-04T09:10:00+01:00", "re-check the ankle", "notify"),
+        saved.exam_id)
+    return saved.exam_id
+
+
+def edit_href(window, exam_id: str) -> str:
+    links = re.findall(r'href="([^"]+)"', window.history.text())
+    assert f"note:edit:{exam_id}" in links, links
+    return f"note:edit:{exam_id}"
+
+
+def test_an_unsigned_exam_is_corrected_through_its_edit_link(qtbot, window, repository):
+    exam_id = save_with_call(repository)
+    window.refresh()
+    qtbot.mouseClick(find(window, QPushButton, "main.history"), Qt.MouseButton.LeftButton)
+    assert "NOTIFY" in find(window, QLabel, "history").text()
+
+    window.history.linkActivated.emit(edit_href(window, exam_id))  # the nurse follows it
+    wizard = window.wizard
+    assert wizard is not None and wizard.session.exam_id == exam_id
+    assert wizard.session.grade(GRADE) == 3  # opened on the stored exam
+    assert "correcting the saved exam" in wizard.header.text()
+    for _ in range(3):  # Enter through the context, the symptoms and the sensory grid
+        enter(qtbot)
+    assert wizard.pages[wizard.current].page_id == "motor"
+    cell = find(wizard, ChoiceRow, GRADE)
+    cell.setFocus()
+    assert focused() is cell
+    qtbot.keyClicks(cell, key_for(cell, 5))  # the grade the nurse meant
+    assert wizard.session.grade(GRADE) == 5
+    with qtbot.waitSignal(wizard.finished):
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    assert window.wizard is None
+    [exam] = episode_exams(repository.db, int(wizard.session.episode_id))  # no second exam
+    assert exam.id == int(exam_id)
+    assert exam.document["exam"]["motor"]["ankle_dorsiflexion"]["left"] == 5
+    assert exam.level == "observe"
+    history = find(window, QLabel, "history").text()
+    assert "OBSERVE" in history and "NOTIFY" not in history
+    assert "OBSERVE" in window.episodes.item(0).text()  # the episode list follows too
+    assert repository.pending_drafts() == []  # the edit's draft went with the save
+
+
+def test_a_signed_exam_has_no_edit_link_and_the_record_refuses_it(qtbot, window, repository):
+    exam_id = save_with_call(repository)
+    store_signed_note(repository.db, int(exam_id), b"%PDF-1.7 signed", signed_by="nurse.test")
+    window.refresh()
+    history = window.history.text()
+    assert "Signed by nurse.test" in history
+    assert "note:edit:" not in history
+
+    corrected = weak_exam()
+    corrected["exam"]["motor"]["ankle_dorsiflexion"]["left"] = 5
+    with pytest.raises(SaveRefused, match="this exam is signed: corrections are addenda"):
+        repository.update_exam(exam_id, corrected)
+    assert export_document(repository.db, int(exam_id)) == weak_exam()
+
+
+def test_an_edit_resumed_from_its_draft_still_corrects_the_same_exam(repository):
+    exam_id = save_with_call(repository)
+    [record] = repository.episode_history(repository.open_episodes()[0].episode_id)
+    session = ExamSession.edit(record)
+    restored = ExamSession.from_draft_json(session.draft_key, session.to_draft_json())
+    assert (restored.exam_id, restored.context_locked) == (exam_id, True)
