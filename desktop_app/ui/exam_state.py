@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -34,6 +34,7 @@ from desktop_app.domain import (
     load_document,
     required_items,
 )
+from desktop_app.domain.document import FUTURE_TOLERANCE
 from desktop_app.domain.model import (
     BLOCK_ONLY_KEYS,
     IM_ONLY_KEYS,
@@ -44,8 +45,8 @@ from desktop_app.domain.scales import GRID, GRID_BY_PATH, NT
 from desktop_app.ui.services import EscalationRecord, ExamRecord
 
 MRN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
-FUTURE_TOLERANCE = timedelta(minutes=5)
 DRAFT_FORMAT = "neurocheck-draft/1"
+AUTOSAVE_MS = 800  # how long typing rests before the draft is saved
 _GRID_ORDER = {item.path: index for index, item in enumerate(GRID)}
 _LEVEL_VALUES = {level.value for level in Level}
 

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -28,12 +29,15 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import FLAG_WORDS, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS
 from desktop_app.ui import dialogs
-from desktop_app.ui.exam_state import ExamSession
+from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession
 from desktop_app.ui.services import DraftRecord, EpisodeSummary, Repository, SavedExam
 from desktop_app.ui.signing import NoteDesk, NoteServices
 from desktop_app.ui.theme import level_style
 from desktop_app.ui.widgets import heading, note_label
-from desktop_app.ui.wizard import AUTOSAVE_MS, ExamWizard
+
+if TYPE_CHECKING:
+    from desktop_app.ui.wizard import ExamWizard
+
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +274,8 @@ class MainWindow(QMainWindow):
 
     def open_wizard(self, session: ExamSession) -> ExamWizard:
         self.drafts_bar.setVisible(False)
+        from desktop_app.ui.wizard import ExamWizard  # the exam screens load on first use
+
         wizard = ExamWizard(session, self.repository, autosave_ms=self.autosave_ms)
         wizard.finished.connect(self._exam_saved)
         wizard.discarded.connect(self._close_wizard)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import DocumentError, Level
 from desktop_app.domain.model import LEVEL_ACTIONS, PROCEDURE_KIND_WORDS
 from desktop_app.ui import dialogs
-from desktop_app.ui.exam_state import ExamSession, Problem
+from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession, Problem
 from desktop_app.ui.live_panel import LivePanel
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.pages.escalation import EscalationPage
@@ -45,7 +45,6 @@ from desktop_app.ui.widgets import set_shown
 
 log = logging.getLogger(__name__)
 
-AUTOSAVE_MS = 800
 # Problems shown as soon as they arise; the others once the nurse tries to move on.
 SHOWN_AT_ONCE = ("exam.performed_at", "patient.birth_date")
 
