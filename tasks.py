@@ -39,11 +39,18 @@ def ensure_environment(extras: str) -> None:
         return
     print("Installing NeuroCheck and its dependencies ...", flush=True)
     target = f".[{extras}]" if extras else "."
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-    subprocess.run(
-        [str(PYTHON), "-m", "pip", "install", "-q", "-e", target], cwd=ROOT, check=True
-    )
+    pip([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+    pip([str(PYTHON), "-m", "pip", "install", "-q", "-e", target])
     stamp.write_text(digest)
+
+
+def pip(command: list[str]) -> None:
+    """Run pip quietly; on failure show all it said and stop."""
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+        sys.exit(f"Installing failed (pip exit {result.returncode}); see the messages above.")
 
 
 def call(*args: str) -> int:
