@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -27,7 +28,9 @@ from desktop_app.domain.model import (
 from desktop_app.domain.scales import GRID, GRID_BY_PATH
 from desktop_app.paths import resource_path
 
-MRN_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
+MRN_MAX_LENGTH = 20
+MRN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-")  # a wristband barcode
+MRN_PATTERN = re.compile(rf"[A-Za-z0-9-]{{1,{MRN_MAX_LENGTH}}}")
 FUTURE_TOLERANCE = timedelta(minutes=5)
 _GRID_PREFIXES = {
     ".".join(item.path.split(".")[:end])

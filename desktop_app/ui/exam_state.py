@@ -34,7 +34,7 @@ from desktop_app.domain import (
     load_document,
     required_items,
 )
-from desktop_app.domain.document import FUTURE_TOLERANCE
+from desktop_app.domain.document import FUTURE_TOLERANCE, MRN_CHARACTERS, MRN_MAX_LENGTH
 from desktop_app.domain.model import (
     BLOCK_ONLY_KEYS,
     IM_ONLY_KEYS,
@@ -44,7 +44,6 @@ from desktop_app.domain.model import (
 from desktop_app.domain.scales import GRID, GRID_BY_PATH, NT
 from desktop_app.ui.services import EscalationRecord, ExamRecord
 
-MRN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
 DRAFT_FORMAT = "neurocheck-draft/1"
 AUTOSAVE_MS = 800  # how long typing rests before the draft is saved
 _GRID_ORDER = {item.path: index for index, item in enumerate(GRID)}
@@ -60,8 +59,8 @@ def mrn_problem(mrn: str) -> str | None:
     """Why `mrn` cannot be a wristband MRN, or None when it can."""
     if not mrn:
         return "required: scan the wristband or type the MRN"
-    if len(mrn) > 20:
-        return f"is {len(mrn)} characters long; an MRN has at most 20"
+    if len(mrn) > MRN_MAX_LENGTH:
+        return f"is {len(mrn)} characters long; an MRN has at most {MRN_MAX_LENGTH}"
     bad = sorted({c for c in mrn if c not in MRN_CHARACTERS})
     if bad:
         shown = " ".join(repr(c) for c in bad[:3])

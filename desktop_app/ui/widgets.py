@@ -268,14 +268,26 @@ class GridNavigator:
             r += d_row
 
 
-def problem_label(path: str, parent: QWidget | None = None) -> QLabel:
-    """The red reason shown next to a field; named `problem:<path>`, empty when all is well."""
+def message_label(name: str, parent: QWidget | None = None) -> QLabel:
+    """A red line saying what went wrong (hidden while there is nothing to say)."""
     label = QLabel(parent)
-    label.setObjectName(f"problem:{path}")
+    label.setObjectName(name)
     label.setProperty("role", "problem")
     label.setWordWrap(True)
     label.setVisible(False)
     return label
+
+
+def set_message(label: QLabel, text: str) -> None:
+    """Say `text` on a message line (read out too); an empty text hides it."""
+    label.setText(text)
+    label.setAccessibleName(text)
+    label.setVisible(bool(text))
+
+
+def problem_label(path: str, parent: QWidget | None = None) -> QLabel:
+    """The red reason shown next to a field; named `problem:<path>`, empty when all is well."""
+    return message_label(f"problem:{path}", parent)
 
 
 def set_shown(widget: QWidget, shown: bool) -> None:

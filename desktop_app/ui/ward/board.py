@@ -59,7 +59,7 @@ from desktop_app.store.ward import WardEntry, WardReader, record_access, record_
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
 from desktop_app.ui.ward.session import ScreenState, WardSession, database_file
 from desktop_app.ui.ward.watch import DataVersionWatcher
-from desktop_app.ui.widgets import heading, note_label
+from desktop_app.ui.widgets import heading, message_label, note_label, set_message
 
 log = logging.getLogger(__name__)
 
@@ -632,11 +632,7 @@ class CloseEpisodeDialog(QDialog):
         self.detail.setMaxLength(300)
         form.addRow("&Details", self.detail)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("close_episode.message")
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label("close_episode.message")
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         cancel = QPushButton("Keep it open")
@@ -672,9 +668,7 @@ class CloseEpisodeDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         """Say why the episode was not closed."""
-        self.message.setText(text)
-        self.message.setAccessibleName(text)
-        self.message.setVisible(bool(text))
+        set_message(self.message, text)
 
 
 # -- the controller ------------------------------------------------------------------------

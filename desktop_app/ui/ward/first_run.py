@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.widgets import message_label, set_message
+
 MIN_PASSWORD = 8
 
 
@@ -43,11 +45,7 @@ class FirstAdminPanel(QWidget):
         form.addRow("&Password", self.password)
         form.addRow("Password &again", self.repeat)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("firstrun.message")
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label("firstrun.message")
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -98,8 +96,7 @@ class FirstAdminPanel(QWidget):
         self.submitted.emit(user, full_name, self.credentials.text().strip(), password)
 
     def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        set_message(self.message, text)
 
     def set_busy(self, busy: bool) -> None:
         self.create.setEnabled(not busy)

@@ -46,7 +46,7 @@ from desktop_app.store.ward import (
     break_glass_account,
     set_break_glass_account,
 )
-from desktop_app.ui.widgets import note_label
+from desktop_app.ui.widgets import message_label, note_label, set_message
 
 BLOCK_MARK_HOURS = 4.0  # the protocol's boundary (t <= 4): always a check there
 NO_ACCOUNT = ""
@@ -156,11 +156,7 @@ class SettingsDialog(QDialog):
                                     "Saving a new schedule moves the next check of every open "
                                     "episode."))
 
-        self.message = QLabel()
-        self.message.setObjectName("settings.message")
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label("settings.message")
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         defaults = QPushButton("Protocol &defaults")
@@ -243,9 +239,7 @@ class SettingsDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         """Say why the settings were not saved."""
-        self.message.setText(text)
-        self.message.setAccessibleName(text)
-        self.message.setVisible(bool(text))
+        set_message(self.message, text)
 
 
 def save_settings(db: Database, actor: str, changes: dict[str, Any],

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.widgets import note_label
+from desktop_app.ui.widgets import message_label, note_label, set_message
 
 EMERGENCY_RED = "#b71c1c"
 
@@ -49,11 +49,7 @@ class SignInPanel(QWidget):
         form.addRow("&User name", self.user)
         form.addRow("&Password", self.password)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("signin.message")
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label("signin.message")
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         self.break_glass = QPushButton("Emergency access\u2026")
@@ -99,9 +95,7 @@ class SignInPanel(QWidget):
         self.message.setProperty("role", "problem" if problem else "note")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
-        self.message.setText(text)
-        self.message.setAccessibleName(text)
-        self.message.setVisible(bool(text))
+        set_message(self.message, text)
 
     def reset(self, user_name: str = "") -> None:
         """Empty the form for the next person (the locked user's name typed in for them)."""
@@ -164,11 +158,7 @@ class BreakGlassDialog(QDialog):
         self.password.returnPressed.connect(self.submit)
         form.addRow("&Password (sealed envelope)", self.password)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("break_glass.message")
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label("break_glass.message")
         layout.addWidget(self.message)
         layout.addWidget(note_label("Sign out as soon as the emergency is over."))
         buttons = QHBoxLayout()
@@ -204,9 +194,7 @@ class BreakGlassDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         """Say why emergency access was refused."""
-        self.message.setText(text)
-        self.message.setAccessibleName(text)
-        self.message.setVisible(bool(text))
+        set_message(self.message, text)
 
 
 def emergency_banner_text(full_name: str) -> str:
