@@ -44,3 +44,30 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     config.stash[MATRIX_KEY] = matrix
     if config.getoption("--rule-matrix"):
         print("\nRULE-MATRIX:" + json.dumps(matrix))
+
+
+
+_INSTALLER_TESTS = "tests/test_installer.py::"
+_SUITE_TIME = {"start": 0.0, "installer": 0.0}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    import time
+
+    _SUITE_TIME["start"] = time.monotonic()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.nodeid.startswith(_INSTALLER_TESTS):
+        _SUITE_TIME["installer"] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    """The suite's own wall time, with and without the installer build (printed in CI too)."""
+    import time
+
+    total = time.monotonic() - _SUITE_TIME["start"]
+    installer = _SUITE_TIME["installer"]
+    terminalreporter.write_line(
+        f"suite wall time {total:.0f} s; without the installer build {total - installer:.0f} s "
+        f"(installer build {installer:.0f} s)")

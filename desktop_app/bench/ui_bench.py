@@ -155,6 +155,7 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
         "changes": changes,
         "median_ms": statistics.median(times),
         "p95_ms": ordered[int(0.95 * (len(ordered) - 1))],
+        "p99_ms": ordered[int(0.99 * (len(ordered) - 1))],
         "worst_ms": ordered[-1],
         "assess_median_ms": statistics.median(assess_times),
         "floor_median_ms": floor,
