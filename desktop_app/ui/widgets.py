@@ -92,11 +92,14 @@ def shown_key(option: Option) -> str:
     return option.keys[0].upper() if option.keys else ""
 
 
-def button_text(option: Option) -> str:
+def button_text(option: Option, *, compact: bool = False) -> str:
     """A choice button's text with its key: `0`, `Yes [Y]`, `NT [N]`, `Ventrogluteal [1]`.
-    A label that is its own key (a digit grade) is shown as it is."""
+    A label that is its own key (a digit grade) is shown as it is; `compact` (a dense grid
+    whose legend names the keys) also leaves a label that starts with its key as it is."""
     key = shown_key(option)
     if not key or option.label == key:
+        return option.label
+    if compact and option.label[:1].upper() == key:
         return option.label
     return f"{option.label} [{key}]"
 
@@ -132,6 +135,7 @@ class ChoiceRow(QFrame):
         options: Sequence[Option],
         *,
         refused_words: str | None = None,  # "an MRC grade (0 to 5, or NT)"
+        compact: bool = False,  # a dense grid: see `button_text`
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -153,7 +157,7 @@ class ChoiceRow(QFrame):
         self.buttons: list[QToolButton] = []
         for option in self.options:
             button = QToolButton(self)
-            button.setText(button_text(option))
+            button.setText(button_text(option, compact=compact))
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row is the one keyboard stop
             keys = f" (key {shown_key(option)})" if option.keys else ""

@@ -150,9 +150,10 @@ class PatientProcedurePage(WizardPage):
         self.change_time.clicked.connect(self._unlock_procedure_time)
         time_row = QHBoxLayout()
         time_row.setContentsMargins(0, 0, 0, 0)
-        time_row.addWidget(self.procedure_time, 1)
+        time_row.addWidget(self.procedure_time)
         time_row.addWidget(self.procedure_time.pick)
         time_row.addWidget(self.change_time)
+        time_row.addStretch(1)
         time_box = QWidget()
         time_box.setLayout(time_row)
         form.addRow(self._label("Procedure time", self.procedure_time),
@@ -216,19 +217,22 @@ class PatientProcedurePage(WizardPage):
         now.setObjectName("exam.performed_at.now")
         now.setAccessibleName("Set the exam time to now")
         now.clicked.connect(lambda: self.exam_time.setDateTime(to_qdatetime(local_now())))
+        # Beside the exam time, read before grading: every time rule counts from the procedure.
+        self.elapsed = QLabel()
+        self.elapsed.setObjectName("exam.elapsed")
+        self.elapsed.setWordWrap(True)
+        bold = self.elapsed.font()
+        bold.setBold(True)
+        self.elapsed.setFont(bold)
         row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.exam_time)
         row.addWidget(now)
-        row.addStretch(1)
+        row.addWidget(self.elapsed, 1)
         exam_box = QWidget()
         exam_box.setLayout(row)
         exam_form.addRow(self._label("Exam time", self.exam_time),
                          with_problem(exam_box, self._problem("exam.performed_at")))
-        self.elapsed = QLabel()
-        self.elapsed.setObjectName("exam.elapsed")
-        self.elapsed.setProperty("role", "heading")
-        self.elapsed.setWordWrap(True)
-        exam_form.addRow(self.elapsed)
         self.context_note = note_label()
         exam_form.addRow(self.context_note)
         outer.addLayout(exam_form)
@@ -327,7 +331,7 @@ class PatientProcedurePage(WizardPage):
 
     def _unlock_procedure_time(self) -> None:
         """A re-check's procedure time is the episode's; the nurse changes it on purpose."""
-        self.procedure_time.setReadOnly(False)
+        self.procedure_time.setEnabled(True)
         self.procedure_time.pick.setEnabled(True)
         self.change_time.setVisible(False)
         self.procedure_time.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -344,7 +348,7 @@ class PatientProcedurePage(WizardPage):
         procedure = self.session.value("procedure.performed_at")
         exam = self.session.exam.performed_at
         if procedure is None:
-            text = "t = ? \u2014 enter the procedure time: every time rule counts from it."
+            text = "t = ? (enter the procedure time)"
         else:
             text = "t = " + elapsed_words(exam - procedure)
         if self.elapsed.text() != text:
@@ -418,7 +422,7 @@ class PatientProcedurePage(WizardPage):
         self.location.setText(self.session.location or "")
         locked = self.session.context_locked
         # A re-check's procedure time is shown, read-only; "Change" unlocks it on purpose.
-        self.procedure_time.setReadOnly(locked)
+        self.procedure_time.setEnabled(not locked)
         self.procedure_time.pick.setEnabled(not locked)
         self.change_time.setVisible(locked and not self.session.is_edit)
         for widget in (self.mrn, self.name, self.birth_date, self.drug,
