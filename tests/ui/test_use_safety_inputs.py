@@ -356,3 +356,52 @@ def test_the_bed_typed_in_the_wizard_is_shown_on_the_board(qtbot, window, reposi
     model.set_entries(WardReader(repository.db).entries())
     column = COLUMNS.index("location")
     assert [model.data(model.index(r, column)) for r in range(model.rowCount())] == ["Bed 12"]
+
+
+# right, then left -------------------------------------------------------------------------
+def test_every_entry_screen_puts_right_before_left_and_the_maps_say_which_is_which(
+        qtbot, window):
+    from desktop_app.ui.bodymap_view import BodyMapView
+
+    window.resize(1920, 1080)
+    wizard = new_episode(qtbot, window)
+    press(qtbot, find(wizard, ChoiceRow, "procedure.kind"), "im_injection")
+    side = [b.text().split(" [")[0] for b in find(wizard, ChoiceRow, "procedure.side").buttons]
+    assert side.index("Right") < side.index("Left")
+    pairs = 0
+    for page in wizard.pages:
+        wizard.go(wizard.pages.index(page), focus=False)
+        for path, cell in page.cells.items():
+            if ".right" not in path:
+                continue
+            other = page.cells.get(path.replace(".right", ".left"))
+            if other is None or not cell.isVisible():
+                continue
+            x_right = cell.mapTo(page, QPoint(0, 0)).x()
+            x_left = other.mapTo(page, QPoint(0, 0)).x()
+            assert x_right < x_left, f"{path}: left is shown first"
+            pairs += 1
+    assert pairs >= 5 * 2 + 5 + 2 + 2  # sensory rows x 2, legs, straight-leg raise, reflexes
+    view = wizard.findChild(BodyMapView)
+    # Front view: the patient's right on the viewer's left; back view: as seen from behind.
+    viewer_left = {v.id: v.viewer_left_side for v in view.body.views}
+    assert viewer_left == {"front": "right", "back": "left"}
+    for leg in ("right", "left"):
+        for dermatome in ("L2", "L3", "L4", "L5", "S1"):
+            key = view.body.key_point(leg, dermatome)
+            box = view._boxes()[key.view]
+            on_left = box.left() + key.point[0] * box.width() < box.center().x()
+            assert on_left == (leg == viewer_left[key.view]), f"{leg} {dermatome} {key.view}"
+
+
+# drafts keep what is not known yet --------------------------------------------------------
+def test_a_draft_keeps_the_procedure_time_unknown_and_the_bed():
+    from desktop_app.ui.exam_state import ExamSession
+
+    session = ExamSession.new_episode(datetime(2026, 5, 4, 9, 0).astimezone())
+    session.location = "Bed 7"
+    restored = ExamSession.from_draft_json("k", session.to_draft_json())
+    assert restored.value("procedure.performed_at") is None
+    assert restored.assessment() is None
+    assert any(p.path == "procedure.performed_at" for p in restored.problems())
+    assert restored.location == "Bed 7"
