@@ -2,8 +2,10 @@
 
 The pages load from and write to one `ExamSession`; the wizard keeps the live panel, the
 alarm bar and the problems in step with it after every change, autosaves a draft a moment
-after the last change, and persists only in `finish()`. Enter moves on, Ctrl+Enter
-finishes, Esc asks before discarding.
+after the last change, and persists only in `finish()`. Enter moves on (a call typed on
+the escalation page is recorded first, or what it lacks is said), Ctrl+Enter finishes, Esc
+asks before discarding. The wheel never changes an input the nurse did not focus, the
+focused field is kept in view, and a key a choice does not take is said on the status line.
 """
 
 from __future__ import annotations
