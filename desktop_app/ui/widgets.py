@@ -480,7 +480,7 @@ class TimeField(QLineEdit):
         self.setAccessibleName(words)
         self.setPlaceholderText(TIME_WORDS)
         self.setMaxLength(20)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(f"{TIME_WORDS}  ") + 16)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(f"{TIME_WORDS}  ") + 32)
         self._time: datetime | None = None
         self.problem: str | None = None  # why the typed text is not a time
         self.textEdited.connect(self._edited)
