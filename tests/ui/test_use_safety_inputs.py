@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.model import RED_FLAG_SYMPTOMS
 from desktop_app.ui.widgets import ChoiceRow
 from tests.conftest import CASES
+from tests.ui.conftest import OFFSCREEN_NOISE
 from tests.ui.driver import (
     click,
     enter,
@@ -405,3 +408,30 @@ def test_a_draft_keeps_the_procedure_time_unknown_and_the_bed():
     assert restored.assessment() is None
     assert any(p.path == "procedure.performed_at" for p in restored.problems())
     assert restored.location == "Bed 7"
+
+
+def test_an_input_focused_on_purpose_still_takes_the_wheel(qtbot, window):
+    wizard = new_episode(qtbot, window)
+    exam_time = find(wizard, QDateTimeEdit, "exam.performed_at")
+    type_time(qtbot, exam_time, datetime(2026, 5, 4, 13, 0))
+    exam_time.setFocus()
+    qtbot.waitUntil(exam_time.hasFocus)
+    exam_time.setCurrentSection(QDateTimeEdit.Section.HourSection)
+    wheel(exam_time, 1)
+    assert exam_time.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-05-04 14:00"
+
+
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "This plugin does not support grabbing the keyboard")
+def test_the_procedure_date_can_be_picked_from_a_calendar(qtbot, window):
+    wizard = new_episode(qtbot, window)
+    field = find(wizard, QLineEdit, "procedure.performed_at")
+    type_time(qtbot, field, datetime(2026, 5, 4, 8, 15))
+    qtbot.mouseClick(find(wizard, QWidget, "procedure.performed_at.pick"),
+                     Qt.MouseButton.LeftButton)
+    calendar = field.calendar
+    qtbot.waitUntil(calendar.isVisible)
+    days = calendar.findChild(QAbstractItemView)  # the grid of days takes the keys
+    qtbot.keyClick(days, Qt.Key.Key_Right)  # the next day
+    qtbot.keyClick(days, Qt.Key.Key_Return)
+    assert field.text() == "2026-05-05 08:15"
+    assert wizard.session.procedure.performed_at == datetime(2026, 5, 5, 8, 15).astimezone()
