@@ -198,6 +198,8 @@ class ExamWizard(QWidget):
         self._show_level(result.level if result else None)
         for page in self.pages:
             page.refresh(path)
+        if self.pages[self.current] is self.review_page:
+            guard_wheel(self.review_page)  # its reason rows come and go with the NT items
         problems = self._show_problems()
         self.panel.show_pending(
             sum(p.missing_item for p in problems),

@@ -336,8 +336,9 @@ class PatientProcedurePage(WizardPage):
         self.change_time.setVisible(False)
         self.procedure_time.setFocus(Qt.FocusReason.OtherFocusReason)
         self.procedure_time.selectAll()
-        self.context_note.setText("Changing the procedure time records this exam under that "
-                                  "procedure time.")
+        self.context_note.setText("Change the procedure time only if the episode's is wrong: "
+                                  "this exam is then recorded under the time you type, as its "
+                                  "own episode on the board.")
 
     def _location_edited(self, text: str) -> None:
         self.session.location = text.strip() or None
@@ -420,6 +421,9 @@ class PatientProcedurePage(WizardPage):
         self.exam_time.setDateTime(to_qdatetime(exam.performed_at))
         self.exam_time.blockSignals(False)
         self.location.setText(self.session.location or "")
+        self.location.setPlaceholderText(
+            "leave empty to keep the bed on record, or type the new one" if self.session.context_locked
+            else "e.g. Bed 12 (shown on the ward board)")
         locked = self.session.context_locked
         # A re-check's procedure time is shown, read-only; "Change" unlocks it on purpose.
         self.procedure_time.setEnabled(not locked)
