@@ -420,11 +420,11 @@ class PatientProcedurePage(WizardPage):
         self.exam_time.blockSignals(True)
         self.exam_time.setDateTime(to_qdatetime(exam.performed_at))
         self.exam_time.blockSignals(False)
+        locked = self.session.context_locked
         self.location.setText(self.session.location or "")
         self.location.setPlaceholderText(
-            "leave empty to keep the bed on record, or type the new one" if self.session.context_locked
+            "leave empty to keep the bed on record, or type the new one" if locked
             else "e.g. Bed 12 (shown on the ward board)")
-        locked = self.session.context_locked
         # A re-check's procedure time is shown, read-only; "Change" unlocks it on purpose.
         self.procedure_time.setEnabled(not locked)
         self.procedure_time.pick.setEnabled(not locked)
