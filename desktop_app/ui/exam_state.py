@@ -92,6 +92,7 @@ class ExamSession(QObject):
         draft_key: str | None = None,
         context_locked: bool = False,
         exam_id: str | None = None,
+        procedure_time_known: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -103,6 +104,10 @@ class ExamSession(QObject):
         self.context_locked = context_locked  # an existing episode's patient and procedure
         self.exam_id = exam_id  # the saved exam being corrected; None for a new exam
         self.page_index = 0
+        # False until the nurse enters the procedure time of a new episode: the document's
+        # time is then a placeholder no rule may read (no assessment, finishing blocked).
+        self.procedure_time_known = procedure_time_known
+        self.location: str | None = None  # the bed or place, kept with the episode
         self.policy: SchedulePolicy = DEFAULT_POLICY  # the ward's, set by the wizard
         self._assessment: Assessment | None = None
         self._assessment_problem: str | None = None
@@ -111,10 +116,11 @@ class ExamSession(QObject):
     # construction ----------------------------------------------------------------------
     @classmethod
     def new_episode(cls, now: datetime | None = None) -> ExamSession:
-        """A blank exam of a new episode: procedure and exam times default to now."""
+        """A blank exam of a new episode: the exam time defaults to now; the procedure
+        time is not known until it is entered."""
         moment = now or local_now()
         return cls(ExamDocument(Patient(mrn=""), Procedure(kind="", performed_at=moment),
-                                Exam(performed_at=moment)))
+                                Exam(performed_at=moment)), procedure_time_known=False)
 
     @classmethod
     def next_exam(
@@ -183,6 +189,8 @@ class ExamSession(QObject):
         group, _, name = path.partition(".")
         if group == "patient":
             return getattr(self.patient, name)
+        if path == "procedure.performed_at" and not self.procedure_time_known:
+            return None
         if group == "procedure":
             return getattr(self.procedure, name)
         if group == "symptoms":
@@ -206,6 +214,10 @@ class ExamSession(QObject):
                 self.exam.grades[path] = value
         elif group == "patient":
             setattr(self.patient, name, value)
+        elif path == "procedure.performed_at":
+            self.procedure_time_known = value is not None
+            if value is not None:
+                self.procedure.performed_at = value
         elif group == "procedure":
             setattr(self.procedure, name, value)
             if name == "kind":
@@ -243,6 +255,8 @@ class ExamSession(QObject):
         """Why the exam cannot be assessed yet, or None."""
         if self.procedure.kind not in PROCEDURE_KINDS:
             return "choose the procedure first"
+        if not self.procedure_time_known:
+            return "enter the procedure time first"
         if self.exam.performed_at < self.procedure.performed_at:
             return "the exam time is before the procedure"
         if self.exam.performed_at > datetime.now().astimezone() + FUTURE_TOLERANCE:
@@ -309,7 +323,10 @@ class ExamSession(QObject):
         if self.procedure.kind not in PROCEDURE_KINDS:
             found.append(Problem("procedure.kind", "choose the procedure", blocks_next=True))
         now = datetime.now().astimezone()
-        if self.exam.performed_at < self.procedure.performed_at:
+        if not self.procedure_time_known:
+            found.append(Problem("procedure.performed_at", "required: type or pick the time of "
+                                 "the procedure", blocks_next=True))
+        if self.procedure_time_known and self.exam.performed_at < self.procedure.performed_at:
             when = self.procedure.performed_at.astimezone().strftime("%d %b %H:%M")
             found.append(Problem("exam.performed_at",
                                  f"is before the procedure ({when}); check both times",
@@ -355,6 +372,8 @@ class ExamSession(QObject):
                 "exam_id": self.exam_id,
                 "context_locked": self.context_locked,
                 "page_index": self.page_index,
+                "procedure_time_known": self.procedure_time_known,
+                "location": self.location,
                 "patient": {
                     "mrn": doc.patient.mrn,
                     "name": doc.patient.name,
@@ -392,7 +411,9 @@ class ExamSession(QObject):
             draft_key=key,
             context_locked=bool(raw.get("context_locked")),
             exam_id=raw.get("exam_id"),
+            procedure_time_known=bool(raw.get("procedure_time_known", True)),
         )
+        session.location = raw.get("location")
         session.new_escalations = [EscalationRecord(**c) for c in raw.get("new_escalations", [])]
         session.page_index = int(raw.get("page_index", 0))
         return session

@@ -105,9 +105,10 @@ class Repository(Protocol):
         ...
 
     def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
-                  draft_key: str | None = None) -> SavedExam:
+                  draft_key: str | None = None, location: str | None = None) -> SavedExam:
         """Validate, assess and record a finished exam (registering a new patient and
-        opening the episode when needed); its draft, if named, goes in the same step."""
+        opening the episode when needed); its draft, if named, goes in the same step.
+        `location` (the bed) is kept with the episode; None keeps the one on record."""
         ...
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
@@ -145,6 +146,7 @@ class _Episode:
     mrn: str
     procedure: dict[str, Any]
     exams: list[ExamRecord] = field(default_factory=list)
+    location: str | None = None
     escalations: list[EscalationRecord] = field(default_factory=list)
 
 
@@ -185,7 +187,7 @@ class InMemoryRepository:
         return list(self._episodes[episode_id].exams)
 
     def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
-                  draft_key: str | None = None) -> SavedExam:
+                  draft_key: str | None = None, location: str | None = None) -> SavedExam:
         parsed = load_document(document)
         assessment = assess(parsed, self.policy).to_json()
         with self._lock:
@@ -202,6 +204,8 @@ class InMemoryRepository:
                     episode_id, raw_patient["mrn"], dict(document["procedure"])
                 )
             episode = self._episodes[episode_id]
+            if location is not None:
+                episode.location = location
             record = ExamRecord(uuid.uuid4().hex, episode_id, json.loads(json.dumps(document)),
                                 assessment, _now())
             episode.exams.append(record)
@@ -302,9 +306,10 @@ class StoreRepository:
         return store.schedule_policy(self.db)
 
     def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
-                  draft_key: str | None = None) -> SavedExam:
+                  draft_key: str | None = None, location: str | None = None) -> SavedExam:
         # The store finds the episode from the patient and the procedure in the document.
-        saved = store.save_exam(self.db, document, actor=self.actor, draft_id=draft_key)
+        saved = store.save_exam(self.db, document, actor=self.actor, draft_id=draft_key,
+                                location=location)
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,

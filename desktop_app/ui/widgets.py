@@ -10,17 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QCalendarWidget,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QMenu,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from desktop_app.domain.scales import NT, SCALE_GRADES, Scale
@@ -73,6 +83,27 @@ def word_options(values: Sequence[str], words: dict[str, str] | None = None) -> 
     return tuple(options)
 
 
+def shown_key(option: Option) -> str:
+    """The key a button names: the one its label starts with if any (N for NT), else the
+    first; letters in upper case, as printed on the keyboard."""
+    for key in option.keys:
+        if option.label[:1].upper() == key.upper():
+            return key.upper()
+    return option.keys[0].upper() if option.keys else ""
+
+
+def button_text(option: Option, *, compact: bool = False) -> str:
+    """A choice button's text with its key: `0`, `Yes [Y]`, `NT [N]`, `Ventrogluteal [1]`.
+    A label that is its own key (a digit grade) is shown as it is; `compact` (a dense grid
+    whose legend names the keys) also leaves a label that starts with its key as it is."""
+    key = shown_key(option)
+    if not key or option.label == key:
+        return option.label
+    if compact and option.label[:1].upper() == key:
+        return option.label
+    return f"{option.label} [{key}]"
+
+
 SCALE_NAMES = {
     Scale.SENSORY: "a sensory grade",
     Scale.MRC: "an MRC grade",
@@ -104,6 +135,7 @@ class ChoiceRow(QFrame):
         options: Sequence[Option],
         *,
         refused_words: str | None = None,  # "an MRC grade (0 to 5, or NT)"
+        compact: bool = False,  # a dense grid: see `button_text`
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -125,10 +157,10 @@ class ChoiceRow(QFrame):
         self.buttons: list[QToolButton] = []
         for option in self.options:
             button = QToolButton(self)
-            button.setText(option.label)
+            button.setText(button_text(option, compact=compact))
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row is the one keyboard stop
-            keys = f" (key {option.keys[0]})" if option.keys else ""
+            keys = f" (key {shown_key(option)})" if option.keys else ""
             button.setToolTip(f"{option.label}: {option.meaning}{keys}")
             button.setAccessibleName(f"{words}: {option.label}, {option.meaning}")
             button.clicked.connect(lambda _=False, o=option: self._choose(o, from_key=False))
@@ -372,3 +404,138 @@ class GradeCell(QWidget):
             self.caption.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self.caption.setText(f"\u26a0 {message}")
         self.caption.setAccessibleName(message)
+
+
+# the wheel -------------------------------------------------------------------------------
+WHEEL_GUARDED = (QAbstractSpinBox, QComboBox, QAbstractSlider)  # inputs a wheel would change
+
+
+class WheelGuard(QObject):
+    """Keeps the wheel from changing an input the nurse did not put the focus on: the
+    wheel over such an input scrolls the page around it instead."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
+            return False
+        if watched.hasFocus():
+            return False  # focused on purpose (click or Tab): the wheel may change it
+        scroll = _scroll_area_of(watched)
+        if scroll is not None:
+            bar = scroll.verticalScrollBar()
+            if event.angleDelta().x() and not event.angleDelta().y():
+                bar = scroll.horizontalScrollBar()
+            QApplication.sendEvent(bar, QWheelEvent(
+                event.position(), event.globalPosition(), event.pixelDelta(),
+                event.angleDelta(), event.buttons(), event.modifiers(), event.phase(),
+                event.inverted()))
+        return True  # never the input's value
+
+
+_WHEEL_GUARD: WheelGuard | None = None
+
+
+def guard_wheel(root: QWidget) -> None:
+    """Give every value input under `root` the wheel guard (once each): strong focus (click
+    or Tab, never the wheel) and the filter that passes the wheel on to the page."""
+    global _WHEEL_GUARD
+    if _WHEEL_GUARD is None:
+        _WHEEL_GUARD = WheelGuard(QApplication.instance())
+    for kind in WHEEL_GUARDED:
+        for widget in root.findChildren(kind):
+            if widget.property("wheelGuarded"):
+                continue
+            widget.setProperty("wheelGuarded", True)
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            widget.installEventFilter(_WHEEL_GUARD)
+
+
+def _scroll_area_of(widget: QWidget) -> QScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    return parent
+
+
+# times -------------------------------------------------------------------------------------
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+TIME_WORDS = "YYYY-MM-DD HH:MM"
+
+
+def parse_time(text: str) -> datetime:
+    """`2026-05-04 08:15` (or with a T) as an aware time in the workstation's zone;
+    ValueError when it is not one."""
+    text = " ".join(text.strip().replace("T", " ").split())
+    return datetime.strptime(text, TIME_FORMAT).astimezone()
+
+
+class TimeField(QLineEdit):
+    """A date and time typed as `YYYY-MM-DD HH:MM`, or its date picked from a calendar: empty
+    until the nurse enters it (no default), and changed only by typing or picking."""
+
+    timeChanged = Signal(object)  # an aware datetime, or None (empty or not a time)
+
+    def __init__(self, path: str, words: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(path)
+        self.setAccessibleName(words)
+        self.setPlaceholderText(TIME_WORDS)
+        self.setMaxLength(20)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(f"{TIME_WORDS}  ") + 32)
+        self._time: datetime | None = None
+        self.problem: str | None = None  # why the typed text is not a time
+        self.textEdited.connect(self._edited)
+        self.pick = QToolButton()
+        self.pick.setObjectName(f"{path}.pick")
+        self.pick.setText("Pick date\u2026")
+        self.pick.setAccessibleName(f"{words}: pick the date from a calendar")
+        self.pick.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pick.clicked.connect(self.show_calendar)
+        self.menu: QMenu | None = None  # built on the first pick
+        self.calendar: QCalendarWidget | None = None
+
+    def show_calendar(self) -> None:
+        """Open the calendar under the Pick button (at the date typed, if any)."""
+        if self.menu is None:
+            self.menu = QMenu(self.pick)
+            self.calendar = QCalendarWidget(self.menu)
+            self.calendar.setObjectName(f"{self.objectName()}.calendar")
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+            action = QWidgetAction(self.menu)
+            action.setDefaultWidget(self.calendar)
+            self.menu.addAction(action)
+        if self._time is not None:
+            moment = self._time.astimezone()
+            self.calendar.setSelectedDate(QDate(moment.year, moment.month, moment.day))
+        self.menu.popup(self.pick.mapToGlobal(self.pick.rect().bottomLeft()))
+
+    def time(self) -> datetime | None:
+        return self._time
+
+    def setTime(self, moment: datetime | None) -> None:  # noqa: N802 (Qt naming)
+        """Show `moment` (None: empty) without emitting (loading from the exam)."""
+        self._time = moment
+        self.problem = None
+        self.setText(moment.astimezone().strftime(TIME_FORMAT) if moment else "")
+
+    def _edited(self, text: str) -> None:
+        moment: datetime | None = None
+        self.problem = None
+        if text.strip():
+            try:
+                moment = parse_time(text)
+            except ValueError:
+                self.problem = f"is not a time: write {TIME_WORDS}"
+        self._time = moment
+        self.timeChanged.emit(moment)
+
+    def _picked(self, day: QDate) -> None:
+        """A picked date keeps the typed time of day (or asks for it: the time is typed)."""
+        if self.menu is not None:
+            self.menu.close()
+        old = self.text().strip().replace("T", " ").split(" ")
+        clock = old[1] if len(old) > 1 else ""
+        self.setText(f"{day.toString('yyyy-MM-dd')} {clock}".rstrip() + ("" if clock else " "))
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.setCursorPosition(len(self.text()))
+        self._edited(self.text())

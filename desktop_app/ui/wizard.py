@@ -2,8 +2,10 @@
 
 The pages load from and write to one `ExamSession`; the wizard keeps the live panel, the
 alarm bar and the problems in step with it after every change, autosaves a draft a moment
-after the last change, and persists only in `finish()`. Enter moves on, Ctrl+Enter
-finishes, Esc asks before discarding.
+after the last change, and persists only in `finish()`. Enter moves on (a call typed on
+the escalation page is recorded first, or what it lacks is said), Ctrl+Enter finishes, Esc
+asks before discarding. The wheel never changes an input the nurse did not focus, the
+focused field is kept in view, and a key a choice does not take is said on the status line.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from html import escape
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -41,7 +44,7 @@ from desktop_app.ui.pages.sensory import SensoryPage
 from desktop_app.ui.pages.symptoms import SymptomsPage
 from desktop_app.ui.services import Repository, SavedExam, SaveRefused
 from desktop_app.ui.theme import level_style
-from desktop_app.ui.widgets import set_shown
+from desktop_app.ui.widgets import ChoiceRow, GradeCell, guard_wheel, set_shown
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +163,12 @@ class ExamWizard(QWidget):
         for sequence in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(sequence), self, activated=self.finish)
 
+        for page in self.pages:
+            guard_wheel(page)
+            for row in page.findChildren(ChoiceRow):
+                row.keyRefused.connect(self._key_refused)
+        QApplication.instance().focusChanged.connect(self._focus_moved)
+
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(autosave_ms)
@@ -189,6 +198,8 @@ class ExamWizard(QWidget):
         self._show_level(result.level if result else None)
         for page in self.pages:
             page.refresh(path)
+        if self.pages[self.current] is self.review_page:
+            guard_wheel(self.review_page)  # its reason rows come and go with the NT items
         problems = self._show_problems()
         self.panel.show_pending(
             sum(p.missing_item for p in problems),
@@ -200,6 +211,21 @@ class ExamWizard(QWidget):
             self.header.setText(header)
         if path != "":
             self.autosave.start()
+
+    def _key_refused(self, message: str) -> None:
+        """A key that is on no choice is said on the message line, never ignored."""
+        self.status.setText(f"\u26a0 {message}")
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The focused row is always in view: the nurse never answers a row she cannot see."""
+        if new is None or self.closed:
+            return
+        scroll = self.stack.currentWidget()
+        if not isinstance(scroll, QScrollArea) or not scroll.widget().isAncestorOf(new):
+            return
+        shown = new.parentWidget() if isinstance(new, ChoiceRow) and isinstance(
+            new.parentWidget(), GradeCell) else new  # the grade with its caption
+        scroll.ensureWidgetVisible(shown, 20, 20)
 
     def _show_level(self, level: Level | None) -> None:
         """The banner: the level in colour, symbol and word, and what it asks."""
@@ -272,6 +298,7 @@ class ExamWizard(QWidget):
             self.revealed.add(self.current)  # leaving a page shows what it still lacks
         self.current = index
         self.session.page_index = index
+        guard_wheel(self.pages[index])  # inputs a page added since it was last shown
         self.stack.setCurrentIndex(index)
         self.stack.currentWidget().verticalScrollBar().setValue(0)  # a page opens at its top
         for i, button in enumerate(self.step_buttons):
@@ -291,6 +318,12 @@ class ExamWizard(QWidget):
 
     def next(self) -> bool:
         """Move to the next page the procedure needs; False if this page blocks."""
+        page = self.pages[self.current]
+        if page is self.escalation_page and page.form_started():
+            # Typed but not recorded: recorded now, or the page says what is missing.
+            message = page.record_or_explain()
+            self.status.setText(message)
+            return False
         blocking = [p for p in self.all_problems()
                     if p.blocks_next and self.pages[self.current].owns(p.path)]
         if blocking:
@@ -408,7 +441,8 @@ class ExamWizard(QWidget):
         else:
             saved = self.repository.save_exam(document.to_document(),
                                               episode_id=self.session.episode_id,
-                                              draft_key=self.session.draft_key)
+                                              draft_key=self.session.draft_key,
+                                              location=self.session.location)
         for call in self.session.new_escalations:
             self.repository.add_escalation(saved.episode_id, call, saved.exam_id)
         self.closed = True

@@ -80,13 +80,16 @@ def focused() -> QWidget:
     return widget
 
 
-def type_time(qtbot, edit: QDateTimeEdit, moment: datetime) -> None:
-    """Select the whole date-time and type it as the nurse reads it on the clock."""
+def type_time(qtbot, edit: QWidget, moment: datetime) -> None:
+    """Select the whole date-time and type it as the nurse reads it on the clock (a
+    QDateTimeEdit, or a time field typed as text)."""
     local = moment.astimezone() if moment.tzinfo else moment
     edit.setFocus()
     qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(edit, local.strftime("%Y-%m-%d %H:%M"))
-    assert edit.dateTime().toString("yyyy-MM-dd HH:mm") == local.strftime("%Y-%m-%d %H:%M")
+    shown = edit.dateTime().toString("yyyy-MM-dd HH:mm") if isinstance(edit, QDateTimeEdit) \
+        else edit.text()
+    assert shown == local.strftime("%Y-%m-%d %H:%M")
 
 
 def type_text(qtbot, field: QWidget, text: str) -> None:
@@ -123,7 +126,7 @@ def fill_patient_page(qtbot, wizard: ExamWizard, document: dict[str, Any]) -> No
         if patient.get("birth_date") and birth.text() != patient["birth_date"]:
             type_text(qtbot, birth, patient["birth_date"])
         press(qtbot, find(wizard, ChoiceRow, "procedure.kind"), procedure["kind"])
-        type_time(qtbot, find(wizard, QDateTimeEdit, "procedure.performed_at"),
+        type_time(qtbot, find(wizard, QLineEdit, "procedure.performed_at"),
                   parse_time(procedure["performed_at"]))
         if "side" in procedure:
             click(qtbot, find(wizard, ChoiceRow, "procedure.side"), procedure["side"])

@@ -117,7 +117,7 @@ def test_an_exam_before_the_procedure_is_blocked_with_the_reason_beside_the_fiel
     wizard = new_episode(qtbot, window)
     scan(qtbot, wizard, "A1")
     press(qtbot, find(wizard, ChoiceRow, "procedure.kind"), "im_injection")
-    type_time(qtbot, find(wizard, QDateTimeEdit, "procedure.performed_at"),
+    type_time(qtbot, find(wizard, QLineEdit, "procedure.performed_at"),
               datetime(2026, 5, 4, 10, 0))
     exam_time = find(wizard, QDateTimeEdit, "exam.performed_at")
     type_time(qtbot, exam_time, datetime(2026, 5, 4, 9, 0))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -18,13 +20,18 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.model import LEVEL_ACTIONS
 from desktop_app.ui.exam_state import ExamSession, Problem, local_now
 from desktop_app.ui.page import WizardPage
-from desktop_app.ui.pages.patient_procedure import (
-    DATE_TIME_FORMAT,
-    from_qdatetime,
-    to_qdatetime,
-)
 from desktop_app.ui.services import EscalationRecord
-from desktop_app.ui.widgets import heading, note_label, problem_label, show_problem, with_problem
+from desktop_app.ui.widgets import (
+    TimeField,
+    heading,
+    note_label,
+    problem_label,
+    show_problem,
+    with_problem,
+)
+
+FORM_PATHS = ("escalation.role", "escalation.name", "escalation.called_at",
+              "escalation.response")
 
 ROLES = (
     "Anaesthetist",
@@ -64,11 +71,15 @@ class EscalationPage(WizardPage):
         self.name = QLineEdit()
         self.name.setObjectName("escalation.name")
         self.name.setAccessibleName("Name of the person called")
-        self.called_at = QDateTimeEdit()
-        self.called_at.setObjectName("escalation.called_at")
-        self.called_at.setAccessibleName("Time of the call")
-        self.called_at.setDisplayFormat(DATE_TIME_FORMAT)
-        self.called_at.setDateTime(to_qdatetime(local_now()))
+        # Empty means "when Record is pressed": the form may stand open for a while.
+        self.called_at = TimeField("escalation.called_at", "Time of the call")
+        self.called_at.setPlaceholderText("now, when you record the call (or type "
+                                          "YYYY-MM-DD HH:MM)")
+        called_box = QWidget()
+        called_row = QHBoxLayout(called_box)
+        called_row.setContentsMargins(0, 0, 0, 0)
+        called_row.addWidget(self.called_at, 1)
+        called_row.addWidget(self.called_at.pick)
         self.response = QLineEdit()
         self.response.setObjectName("escalation.response")
         self.response.setAccessibleName("Their response")
@@ -82,7 +93,14 @@ class EscalationPage(WizardPage):
             label = QLabel(words)
             label.setBuddy(field)
             self.problem_labels[path] = problem_label(path)
-            form.addRow(label, with_problem(field, self.problem_labels[path]))
+            shown = called_box if field is self.called_at else field
+            form.addRow(label, with_problem(shown, self.problem_labels[path]))
+        # Enter in a field of the call records it (or says what is missing); it never moves
+        # on with typed text left unrecorded.
+        self.enter_records = _EnterRecords(self)
+        for field in (self.role, self.role.lineEdit(), self.name, self.called_at,
+                      self.response):
+            field.installEventFilter(self.enter_records)
         outer.addLayout(form)
         self.record = QPushButton("Record this call")
         self.record.setObjectName("escalation.record")
@@ -106,14 +124,17 @@ class EscalationPage(WizardPage):
             "escalation.response": self.response.text().strip(),
         }
         self.form_problems = {path: "required" for path, text in values.items() if not text}
+        if self.called_at.problem:
+            self.form_problems["escalation.called_at"] = self.called_at.problem
         self._show_form_problems()
         if self.form_problems:
             return False
         result = self.session.assessment()
+        called_at = self.called_at.time() or local_now()  # the moment the call is recorded
         call = EscalationRecord(
             role=values["escalation.role"],
             name=values["escalation.name"],
-            called_at=from_qdatetime(self.called_at.dateTime()).isoformat(),
+            called_at=called_at.isoformat(),
             response=values["escalation.response"],
             level=result.level.value if result else None,
         )
@@ -122,11 +143,27 @@ class EscalationPage(WizardPage):
         self.role.setCurrentIndex(-1)
         self.name.clear()
         self.response.clear()
-        self.called_at.setDateTime(to_qdatetime(local_now()))
+        self.called_at.setTime(None)
         return True
 
+    def record_or_explain(self) -> str:
+        """Record the call in the form, or name what it lacks: the line to show the nurse."""
+        if self.record_call():
+            return "Call recorded. Enter: next page."
+        missing = [words for path, words in (
+            ("escalation.role", "role"), ("escalation.name", "name"),
+            ("escalation.called_at", "time of the call"),
+            ("escalation.response", "response")) if path in self.form_problems]
+        first = next(p for p in FORM_PATHS if p in self.form_problems)
+        field = self.findChild(QWidget, first)
+        if field is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+        return (f"\u26a0 The call is not recorded yet: {', '.join(missing)} missing or wrong. "
+                "Complete it, or clear the form.")
+
     def _show_form_problems(self) -> None:
-        for path in ("escalation.role", "escalation.name", "escalation.response"):
+        for path in ("escalation.role", "escalation.name", "escalation.called_at",
+                     "escalation.response"):
             show_problem(self.problem_labels[path], self.form_problems.get(path))
 
     def show_problems(self, problems: list[Problem]) -> None:
@@ -135,7 +172,7 @@ class EscalationPage(WizardPage):
 
     def form_started(self) -> bool:
         return bool(self.role.currentText().strip() or self.name.text().strip()
-                    or self.response.text().strip())
+                    or self.response.text().strip() or self.called_at.text().strip())
 
     def load(self) -> None:
         self.refresh("")
@@ -171,3 +208,26 @@ class EscalationPage(WizardPage):
 
 def from_iso(text: str) -> str:
     return datetime.fromisoformat(text).astimezone().strftime("%d %b %H:%M")
+
+
+class _EnterRecords(QObject):
+    """Enter in a field of a started call: record it or say what is missing, and stay."""
+
+    def __init__(self, page: EscalationPage) -> None:
+        super().__init__(page)
+        self.page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or \
+                event.modifiers() not in (Qt.KeyboardModifier.NoModifier,
+                                          Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if not self.page.form_started():
+            return False  # an empty form: Enter moves on as on every page
+        message = self.page.record_or_explain()
+        wizard = self.page.window().findChild(QLabel, "wizard.status")
+        if wizard is not None:
+            wizard.setText(message)
+        return True

@@ -49,7 +49,8 @@ class MotorPage(WizardPage):
         mrc.setWordWrap(True)
         self.layout_.addWidget(mrc)
         self.layout_.addWidget(note_label(
-            "Keys: a digit sets the grade, N not testable, Delete clears; the cursor moves on."
+            "Keys (shown on the buttons): a digit sets the grade, N not testable (T for the "
+            "straight-leg raise, where N is No), Delete clears; the cursor moves on."
         ))
 
         self.legs = self._section(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -35,6 +35,7 @@ from desktop_app.ui.services import PatientRecord
 from desktop_app.ui.widgets import (
     ChoiceRow,
     Option,
+    TimeField,
     heading,
     note_label,
     problem_label,
@@ -47,6 +48,8 @@ DATE_TIME_FORMAT = "yyyy-MM-dd HH:mm"
 ANAESTHETICS = ("bupivacaine", "levobupivacaine", "lidocaine", "mepivacaine", "ropivacaine")
 SEDATIONS = ("none", "midazolam", "fentanyl", "midazolam + fentanyl")
 LEVELS_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
+# Right before left, as on every entry screen and the ISNCSCI worksheet.
+SIDES_SHOWN = tuple(sorted(PROCEDURE_SIDES, key=("right", "left", "bilateral").index))
 
 
 def to_qdatetime(moment: datetime) -> QDateTime:
@@ -118,6 +121,14 @@ class PatientProcedurePage(WizardPage):
         self.birth_date.textEdited.connect(self._birth_date_edited)
         patient_form.addRow(self._label("Birth date", self.birth_date),
                             with_problem(self.birth_date, self._problem("patient.birth_date")))
+
+        self.location = QLineEdit()
+        self.location.setObjectName("episode.location")
+        self.location.setAccessibleName("Bed or location on the ward")
+        self.location.setPlaceholderText("e.g. Bed 12 (shown on the ward board)")
+        self.location.setMaxLength(40)
+        self.location.textEdited.connect(self._location_edited)
+        patient_form.addRow(self._label("Bed / location", self.location), self.location)
         outer.addLayout(patient_form)
 
         outer.addWidget(heading("Procedure"))
@@ -128,11 +139,28 @@ class PatientProcedurePage(WizardPage):
         form.addRow(self._label("Procedure", kind),
                     with_problem(kind, self._problem("procedure.kind")))
 
-        self.procedure_time = self._time_edit("procedure.performed_at", "Procedure time")
-        form.addRow(self._label("Procedure time", self.procedure_time), self.procedure_time)
+        # No default: a forgotten procedure time would read as t = 0, the most benign time.
+        self.procedure_time = TimeField("procedure.performed_at", "Procedure time")
+        self.procedure_time.timeChanged.connect(self._procedure_time_edited)
+        self.change_time = QPushButton("Change\u2026")
+        self.change_time.setObjectName("procedure.performed_at.change")
+        self.change_time.setAccessibleName("Change the procedure time of this episode")
+        self.change_time.setToolTip("The time comes from the episode; change it only if it "
+                                    "was recorded wrongly")
+        self.change_time.clicked.connect(self._unlock_procedure_time)
+        time_row = QHBoxLayout()
+        time_row.setContentsMargins(0, 0, 0, 0)
+        time_row.addWidget(self.procedure_time)
+        time_row.addWidget(self.procedure_time.pick)
+        time_row.addWidget(self.change_time)
+        time_row.addStretch(1)
+        time_box = QWidget()
+        time_box.setLayout(time_row)
+        form.addRow(self._label("Procedure time", self.procedure_time),
+                    with_problem(time_box, self._problem("procedure.performed_at")))
 
         side = self.add_cell(ChoiceRow("procedure.side", "Procedure side",
-                                       word_options(PROCEDURE_SIDES)))
+                                       word_options(SIDES_SHOWN)))
         form.addRow(self._label("Side", side), side)
 
         anticoagulated = self.add_cell(ChoiceRow("procedure.anticoagulated", "Anticoagulated",
@@ -189,10 +217,18 @@ class PatientProcedurePage(WizardPage):
         now.setObjectName("exam.performed_at.now")
         now.setAccessibleName("Set the exam time to now")
         now.clicked.connect(lambda: self.exam_time.setDateTime(to_qdatetime(local_now())))
+        # Beside the exam time, read before grading: every time rule counts from the procedure.
+        self.elapsed = QLabel()
+        self.elapsed.setObjectName("exam.elapsed")
+        self.elapsed.setWordWrap(True)
+        bold = self.elapsed.font()
+        bold.setBold(True)
+        self.elapsed.setFont(bold)
         row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.exam_time)
         row.addWidget(now)
-        row.addStretch(1)
+        row.addWidget(self.elapsed, 1)
         exam_box = QWidget()
         exam_box.setLayout(row)
         exam_form.addRow(self._label("Exam time", self.exam_time),
@@ -289,6 +325,37 @@ class PatientProcedurePage(WizardPage):
         else:
             self.input_problems.pop(path, None)
 
+    def _procedure_time_edited(self, moment: datetime | None) -> None:
+        self._set_input_problem("procedure.performed_at", self.procedure_time.problem)
+        self.session.set_value("procedure.performed_at", moment)
+
+    def _unlock_procedure_time(self) -> None:
+        """A re-check's procedure time is the episode's; the nurse changes it on purpose."""
+        self.procedure_time.setEnabled(True)
+        self.procedure_time.pick.setEnabled(True)
+        self.change_time.setVisible(False)
+        self.procedure_time.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.procedure_time.selectAll()
+        self.context_note.setText("Change the procedure time only if the episode's is wrong: "
+                                  "this exam is then recorded under the time you type, as its "
+                                  "own episode on the board.")
+
+    def _location_edited(self, text: str) -> None:
+        self.session.location = text.strip() or None
+        self.session.changed.emit("episode.location")
+
+    def _show_elapsed(self) -> None:
+        """`t = 5 h 12 min after the procedure`, read before grading."""
+        procedure = self.session.value("procedure.performed_at")
+        exam = self.session.exam.performed_at
+        if procedure is None:
+            text = "t = ? (enter the procedure time)"
+        else:
+            text = "t = " + elapsed_words(exam - procedure)
+        if self.elapsed.text() != text:
+            self.elapsed.setText(text)
+            self.elapsed.setAccessibleName(text)
+
     def _mrn_edited(self, text: str) -> None:
         self.lookup_note.clear()
         self.session.set_value("patient.mrn", text.strip())
@@ -349,13 +416,20 @@ class PatientProcedurePage(WizardPage):
         self.concentration.setText(_number_text(procedure.concentration_percent))
         self.anaesthetic.setEditText(procedure.anaesthetic or "")
         self.sedation.setEditText(procedure.sedation or "")
-        for edit, moment in ((self.procedure_time, procedure.performed_at),
-                             (self.exam_time, exam.performed_at)):
-            edit.blockSignals(True)
-            edit.setDateTime(to_qdatetime(moment))
-            edit.blockSignals(False)
+        self.procedure_time.setTime(self.session.value("procedure.performed_at"))
+        self.exam_time.blockSignals(True)
+        self.exam_time.setDateTime(to_qdatetime(exam.performed_at))
+        self.exam_time.blockSignals(False)
         locked = self.session.context_locked
-        for widget in (self.mrn, self.name, self.birth_date, self.procedure_time, self.drug,
+        self.location.setText(self.session.location or "")
+        self.location.setPlaceholderText(
+            "leave empty to keep the bed on record, or type the new one" if locked
+            else "e.g. Bed 12 (shown on the ward board)")
+        # A re-check's procedure time is shown, read-only; "Change" unlocks it on purpose.
+        self.procedure_time.setEnabled(not locked)
+        self.procedure_time.pick.setEnabled(not locked)
+        self.change_time.setVisible(locked and not self.session.is_edit)
+        for widget in (self.mrn, self.name, self.birth_date, self.drug,
                        self.levels, self.volume, self.anaesthetic, self.concentration,
                        self.sedation, self.im_box, self.block_box):
             widget.setEnabled(not locked)
@@ -366,10 +440,13 @@ class PatientProcedurePage(WizardPage):
             if locked else ""
         )
         self._show_kind()
+        self._show_elapsed()
 
     def refresh(self, changed_path: str) -> None:
         if changed_path in ("procedure.kind", ""):
             self._show_kind()
+        if changed_path in ("procedure.performed_at", "exam.performed_at", ""):
+            self._show_elapsed()
 
     def _show_kind(self) -> None:
         kind = self.session.procedure.kind
@@ -396,6 +473,18 @@ def _kind_words() -> dict[str, str]:
     words = dict(PROCEDURE_KIND_WORDS)
     words["medial_branch_block"] = "Lumbar medial branch block"
     return words
+
+
+def elapsed_words(delta: timedelta) -> str:
+    """`5 h 12 min after the procedure` (`... before the procedure` when negative)."""
+    minutes = round(delta.total_seconds() / 60)
+    where = "after" if minutes >= 0 else "before"
+    minutes = abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = ([f"{days} d"] if days else []) + ([f"{hours} h"] if hours or days else []) + \
+        [f"{rest} min"]
+    return f"{' '.join(parts)} {where} the procedure"
 
 
 def _number_text(value: float | None) -> str:

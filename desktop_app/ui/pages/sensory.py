@@ -67,7 +67,7 @@ class SensoryPage(WizardPage):
                 path = sensory_path(dermatome, side, modality)
                 cell = self.add_cell(ChoiceRow(path, GRID_BY_PATH[path].words,
                                                grade_options(Scale.SENSORY),
-                                               refused_words=refused))
+                                               refused_words=refused, compact=True))
                 grid.addWidget(GradeCell(cell, show_meaning=False), row, column)
                 cells.append(cell)
             self.navigator.add_row(cells)
