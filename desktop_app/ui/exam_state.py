@@ -50,6 +50,19 @@ DRAFT_FORMAT = "neurocheck-draft/1"
 AUTOSAVE_MS = 800  # how long typing rests before the draft is saved
 _GRID_ORDER = {item.path: index for index, item in enumerate(GRID)}
 _LEVEL_VALUES = {level.value for level in Level}
+
+
+def _stem(path: str) -> str:
+    """A grid item without its side (and a dermatome without its modality): `motor.hip_flexion`,
+    `sensory.L2`."""
+    parts = path.split(".")
+    if parts[0] == "sensory":
+        return ".".join(parts[:2])
+    return ".".join(p for p in parts if p not in ("left", "right"))
+
+
+_STEM_ORDER = {stem: index for index, stem in
+               enumerate(dict.fromkeys(_stem(item.path) for item in GRID))}
 # Without a procedure time the red flags are read where they weigh most: past the 4 h of
 # RF-2 and RF-3 (RF-1 does not depend on the time).
 RED_FLAG_WORST_DELAY = timedelta(hours=4, minutes=1)
@@ -122,9 +135,15 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _shown_order(path: str) -> tuple[int, int, int]:
+    """Screen order: item by item as the pages read, Right before Left."""
+    side = GRID_BY_PATH[path].side
+    return (_STEM_ORDER[_stem(path)], 0 if side == "right" else 1, _GRID_ORDER[path])
+
+
 def _few(paths: list[str], shown: int = 3) -> str:
-    """`Right L2 light touch, Left L2 light touch and 18 more`."""
-    names = [GRID_BY_PATH[p].words for p in paths]
+    """`Right L2 light touch, Right L2 pinprick, Left L2 light touch and 17 more`."""
+    names = [GRID_BY_PATH[p].words for p in sorted(paths, key=_shown_order)]
     if len(names) <= shown + 1:
         return _and(names)
     return ", ".join(names[:shown]) + f" and {len(names) - shown} more"

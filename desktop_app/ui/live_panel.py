@@ -37,6 +37,8 @@ from desktop_app.ui.widgets import set_shown
 
 PANEL_WIDTH = 340
 FLAG_BACKGROUND = "#fff3e0"
+NOT_YET_REASSURING = ("Complete the exam (see Still needed before signing) before you "
+                      "reassure the patient.")
 
 
 def due_text(due: datetime, exam_time: datetime) -> str:
@@ -180,13 +182,18 @@ class LivePanel(QFrame):
         banner.addWidget(self.level)
         layout.addWidget(self.banner)
 
+        # On a re-check: the last exam's level, in its colour, until this one has its own.
+        self.last_box = QFrame()
+        self.last_box.setObjectName("assessment.last_box")
+        self.last_box.setAutoFillBackground(True)
+        last_layout = QVBoxLayout(self.last_box)
+        last_layout.setContentsMargins(6, 4, 6, 4)
         self.last = QLabel()
         self.last.setObjectName("assessment.last")
         self.last.setWordWrap(True)
-        self.last.setAutoFillBackground(True)
-        self.last.setContentsMargins(6, 4, 6, 4)
-        self.last.hide()
-        layout.addWidget(self.last)
+        last_layout.addWidget(self.last)
+        self.last_box.hide()
+        layout.addWidget(self.last_box)
 
         self.record_call = QPushButton("Record the call\u2026")
         self.record_call.setObjectName("assessment.record_call")
@@ -199,6 +206,7 @@ class LivePanel(QFrame):
         self.body = QVBoxLayout(body)
         self.body.setContentsMargins(0, 0, 4, 0)
         self.body.setSpacing(6)
+        self.last_rules = self._label("assessment.last_rules")
         self.summary = self._label("assessment.summary")
         self.flags = self._label("assessment.flags")
         self.flags.setAutoFillBackground(True)
@@ -295,7 +303,7 @@ class LivePanel(QFrame):
                 summary = ("Nothing found so far that needs more than observing; the exam "
                            "is not complete, so do not reassure yet.")
             if view.lower_than_last:
-                summary += f" Lower than the last exam: {self._last_words(view)}."
+                summary += f" Lower than the {self._last_words(view)}."
             _set(self.summary, summary)
             self._show_flags(result)
             if view.time_known:
@@ -305,8 +313,17 @@ class LivePanel(QFrame):
             else:
                 _set(self.timing, "Procedure time not entered: these red flags are an "
                                   "emergency at any time after it.")
-            self._show_rules((*result.level_rules, *result.advice))
-            _set(self.steps, "\n".join(f"\u2022 {step}" for step in result.next_steps))
+            fired = (*result.level_rules, *result.advice)
+            steps = result.next_steps
+            if view.provisional and result.level == Level.OBSERVE:
+                # Nothing reassures before the facts: no "no deficit found", no "routine
+                # care" until the exam is complete; advice stands.
+                fired = tuple(f for f in fired if f.id != "NONE")
+                steps = [NOT_YET_REASSURING, *(s for f in result.advice for s in f.next_steps)]
+            self._show_rules(fired)
+            _set(self.rules_heading, "Rules that fired" if fired else
+                 "Rules that fired: none so far")
+            _set(self.steps, "\n".join(f"\u2022 {step}" for step in steps))
             for widget in (self.timing, self.rules_heading, self.steps_heading, self.steps):
                 set_shown(widget, True)
         self._show_needed(view)
@@ -319,7 +336,7 @@ class LivePanel(QFrame):
         self.shown_level = None
         self._paint(shown_style(None, provisional=False))
         _set(self.state, "")
-        set_shown(self.last, False)
+        set_shown(self.last_box, False)
         self._show_nothing(problem)
         set_shown(self.needed_heading, False)
         set_shown(self.needed, False)
@@ -327,7 +344,8 @@ class LivePanel(QFrame):
 
     def _show_nothing(self, waiting: str, *, keep_last: bool = False) -> None:
         if not keep_last:
-            set_shown(self.last, False)
+            set_shown(self.last_box, False)
+            set_shown(self.last_rules, False)
         set_shown(self.record_call, False)
         _set(self.summary, f"No assessment yet: {waiting}.")
         set_shown(self.flags, False)
@@ -338,21 +356,21 @@ class LivePanel(QFrame):
     def _show_last(self, view: AssessmentView) -> None:
         last = view.last
         shown = last is not None and (view.assessment is None or view.lower_than_last)
-        set_shown(self.last, shown)
+        set_shown(self.last_box, shown)
         if not shown or last is None:
+            set_shown(self.last_rules, False)
             return
-        lines = [f"Last exam, {self._last_time(view)}: {self._last_words(view, time=False)}"]
+        words = f"Last exam, {self._last_time(view)}: {self._last_words(view, time=False)}"
+        _set(self.last, words)
+        self.last.setAccessibleName(words)
         if view.assessment is None:  # until this exam has its own: the last one's rules
-            lines += [f"{f.id}: {f.reason}" for f in last.assessment.level_rules]
-        _set(self.last, "\n".join(lines))
-        self.last.setAccessibleName(lines[0])
+            _set(self.last_rules, "The last exam's rules:\n" + "\n".join(
+                f"{f.id}: {f.reason}" for f in last.assessment.level_rules))
+        set_shown(self.last_rules, view.assessment is None)
         style = level_style(last.level)
         if style != self._last_style:
             self._last_style = style
-            palette = self.last.palette()
-            palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
-            self.last.setPalette(palette)
+            _paint_widgets(style, self.last_box, self.last)
 
     def _last_words(self, view: AssessmentView, *, time: bool = True) -> str:
         """`⚠ EMERGENCY`, or `last exam: EMERGENCY, 10:42` with its time."""
@@ -391,9 +409,10 @@ class LivePanel(QFrame):
     def text(self) -> str:
         """Everything the panel says, as plain text (level first)."""
         parts = [self.level.text(), self.state.text()]
-        if self.last.isVisibleTo(self):
+        if self.last_box.isVisibleTo(self):
             parts.append(self.last.text())
-        for widget in (self.summary, self.flags, self.timing, self.rules_heading):
+        for widget in (self.last_rules, self.summary, self.flags, self.timing,
+                       self.rules_heading):
             if widget.isVisibleTo(self):
                 parts.append(widget.text())
         parts += [line.text() for line in self.rule_lines if line.isVisibleTo(self)]
@@ -403,22 +422,34 @@ class LivePanel(QFrame):
                 parts.append(widget.text())
         return "\n".join(p for p in parts if p)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        # Polishing on the first show replaces palettes set before it: paint again.
+        for widget, style in ((self.banner, self._style), (self.last_box, self._last_style)):
+            if style is not None:
+                _paint_widgets(style, widget, *widget.findChildren(QLabel))
+        super().showEvent(event)
+
     def _paint(self, style: LevelStyle) -> None:
         _set(self.level, f"{style.symbol} {style.word}")
         self.level.setAccessibleName(f"Level: {style.word.lower()}")
         if style == self._style:
             return
         self._style = style
-        palette = self.banner.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
-        for widget in (self.banner, self.level, self.state):
-            widget.setPalette(palette)
+        _paint_widgets(style, self.banner, self.level, self.state)
 
     def _announce(self, text: str) -> None:
         event = QAccessibleAnnouncementEvent(self.level, text)
         event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
         QAccessible.updateAccessibility(event)
+
+
+def _paint_widgets(style: LevelStyle, *widgets: QWidget) -> None:
+    """A level's colours by palette (no style sheet: no re-polish, no relayout)."""
+    palette = widgets[0].palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
+    for widget in widgets:
+        widget.setPalette(palette)
 
 
 def _set(label: QLabel, text: str) -> None:
@@ -440,7 +471,11 @@ def banner_text(view: AssessmentView, exam_time: datetime) -> tuple[LevelStyle, 
     if view.assessment is None:
         style = shown_style(None, provisional=False)
         waiting = "; ".join(view.waiting_for) or "the exam is not complete"
-        return style, f"{style.symbol} {style.word}: {waiting}."
+        text = f"{style.symbol} {style.word}: {waiting}."
+        if view.last is not None:
+            text += (f" Last exam: {view.last.level.value.upper()}, "
+                     f"{last_exam_time(view, exam_time)}.")
+        return style, text
     level = view.assessment.level
     style = shown_style(level, provisional=view.provisional)
     if view.provisional and level == Level.OBSERVE:
