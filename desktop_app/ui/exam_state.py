@@ -141,6 +141,11 @@ def _shown_order(path: str) -> tuple[int, int, int]:
     return (_STEM_ORDER[_stem(path)], 0 if side == "right" else 1, _GRID_ORDER[path])
 
 
+def items_words(paths: list[str]) -> str:
+    """Every named grid item, in screen order (Right before Left)."""
+    return _and([GRID_BY_PATH[p].words for p in sorted(paths, key=_shown_order)])
+
+
 def _few(paths: list[str], shown: int = 3) -> str:
     """`Right L2 light touch, Right L2 pinprick, Left L2 light touch and 17 more`."""
     names = [GRID_BY_PATH[p].words for p in sorted(paths, key=_shown_order)]
