@@ -460,8 +460,8 @@ class ExamSession(QObject):
     def required_words(self) -> str:
         """What the protocol requires before signing, for this procedure, in words."""
         if self.procedure.kind not in PROCEDURE_KINDS:
-            return "Required items depend on the procedure: choose it first."
-        return "Required before signing: " + "; ".join(
+            return "The required items depend on the procedure: choose it first."
+        return "; ".join(
             (*required_item_groups(self.required_paths()),
              f"the {len(RED_FLAG_SYMPTOMS)} red-flag questions answered yes or no")
         ) + ". An item may be NT only with a reason."

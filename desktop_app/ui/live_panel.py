@@ -82,8 +82,7 @@ def rule_full_text(fired: FiredRule) -> str:
     rule = fired.rule
     applies = APPLIES_WORDS.get(rule.applies_to, rule.applies_to)
     steps = " ".join(rule.next_steps)
-    return (f"{rule.id} ({applies}): when {rule.when}. {rule.reason} "
-            f"Steps in the protocol: {steps} Source {source_text(rule.source)}.")
+    return f"Applies to: {applies}, when {rule.when}. Steps in the protocol: {steps}"
 
 
 class RuleLine(QWidget):
@@ -125,7 +124,8 @@ class RuleLine(QWidget):
         self.toggle.setAccessibleName(f"Rule {heading}: show its full text")
         self.reason.setText(f"{fired.reason}\nSource {source_text(fired.rule.source)}")
         self.full.setText(rule_full_text(fired))
-        self.toggle.setToolTip(rule_full_text(fired))
+        self.toggle.setToolTip(f"{heading}: {fired.reason}\n{rule_full_text(fired)}\n"
+                               f"Source {source_text(fired.rule.source)}")
 
     def _expand(self, shown: bool) -> None:
         if self.fired is not None:
@@ -404,7 +404,7 @@ class LivePanel(QFrame):
         set_shown(self.required, True)
         _set(self.needed, "\n".join(f"\u2022 {item}" for item in view.still_needed)
              or "Nothing: every required item is recorded.")
-        _set(self.required, view.required)
+        _set(self.required, f"Required for this procedure: {view.required}")
 
     def text(self) -> str:
         """Everything the panel says, as plain text (level first)."""

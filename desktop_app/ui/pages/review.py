@@ -189,7 +189,8 @@ class ReviewPage(WizardPage):
 
     def _rebuild(self) -> None:
         self._dirty = False
-        self.required.setText(self.session.required_words())
+        required = self.session.required_words()
+        self.required.setText(required[:1].upper() + required[1:])
         needed = self.session.still_needed()
         self.still_needed.setText(
             "Still needed before signing:\n" + "\n".join(f"\u2022 {item}" for item in needed)
