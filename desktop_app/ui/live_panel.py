@@ -199,6 +199,9 @@ class LivePanel(QFrame):
         self.record_call.setObjectName("assessment.record_call")
         self.record_call.setAccessibleName("Record whom you called")
         self.record_call.clicked.connect(self.recordCallRequested)
+        policy = self.record_call.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its slot stays: the panel keeps its layout
+        self.record_call.setSizePolicy(policy)
         layout.addWidget(self.record_call)
 
         body = QWidget()
@@ -209,8 +212,6 @@ class LivePanel(QFrame):
         self.last_rules = self._label("assessment.last_rules")
         self.summary = self._label("assessment.summary")
         self.flags = self._label("assessment.flags")
-        self.flags.setAutoFillBackground(True)
-        self.flags.setContentsMargins(6, 4, 6, 4)
         palette = self.flags.palette()
         palette.setColor(QPalette.ColorRole.Window, QColor(FLAG_BACKGROUND))
         palette.setColor(QPalette.ColorRole.WindowText, QColor("#000000"))
@@ -252,7 +253,10 @@ class LivePanel(QFrame):
         self._last_style: LevelStyle | None = None
         self.view: AssessmentView | None = None
         self._exam_time: datetime | None = None
+        self._paint(shown_style(None, provisional=False))
         self._show_nothing("choose the procedure first")
+        for widget in (self.needed_heading, self.needed, self.required):
+            widget.hide()
 
     def _label(self, name: str, *, bold: bool = False) -> QLabel:
         label = QLabel()
@@ -327,20 +331,11 @@ class LivePanel(QFrame):
             for widget in (self.timing, self.rules_heading, self.steps_heading, self.steps):
                 set_shown(widget, True)
         self._show_needed(view)
+        # Lay out now, before the paint: one paint per change, not a paint then a relayout.
+        self.body.activate()
+        self.layout().activate()
         if raised and result is not None and result.level >= Level.URGENT:
             self._announce(f"Level {result.level.value}. {LEVEL_ACTIONS[result.level]}")
-
-    def show_problem(self, problem: str) -> None:
-        """No assessment can be made yet (no procedure, impossible times)."""
-        self.view = None
-        self.shown_level = None
-        self._paint(shown_style(None, provisional=False))
-        _set(self.state, "")
-        set_shown(self.last_box, False)
-        self._show_nothing(problem)
-        set_shown(self.needed_heading, False)
-        set_shown(self.needed, False)
-        set_shown(self.required, False)
 
     def _show_nothing(self, waiting: str, *, keep_last: bool = False) -> None:
         if not keep_last:
@@ -348,7 +343,7 @@ class LivePanel(QFrame):
             set_shown(self.last_rules, False)
         set_shown(self.record_call, False)
         _set(self.summary, f"No assessment yet: {waiting}.")
-        set_shown(self.flags, False)
+        self._set_flags("")
         for widget in (self.timing, self.rules_heading, self.steps_heading, self.steps):
             set_shown(widget, False)
         self._show_rules(())
@@ -383,9 +378,16 @@ class LivePanel(QFrame):
         return last_exam_time(view, self._exam_time)
 
     def _show_flags(self, result: Assessment) -> None:
-        text = "\n".join(f"\u2716 {FLAG_WORDS[f]}" for f in result.flags)
-        _set(self.flags, text)
-        set_shown(self.flags, bool(text))
+        self._set_flags("\n".join(f"\u2716 {FLAG_WORDS[f]}" for f in result.flags))
+
+    def _set_flags(self, text: str) -> None:
+        # Always in the layout (showing and hiding a widget costs a frame); empty, no box.
+        if text == self.flags.text():
+            return
+        self.flags.setText(text)
+        self.flags.setAutoFillBackground(bool(text))
+        margin = 4 if text else 0
+        self.flags.setContentsMargins(margin + 2, margin, margin + 2, margin)
 
     def _show_rules(self, fired: tuple[FiredRule, ...]) -> None:
         while len(self.rule_lines) < len(fired):
