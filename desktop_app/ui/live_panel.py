@@ -199,9 +199,6 @@ class LivePanel(QFrame):
         self.record_call.setObjectName("assessment.record_call")
         self.record_call.setAccessibleName("Record whom you called")
         self.record_call.clicked.connect(self.recordCallRequested)
-        policy = self.record_call.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # its slot stays: the panel keeps its layout
-        self.record_call.setSizePolicy(policy)
         layout.addWidget(self.record_call)
 
         body = QWidget()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDateTimeEdit, QLabel, QPushButton, QToolButton, QWidget
 
@@ -17,7 +18,7 @@ from desktop_app.domain import RULES_BY_ID, SOURCES, Level, load_document, requi
 from desktop_app.domain.model import RED_FLAG_SYMPTOMS
 from desktop_app.domain.scales import GRID_BY_PATH
 from desktop_app.ui.exam_state import ExamSession
-from desktop_app.ui.live_panel import LivePanel
+from desktop_app.ui.live_panel import LivePanel, since_text
 from desktop_app.ui.pages.symptoms import SymptomsPage
 from desktop_app.ui.theme import LEVEL_STYLES
 from desktop_app.ui.widgets import ChoiceRow
@@ -278,3 +279,34 @@ def test_each_fired_rule_shows_its_source_and_its_full_text_by_keyboard(qtbot, w
     assert rule.when in line.text() and rule.next_steps[0] in line.text()
     qtbot.keyClick(more, Qt.Key.Key_Space)
     assert rule.when not in line.text()
+
+
+def test_a_level_that_asks_for_action_is_not_hidden_behind_unanswered_red_flags(qtbot,
+                                                                                 window):
+    """Notify and above cannot fall when the red flags are answered (a yes only adds
+    rules): shown at once, provisional, in its own colour."""
+    document = case("mbb-numb-6h")
+    wizard = new_episode(qtbot, window)
+    fill_patient_page(qtbot, wizard, document)
+    enter(qtbot)
+    press(qtbot, find(wizard, ChoiceRow, "symptoms.numbness"), True)
+    panel = wizard.panel
+    assert wizard.session.unanswered_red_flags() == list(RED_FLAG_SYMPTOMS)
+    assert level_text(panel).endswith("NOTIFY")
+    assert find(panel, QLabel, "assessment.state").text().startswith("PROVISIONAL")
+    assert banner_colour(panel) == LEVEL_STYLES[Level.NOTIFY].background
+    assert "MBB-5 \u00b7 NOTIFY" in panel.text()
+    assert "red-flag questions: saddle anaesthesia" in \
+        find(panel, QLabel, "assessment.still_needed").text()
+
+
+@pytest.mark.parametrize("hours, shown", [
+    (4, "4 h"),
+    (4 + 1 / 60, "4 h 1 min"),
+    (48 + 20 / 60, "48 h 20 min"),
+    (60 * 24 + 20 / 60, "60 days 20 min"),
+    (60 * 24 + 3, "60 days 3 h"),
+    (0.5, "30 min"),
+])
+def test_the_time_since_the_procedure_is_exact(hours, shown):
+    assert since_text(hours) == shown

@@ -247,6 +247,7 @@ def words_for(path: str) -> str:
         "patient.mrn": "MRN",
         "patient.birth_date": "Birth date",
         "procedure.kind": "Procedure",
+        "procedure.performed_at": "Procedure time",
         "exam.performed_at": "Exam time",
         "escalation": "Escalation",
     }
