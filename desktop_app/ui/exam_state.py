@@ -188,7 +188,11 @@ class AssessmentView:
     still_needed: tuple[str, ...]  # what must be recorded before the note can be signed
     required: str  # the procedure's required items, in words (from the domain)
     last: LastExam | None  # on a re-check: the exam before this one
-    time_known: bool = True  # False: red flags read without the procedure time
+    time_problem: str | None = None  # why t is unknown when red flags are read without it
+
+    @property
+    def time_known(self) -> bool:
+        return self.time_problem is None
 
     @property
     def level(self) -> Level | None:
@@ -414,14 +418,14 @@ class ExamSession(QObject):
         if unanswered:
             waiting.append("answer the red-flag questions ("
                            + ", ".join(red_flag_words(n) for n in unanswered) + ")")
-        shown, time_known = None, True
+        shown, time_problem = None, None
         emergency = self._red_flag_emergency()
         if emergency is not None:
-            shown, time_known = emergency, result is not None
+            shown, time_problem = emergency, self.assessment_problem
         elif result is not None and (not unanswered or result.level >= Level.NOTIFY):
             shown = result  # a red flag still to answer can only raise it
         return AssessmentView(shown, tuple(waiting), tuple(self.still_needed()),
-                              self.required_words(), self.last_exam(), time_known)
+                              self.required_words(), self.last_exam(), time_problem)
 
     def unanswered_red_flags(self) -> list[str]:
         return [n for n in RED_FLAG_SYMPTOMS if getattr(self.exam.symptoms, n) is None]

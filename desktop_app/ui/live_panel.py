@@ -312,8 +312,9 @@ class LivePanel(QFrame):
                      f"t = {since_text(result.findings.hours_since_procedure)} after the "
                      f"procedure.\nNext check due: {due_text(result.next_check_due, exam_time)}")
             else:
-                _set(self.timing, "Procedure time not entered: these red flags are an "
-                                  "emergency at any time after it.")
+                _set(self.timing, f"Time since the procedure not known ({view.time_problem}): "
+                                  "the red flags are read as more than 4 h after it, where "
+                                  "they weigh most.")
             fired = (*result.level_rules, *result.advice)
             steps = result.next_steps
             if view.provisional and result.level == Level.OBSERVE:

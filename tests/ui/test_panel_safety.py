@@ -160,7 +160,7 @@ def test_without_a_procedure_time_there_is_no_assessment_but_a_red_flag_still_co
     assert banner_colour(panel) == EMERGENCY_RED
     text = panel.text()
     assert "RF-1 \u00b7 EMERGENCY" in text
-    assert "Procedure time not entered" in text
+    assert "Time since the procedure not known (enter the procedure time)" in text
     assert "Next check due" not in text  # no time, no schedule made up
 
 
