@@ -104,7 +104,8 @@ def red_flag_words(name: str) -> str:
 def required_item_groups(paths: tuple[str, ...] | list[str]) -> list[str]:
     """Required grid items in a few words a nurse reads at a glance, e.g.
     `L2-S1 light touch and pinprick, both sides` or `wrist and finger extension, both sides`."""
-    groups: dict[tuple[str, bool], dict[str, str]] = {}  # name -> root (dermatome, myotome)
+    names: dict[tuple[str, bool], list[str]] = {}
+    roots: dict[tuple[str, bool], list[str]] = {}  # dermatomes or myotomes, in grid order
     sides: dict[tuple[str, bool], set[str]] = {}
     for path in paths:
         item = GRID_BY_PATH[path]
@@ -115,19 +116,19 @@ def required_item_groups(paths: tuple[str, ...] | list[str]) -> list[str]:
         elif item.group == "motor" and item.lower_limb:
             name, root = "key muscles", LOWER_LIMB_MUSCLES[parts[1]][0]
         else:
-            name, root = item.words.split(" ", 1)[1], ""
-        names = groups.setdefault(key, {})
-        names.setdefault(f"{name}|{root}", root)
+            name, root = item.words.split(" ", 1)[1], None
+        for found, value in ((names, name), (roots, root)):
+            values = found.setdefault(key, [])
+            if value is not None and value not in values:
+                values.append(value)
         sides.setdefault(key, set()).add(item.side)
     described = []
-    for key, named in groups.items():
-        roots = list(dict.fromkeys(r for r in named.values() if r))
-        names = list(dict.fromkeys(n.split("|")[0] for n in named))
-        span = (f"{roots[0]}-{roots[-1]} " if len(roots) > 1 else f"{roots[0]} ") if roots else ""
-        text = span + _and(names)
-        shown_sides = sides[key]
-        text += ", both sides" if len(shown_sides) == 2 else f", {next(iter(shown_sides))} side"
-        described.append(text)
+    for key, words in names.items():
+        span = roots[key][0] if len(roots[key]) == 1 else \
+            f"{roots[key][0]}-{roots[key][-1]}" if roots[key] else ""
+        both = len(sides[key]) == 2
+        described.append(f"{span} {_and(words)}".strip()
+                         + (", both sides" if both else f", {next(iter(sides[key]))} side"))
     return described
 
 
