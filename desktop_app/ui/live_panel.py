@@ -209,6 +209,8 @@ class LivePanel(QFrame):
         self.last_rules = self._label("assessment.last_rules")
         self.summary = self._label("assessment.summary")
         self.flags = self._label("assessment.flags")
+        self.flags.setAutoFillBackground(True)
+        self.flags.setContentsMargins(6, 4, 6, 4)
         palette = self.flags.palette()
         palette.setColor(QPalette.ColorRole.Window, QColor(FLAG_BACKGROUND))
         palette.setColor(QPalette.ColorRole.WindowText, QColor("#000000"))
@@ -379,13 +381,8 @@ class LivePanel(QFrame):
         self._set_flags("\n".join(f"\u2716 {FLAG_WORDS[f]}" for f in result.flags))
 
     def _set_flags(self, text: str) -> None:
-        # Always in the layout (showing and hiding a widget costs a frame); empty, no box.
-        if text == self.flags.text():
-            return
-        self.flags.setText(text)
-        self.flags.setAutoFillBackground(bool(text))
-        margin = 4 if text else 0
-        self.flags.setContentsMargins(margin + 2, margin, margin + 2, margin)
+        _set(self.flags, text)
+        set_shown(self.flags, bool(text))
 
     def _show_rules(self, fired: tuple[FiredRule, ...]) -> None:
         while len(self.rule_lines) < len(fired):
