@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import DocumentError, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS
 from desktop_app.ui import dialogs
-from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession, Problem
+from desktop_app.ui.exam_state import AUTOSAVE_MS, AssessmentView, ExamSession, Problem
 from desktop_app.ui.live_panel import LivePanel, banner_text
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.pages.escalation import EscalationPage
@@ -191,7 +191,7 @@ class ExamWizard(QWidget):
         if path != "":
             self.autosave.start()
 
-    def _show_level(self, view) -> None:
+    def _show_level(self, view: AssessmentView) -> None:
         """The banner: the level in colour, symbol and word, and what it asks (as the panel
         may say it: not yet assessed, provisional)."""
         style, text = banner_text(view, self.session.exam.performed_at)
