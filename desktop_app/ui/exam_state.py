@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -33,6 +33,7 @@ from desktop_app.domain import (
     assess,
     load_document,
     required_items,
+    signing_gaps,
 )
 from desktop_app.domain.document import FUTURE_TOLERANCE, MRN_CHARACTERS, MRN_MAX_LENGTH
 from desktop_app.domain.model import (
@@ -40,14 +41,31 @@ from desktop_app.domain.model import (
     IM_ONLY_KEYS,
     PROCEDURE_KINDS,
     RED_FLAG_SYMPTOMS,
+    SYMPTOM_WORDS,
 )
-from desktop_app.domain.scales import GRID, GRID_BY_PATH, NT
+from desktop_app.domain.scales import GRID, GRID_BY_PATH, LOWER_LIMB_MUSCLES, NT
 from desktop_app.ui.services import EscalationRecord, ExamRecord
 
 DRAFT_FORMAT = "neurocheck-draft/1"
 AUTOSAVE_MS = 800  # how long typing rests before the draft is saved
 _GRID_ORDER = {item.path: index for index, item in enumerate(GRID)}
 _LEVEL_VALUES = {level.value for level in Level}
+
+
+def _stem(path: str) -> str:
+    """A grid item without its side (and a dermatome without its modality): `motor.hip_flexion`,
+    `sensory.L2`."""
+    parts = path.split(".")
+    if parts[0] == "sensory":
+        return ".".join(parts[:2])
+    return ".".join(p for p in parts if p not in ("left", "right"))
+
+
+_STEM_ORDER = {stem: index for index, stem in
+               enumerate(dict.fromkeys(_stem(item.path) for item in GRID))}
+# Without a procedure time the red flags are read where they weigh most: past the 4 h of
+# RF-2 and RF-3 (RF-1 does not depend on the time).
+RED_FLAG_WORST_DELAY = timedelta(hours=4, minutes=1)
 
 
 def local_now() -> datetime:
@@ -68,6 +86,75 @@ def mrn_problem(mrn: str) -> str | None:
     return None
 
 
+GROUP_WORDS = {
+    "sensory": "Sensory",
+    "motor": "Motor",
+    "straight_leg_raise": "Straight-leg raise",
+    "reflexes": "Reflexes",
+    "bromage": "Bromage",
+}
+
+
+def red_flag_words(name: str) -> str:
+    """`saddle anaesthesia`: a red-flag question in a few words."""
+    words = SYMPTOM_WORDS[name].split(" (")[0]
+    return words[0].lower() + words[1:]
+
+
+def required_item_groups(paths: tuple[str, ...] | list[str]) -> list[str]:
+    """Required grid items in a few words a nurse reads at a glance, e.g.
+    `L2-S1 light touch and pinprick, both sides` or `wrist and finger extension, both sides`."""
+    names: dict[tuple[str, bool], list[str]] = {}
+    roots: dict[tuple[str, bool], list[str]] = {}  # dermatomes or myotomes, in grid order
+    sides: dict[tuple[str, bool], set[str]] = {}
+    for path in paths:
+        item = GRID_BY_PATH[path]
+        key = (item.group, item.lower_limb)
+        parts = path.split(".")
+        if item.group == "sensory":
+            name, root = parts[3].replace("_", " "), parts[1]
+        elif item.group == "motor" and item.lower_limb:
+            name, root = "key muscles", LOWER_LIMB_MUSCLES[parts[1]][0]
+        else:
+            name, root = item.words.split(" ", 1)[1], None
+        for found, value in ((names, name), (roots, root)):
+            values = found.setdefault(key, [])
+            if value is not None and value not in values:
+                values.append(value)
+        sides.setdefault(key, set()).add(item.side)
+    described = []
+    for key, words in names.items():
+        span = roots[key][0] if len(roots[key]) == 1 else \
+            f"{roots[key][0]}-{roots[key][-1]}" if roots[key] else ""
+        both = len(sides[key]) == 2
+        described.append(f"{span} {_and(words)}".strip()
+                         + (", both sides" if both else f", {next(iter(sides[key]))} side"))
+    return described
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _shown_order(path: str) -> tuple[int, int, int]:
+    """Screen order: item by item as the pages read, Right before Left."""
+    side = GRID_BY_PATH[path].side
+    return (_STEM_ORDER[_stem(path)], 0 if side == "right" else 1, _GRID_ORDER[path])
+
+
+def items_words(paths: list[str]) -> str:
+    """Every named grid item, in screen order (Right before Left)."""
+    return _and([GRID_BY_PATH[p].words for p in sorted(paths, key=_shown_order)])
+
+
+def _few(paths: list[str], shown: int = 3) -> str:
+    """`Right L2 light touch, Right L2 pinprick, Left L2 light touch and 17 more`."""
+    names = [GRID_BY_PATH[p].words for p in sorted(paths, key=_shown_order)]
+    if len(names) <= shown + 1:
+        return _and(names)
+    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
+
+
 @dataclass
 class Problem:
     """Something a field must change before the exam can be finished."""
@@ -76,6 +163,58 @@ class Problem:
     message: str
     blocks_next: bool = False  # the page cannot be left forward until it is fixed
     missing_item: bool = False  # a required grid item not graded yet
+
+
+@dataclass(frozen=True)
+class LastExam:
+    """The episode's most recent earlier exam, as the protocol engine reads it."""
+
+    performed_at: datetime
+    assessment: Assessment
+
+    @property
+    def level(self) -> Level:
+        return self.assessment.level
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """What may be said about the exam as it stands, so that nothing reassures before the
+    facts: no level until the red flags are answered and the procedure time is known (an
+    emergency at once, and a level of notify or higher, which missing answers can only
+    raise); a level with required items missing is provisional."""
+
+    assessment: Assessment | None  # None: not yet assessed
+    waiting_for: tuple[str, ...]  # what the assessment still waits for, in words
+    still_needed: tuple[str, ...]  # what must be recorded before the note can be signed
+    required: str  # the procedure's required items, in words (from the domain)
+    last: LastExam | None  # on a re-check: the exam before this one
+    time_problem: str | None = None  # why t is unknown when red flags are read without it
+
+    @property
+    def time_known(self) -> bool:
+        return self.time_problem is None
+
+    @property
+    def level(self) -> Level | None:
+        return self.assessment.level if self.assessment else None
+
+    @property
+    def incomplete(self) -> bool:
+        """Something the note needs is still missing (the level may still change)."""
+        return bool(self.still_needed or self.waiting_for)
+
+    @property
+    def provisional(self) -> bool:
+        """A level shown while the exam is incomplete. Not an emergency: nothing still to
+        come can raise it, and the nurse must act on it now, not wait for the rest."""
+        return (self.assessment is not None and self.incomplete
+                and self.assessment.level != Level.EMERGENCY)
+
+    @property
+    def lower_than_last(self) -> bool:
+        return (self.last is not None and self.level is not None
+                and self.level < self.last.level)
 
 
 class ExamSession(QObject):
@@ -112,6 +251,8 @@ class ExamSession(QObject):
         self._assessment: Assessment | None = None
         self._assessment_problem: str | None = None
         self._stale = True
+        self._last_key: object = None
+        self._last: LastExam | None = None
 
     # construction ----------------------------------------------------------------------
     @classmethod
@@ -280,6 +421,99 @@ class ExamSession(QObject):
         self.assessment()
         return self._assessment_problem
 
+    def assessment_view(self) -> AssessmentView:
+        """The assessment as the panel may show it (see `AssessmentView`)."""
+        result = self.assessment()
+        unanswered = self.unanswered_red_flags()
+        waiting = []
+        if self.assessment_problem:
+            waiting.append(self.assessment_problem)
+        if unanswered:
+            waiting.append("answer the red-flag questions ("
+                           + ", ".join(red_flag_words(n) for n in unanswered) + ")")
+        shown, time_problem = None, None
+        emergency = self._red_flag_emergency()
+        if emergency is not None:
+            shown, time_problem = emergency, self.assessment_problem
+        elif result is not None and not unanswered:
+            # Before the red flags are answered no level is shown (only a yes, above), so a
+            # level read off the grades alone is never taken for the answer.
+            shown = result
+        return AssessmentView(shown, tuple(waiting), tuple(self.still_needed()),
+                              self.required_words(), self.last_exam(), time_problem)
+
+    def unanswered_red_flags(self) -> list[str]:
+        return [n for n in RED_FLAG_SYMPTOMS if getattr(self.exam.symptoms, n) is None]
+
+    def _red_flag_emergency(self) -> Assessment | None:
+        """The emergency a red flag answered yes gives, whatever else is still missing."""
+        symptoms = self.exam.symptoms
+        if not any(getattr(symptoms, n) is True for n in RED_FLAG_SYMPTOMS):
+            return None
+        result = self.assessment()
+        if result is None:
+            procedure = replace(self.procedure,
+                                performed_at=self.exam.performed_at - RED_FLAG_WORST_DELAY)
+            worst = assess(replace(self.document, procedure=procedure), self.policy)
+            fired = tuple(f for f in worst.fired if f.level == Level.EMERGENCY)
+            if not fired:
+                return None
+            # Only the rules the time cannot change; no time, so no schedule.
+            result = replace(worst, fired=fired)
+        return result if result.level == Level.EMERGENCY else None
+
+    def last_exam(self) -> LastExam | None:
+        """The most recent earlier exam of the episode with the engine's reading of it."""
+        earlier = sorted(self.document.previous_exams, key=lambda e: e.performed_at)
+        if not earlier or not self.procedure_time_known \
+                or self.procedure.kind not in PROCEDURE_KINDS:
+            return None
+        key = (earlier[-1].performed_at, len(earlier), self.procedure.kind,
+               self.procedure.performed_at)
+        if self._last_key != key:
+            document = ExamDocument(self.patient, self.procedure, earlier[-1], earlier[:-1])
+            self._last_key = key
+            self._last = LastExam(earlier[-1].performed_at, assess(document, self.policy))
+        return self._last
+
+    def required_words(self) -> str:
+        """What the protocol requires before signing, for this procedure, in words."""
+        if self.procedure.kind not in PROCEDURE_KINDS:
+            return "The required items depend on the procedure: choose it first."
+        return "; ".join(
+            (*required_item_groups(self.required_paths()),
+             f"the {len(RED_FLAG_SYMPTOMS)} red-flag questions answered yes or no")
+        ) + ". An item may be NT only with a reason."
+
+    def still_needed(self) -> list[str]:
+        """What stands between this exam and a signable note, in words, in page order."""
+        needed = []
+        if self.procedure.kind not in PROCEDURE_KINDS:
+            needed.append("the procedure")
+        if not self.procedure_time_known:
+            needed.append("the procedure time")
+        unanswered = self.unanswered_red_flags()
+        if unanswered:
+            needed.append("red-flag questions: "
+                          + ", ".join(red_flag_words(n) for n in unanswered))
+        if self.procedure.kind not in PROCEDURE_KINDS:
+            return needed
+        required = set(self.required_paths())
+        untested: dict[str, list[str]] = {}
+        reasons: list[str] = []
+        for path in signing_gaps(self.document):
+            if path not in GRID_BY_PATH:
+                continue  # a gap the domain names that is not a grid item (red flags above)
+            if path in required and self.exam.grades.get(path) != NT:
+                untested.setdefault(GRID_BY_PATH[path].group, []).append(path)
+            else:
+                reasons.append(path)
+        for group, paths in untested.items():
+            needed.append(f"{GROUP_WORDS[group]}: {_few(paths)}")
+        if reasons:
+            needed.append(f"the reason for each NT: {_few(reasons)}")
+        return needed
+
     def needs_escalation(self) -> bool:
         """Notify or higher: the nurse must call someone and record it."""
         result = self.assessment()
@@ -427,13 +661,15 @@ class ExamSession(QObject):
 
 def _procedure_values(procedure: Procedure) -> dict[str, Any]:
     values = {f.name: getattr(procedure, f.name) for f in fields(Procedure)}
-    values["performed_at"] = procedure.performed_at.isoformat()
+    moment = procedure.performed_at
+    values["performed_at"] = moment.isoformat() if moment is not None else None
     return values
 
 
 def _procedure_from(raw: dict[str, Any]) -> Procedure:
     values = dict(raw)
-    values["performed_at"] = datetime.fromisoformat(raw["performed_at"])
+    moment = raw.get("performed_at")
+    values["performed_at"] = datetime.fromisoformat(moment) if moment else None
     return Procedure(**values)
 
 

@@ -31,6 +31,10 @@ LEVEL_STYLES: dict[Level, LevelStyle] = {
     Level.EMERGENCY: LevelStyle("EMERGENCY", "\u26a0", "#b71c1c", "#ffffff"),
 }
 NO_LEVEL = LevelStyle("NOT ASSESSED", "\u25cb", "#eceff1", "#263238")
+# The exam being entered, before the facts an assessment needs: neutral, no level colour.
+NOT_YET_ASSESSED = LevelStyle("NOT YET ASSESSED", "\u25cb", "#eceff1", "#263238")
+# An observe while required items are missing: neutral, never the green of an all-clear.
+PROVISIONAL_OBSERVE = LevelStyle("OBSERVE", "\u25cc", "#cfd8dc", "#263238")
 
 # Body-map fills by the worse of a dermatome's two sensory grades.
 GRADE_FILLS: dict[object, str] = {
@@ -74,3 +78,13 @@ QToolButton[role="step"]:checked {{ border-bottom: 3px solid {SELECTED_OUTLINE};
 
 def level_style(level: Level | None) -> LevelStyle:
     return NO_LEVEL if level is None else LEVEL_STYLES[level]
+
+
+def shown_style(level: Level | None, *, provisional: bool) -> LevelStyle:
+    """How a level is shown while the exam is entered: not yet assessed, or a level; a
+    provisional observe is never the green of an all-clear."""
+    if level is None:
+        return NOT_YET_ASSESSED
+    if provisional and level == Level.OBSERVE:
+        return PROVISIONAL_OBSERVE
+    return LEVEL_STYLES[level]

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import DocumentError, Level
-from desktop_app.domain.model import LEVEL_ACTIONS, PROCEDURE_KIND_WORDS
+from desktop_app.domain.model import PROCEDURE_KIND_WORDS
 from desktop_app.ui import dialogs
-from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession, Problem
-from desktop_app.ui.live_panel import LivePanel
+from desktop_app.ui.exam_state import AUTOSAVE_MS, AssessmentView, ExamSession, Problem
+from desktop_app.ui.live_panel import LivePanel, banner_text
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.pages.escalation import EscalationPage
 from desktop_app.ui.pages.motor import MotorPage
@@ -43,7 +43,6 @@ from desktop_app.ui.pages.review import ReviewPage
 from desktop_app.ui.pages.sensory import SensoryPage
 from desktop_app.ui.pages.symptoms import SymptomsPage
 from desktop_app.ui.services import Repository, SavedExam, SaveRefused
-from desktop_app.ui.theme import level_style
 from desktop_app.ui.widgets import ChoiceRow, GradeCell, guard_wheel, set_shown
 
 log = logging.getLogger(__name__)
@@ -189,22 +188,13 @@ class ExamWizard(QWidget):
     # keeping everything in step ------------------------------------------------------
     def _changed(self, path: str) -> None:
         session = self.session
-        result = session.assessment()
-        if result is None:
-            self.panel.show_problem(session.assessment_problem or "")
-        else:
-            self.panel.show_assessment(result, session.exam.performed_at,
-                                       session.escalation_missing())
-        self._show_level(result.level if result else None)
+        self.panel.show_session(session)
+        self._show_level(self.panel.view)
         for page in self.pages:
             page.refresh(path)
         if self.pages[self.current] is self.review_page:
             guard_wheel(self.review_page)  # its reason rows come and go with the NT items
         problems = self._show_problems()
-        self.panel.show_pending(
-            sum(p.missing_item for p in problems),
-            sum(p.path.startswith("symptoms.") for p in problems),
-        )
         self._label_steps(problems)
         header = self._header_text()
         if self.header.text() != header:
@@ -227,19 +217,18 @@ class ExamWizard(QWidget):
             new.parentWidget(), GradeCell) else new  # the grade with its caption
         scroll.ensureWidgetVisible(shown, 20, 20)
 
-    def _show_level(self, level: Level | None) -> None:
-        """The banner: the level in colour, symbol and word, and what it asks."""
-        style = level_style(level)
-        action = LEVEL_ACTIONS[level] if level else (
-            f"No assessment yet: {self.session.assessment_problem}.")
-        text = f"{style.symbol} {style.word}: {action}"
+    def _show_level(self, view: AssessmentView) -> None:
+        """The banner: the level in colour, symbol and word, and what it asks (as the panel
+        may say it: not yet assessed, provisional)."""
+        style, text = banner_text(view, self.session.exam.performed_at)
+        level = view.level
         if level is not None and level >= Level.NOTIFY and self.session.escalation_missing():
             text += "  Record the call on the Escalation page."
         if self.alarm.text() != text:
             self.alarm.setText(text)
             self.alarm.setAccessibleName(text)
-        if self._banner_level != level:
-            self._banner_level = level
+        if self._banner_level != style:
+            self._banner_level = style
             urgent = level is not None and level >= Level.URGENT
             # Palette and font, not a style sheet: no re-polish, no relayout on a change.
             palette = self.banner.palette()

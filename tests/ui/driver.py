@@ -235,7 +235,7 @@ def shown_assessment(wizard: ExamWizard) -> dict[str, Any]:
     """Level, rules and flags as the live panel shows them (read from its visible text)."""
     panel = wizard.panel
     level_text = find(panel, QLabel, "assessment.level").text()
-    shown = panel.details.toPlainText()
+    shown = panel.text()
     rules = RULE_ID.findall(shown)
     flags = [key for key, words in FLAG_WORDS.items() if f"\u2716 {words}" in shown]
     return {"level": level_text.split()[-1].lower(), "rules": sorted(rules),

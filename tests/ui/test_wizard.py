@@ -130,7 +130,7 @@ def test_an_exam_before_the_procedure_is_blocked_with_the_reason_beside_the_fiel
     enter(qtbot)
     assert wizard.current == 0
     assert "before the procedure" in wizard.status.text()
-    assert find(wizard.panel, QLabel, "assessment.level").text().endswith("NOT ASSESSED")
+    assert find(wizard.panel, QLabel, "assessment.level").text().endswith("NOT YET ASSESSED")
     type_time(qtbot, exam_time, datetime(2026, 5, 4, 11, 0))
     assert not problem.isVisible()
     enter(qtbot)
@@ -315,7 +315,7 @@ def test_an_emergency_cannot_be_missed_and_asks_for_the_call(qtbot, window, repo
     wizard = new_episode(qtbot, window)
     fill_exam_context(qtbot, wizard, document)
     alarm = find(wizard, QLabel, "wizard.alarm")
-    assert alarm.text().startswith("\u25cf OBSERVE")
+    assert alarm.text().startswith("\u25cb NOT YET ASSESSED")  # red flags not answered yet
     assert not find(wizard, QWidget, "step.escalation").isVisible()
     press(qtbot, find(wizard, ChoiceRow, "symptoms.saddle_anaesthesia"), True)
     assert alarm.isVisible()

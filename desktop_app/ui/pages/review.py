@@ -20,6 +20,7 @@ from desktop_app.domain import FLAG_WORDS
 from desktop_app.domain.model import IM_SITE_WORDS, PROCEDURE_KIND_WORDS, SYMPTOM_KEYS, SYMPTOM_WORDS
 from desktop_app.domain.scales import (
     DERMATOMES,
+    GRID,
     GRID_BY_PATH,
     LOWER_LIMB_MUSCLES,
     NT,
@@ -27,7 +28,7 @@ from desktop_app.domain.scales import (
     WRIST_MUSCLES,
     grade_text,
 )
-from desktop_app.ui.exam_state import ExamSession, Problem
+from desktop_app.ui.exam_state import GROUP_WORDS, ExamSession, Problem, items_words
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.widgets import heading, note_label, problem_label
 
@@ -40,13 +41,6 @@ REASONS = (
     "not indicated for this procedure",
 )
 SIDES_SHOWN = ("right", "left")
-GROUP_WORDS = {
-    "sensory": "Sensory",
-    "motor": "Motor",
-    "straight_leg_raise": "Straight-leg raise",
-    "reflexes": "Reflexes",
-    "bromage": "Bromage",
-}
 
 
 class ReviewPage(WizardPage):
@@ -66,6 +60,18 @@ class ReviewPage(WizardPage):
         self.blockers.setTextFormat(Qt.TextFormat.RichText)
         self.blockers.linkActivated.connect(self.go_to)
         outer.addWidget(self.blockers)
+
+        outer.addWidget(heading("Required before signing"))
+        self.required = note_label()
+        self.required.setObjectName("review.required")
+        self.required.setAccessibleName("What this procedure requires before signing")
+        outer.addWidget(self.required)
+        self.still_needed = QLabel()
+        self.still_needed.setObjectName("review.still_needed")
+        self.still_needed.setAccessibleName("Still needed before signing")
+        self.still_needed.setWordWrap(True)
+        self.still_needed.setTextFormat(Qt.TextFormat.PlainText)
+        outer.addWidget(self.still_needed)
 
         outer.addWidget(heading("Not tested"))
         outer.addWidget(note_label("Every item marked NT, and every item this procedure "
@@ -149,13 +155,18 @@ class ReviewPage(WizardPage):
             label.show()
             combo.show()
         wanted_set = set(wanted)
-        result = self.session.assessment()
-        optional = [p for p in (result.findings.not_tested if result else ())
-                    if p not in wanted_set and p in GRID_BY_PATH]
+        required = set(self.session.required_paths())
+        untested = [item.path for item in GRID if item.path not in self.session.exam.grades
+                    and item.path not in wanted_set and self._applies(item.path)]
+        missing = [p for p in untested if p in required]
+        optional = [p for p in untested if p not in required]
         lines = [] if wanted else ["No item is marked NT."]
+        if missing:
+            lines.append("Required and not graded yet (grade each, or mark it NT on its page "
+                         "and give the reason here): " + items_words(missing) + ".")
         if optional:
-            lines.append("Also not tested (optional for this procedure, no reason needed): "
-                         + ", ".join(GRID_BY_PATH[p].words for p in optional))
+            lines.append("Not tested, not required for this procedure (no reason needed): "
+                         + items_words(optional) + ".")
         self.optional_untested.setText(" ".join(lines))
 
     # refreshing ------------------------------------------------------------------------
@@ -172,8 +183,18 @@ class ReviewPage(WizardPage):
     def load(self) -> None:
         self._dirty = True
 
+    def _applies(self, path: str) -> bool:
+        """Bromage is a block's score only: an IM exam has no such item."""
+        return not path.startswith("bromage.") or self.session.procedure.is_block
+
     def _rebuild(self) -> None:
         self._dirty = False
+        required = self.session.required_words()
+        self.required.setText(required[:1].upper() + required[1:])
+        needed = self.session.still_needed()
+        self.still_needed.setText(
+            "Still needed before signing:\n" + "\n".join(f"\u2022 {item}" for item in needed)
+            if needed else "Nothing more is needed before signing.")
         self._layout_reasons()
         self.findings.setText(findings_html(self.session))
         self.summary.setText(assessment_html(self.session))
@@ -226,6 +247,7 @@ def words_for(path: str) -> str:
         "patient.mrn": "MRN",
         "patient.birth_date": "Birth date",
         "procedure.kind": "Procedure",
+        "procedure.performed_at": "Procedure time",
         "exam.performed_at": "Exam time",
         "escalation": "Escalation",
     }
@@ -240,6 +262,11 @@ def _cell(value: object, path: str) -> str:
             and value < normal:
         return f"<b>{text}</b>"
     return text
+
+
+def _when(moment) -> str:
+    return f"{moment.astimezone():%d %b %H:%M}" if moment is not None else \
+        "procedure time not entered"
 
 
 def findings_html(session: ExamSession) -> str:
@@ -266,7 +293,7 @@ def findings_html(session: ExamSession) -> str:
         f"<p><b>{escape(doc.patient.name or 'Name not entered')}</b> "
         f"({escape(doc.patient.mrn or 'no MRN')})<br>"
         f"{kind}, {procedure.side or 'side not recorded'}, "
-        f"{procedure.performed_at.astimezone():%d %b %H:%M}; {'; '.join(details)}<br>"
+        f"{_when(procedure.performed_at)}; {'; '.join(details)}<br>"
         f"Anticoagulated: {procedure.anticoagulated or 'not recorded'}. "
         f"Exam at {doc.exam.performed_at.astimezone():%d %b %H:%M}.</p>"
     )
