@@ -231,7 +231,7 @@ class ExamSession(QObject):
         draft_key: str | None = None,
         context_locked: bool = False,
         exam_id: str | None = None,
-        procedure_time_known: bool = True,
+        procedure_time_known: bool | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -245,7 +245,8 @@ class ExamSession(QObject):
         self.page_index = 0
         # False until the nurse enters the procedure time of a new episode: the document's
         # time is then a placeholder no rule may read (no assessment, finishing blocked).
-        self.procedure_time_known = procedure_time_known
+        self.procedure_time_known = (document.procedure.performed_at is not None
+                                     if procedure_time_known is None else procedure_time_known)
         self.location: str | None = None  # the bed or place, kept with the episode
         self.policy: SchedulePolicy = DEFAULT_POLICY  # the ward's, set by the wizard
         self._assessment: Assessment | None = None
@@ -397,7 +398,7 @@ class ExamSession(QObject):
         if self.procedure.kind not in PROCEDURE_KINDS:
             return "choose the procedure first"
         if not self.procedure_time_known:
-            return "enter the procedure time first"
+            return "enter the procedure time"
         if self.exam.performed_at < self.procedure.performed_at:
             return "the exam time is before the procedure"
         if self.exam.performed_at > datetime.now().astimezone() + FUTURE_TOLERANCE:
