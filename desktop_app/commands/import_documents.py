@@ -18,6 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from desktop_app.commands.assess import read_source
     from desktop_app.commands.records import EXIT_INVALID, cli_actor, fail, with_database
+    from desktop_app.domain.document import one_line
     from desktop_app.store import ImportRefused, import_documents
 
     sources = []
@@ -25,13 +26,16 @@ def run(args: argparse.Namespace) -> int:
         try:
             sources.append((name, read_source(name)))
         except OSError as error:
-            return fail(f"{name}: cannot read the file ({error.strerror})", EXIT_INVALID)
+            return fail(one_line(f"{name}: cannot read the file ({error.strerror})"),
+                        EXIT_INVALID)
 
     def body(_folder, db) -> int:
         try:
             saved = import_documents(db, sources, actor=cli_actor())
         except ImportRefused as error:
-            return fail(f"{error}\nNothing was imported.", EXIT_INVALID)
+            # The reason is at most 240 characters; the file name is cut to fit the line.
+            return fail(one_line(f"{one_line(error.source, 40)}: {error.reason} "
+                                 "(nothing was imported)"), EXIT_INVALID)
         print("\n".join(str(s.exam_id) for s in saved))
         return 0
 
