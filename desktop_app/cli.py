@@ -141,8 +141,8 @@ def report_failure(command: str | None, error: BaseException) -> int:
         return EXIT_INVALID if error.errno in _BAD_PATH_ERRNOS else EXIT_FAILED
     if type(error).__module__ == "sqlite3":
         # SQLite's own words ("database or disk is full", "disk I/O error") carry no data.
-        _say(f"{prefix}the record could not be read or written: {error}; "
-              "the transaction was rolled back")
+        _say(f"{prefix}the record could not be read or written: {error} (its writes are "
+             "all or nothing: what was saved before is kept)")
         return EXIT_FAILED
     _log_failure(command, error)
     _say(f"{prefix}stopped by an unexpected {type(error).__name__}; "
