@@ -25,8 +25,20 @@ def read_source(name: str) -> bytes:
         return handle.read(MAX_DOCUMENT_BYTES + 1)
 
 
-def run(args: argparse.Namespace) -> int:
+def assess_source(source: bytes) -> tuple[int, str, str]:
+    """What the command answers for a document: (exit status, standard output, the line
+    for standard error). Exit 0 with the assessment as JSON, or 2 with one line."""
     from desktop_app.domain import DocumentError, assess, load_document
+
+    try:
+        document = load_document(source)
+    except DocumentError as error:
+        return EXIT_INVALID, "", f"invalid exam document: {error}"
+    result = assess(document)
+    return 0, json.dumps(result.to_json(), ensure_ascii=False, indent=2), ""
+
+
+def run(args: argparse.Namespace) -> int:
     from desktop_app.domain.document import one_line
 
     try:
@@ -34,11 +46,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(one_line(f"{args.file}: cannot read the file ({error.strerror})"), file=sys.stderr)
         return EXIT_INVALID
-    try:
-        document = load_document(source)
-    except DocumentError as error:
-        print(f"invalid exam document: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    result = assess(document)
-    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    return 0
+    status, output, problem = assess_source(source)
+    if problem:
+        print(problem, file=sys.stderr)
+    if output:
+        print(output)
+    return status

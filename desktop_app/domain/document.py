@@ -222,9 +222,10 @@ def _refuse_other_kind_keys(raw: dict[str, Any]) -> None:
     procedure = raw.get("procedure")
     if not isinstance(procedure, dict):
         return
-    foreign = {IM_INJECTION: BLOCK_ONLY_KEYS, MEDIAL_BRANCH_BLOCK: IM_ONLY_KEYS}.get(
-        procedure.get("kind"), ()
-    )
+    kind = procedure.get("kind")
+    if not isinstance(kind, str):
+        return  # the schema names what is wrong with it
+    foreign = {IM_INJECTION: BLOCK_ONLY_KEYS, MEDIAL_BRANCH_BLOCK: IM_ONLY_KEYS}.get(kind, ())
     for key in procedure:
         if key in foreign:
             words = PROCEDURE_KIND_WORDS[procedure["kind"]]
