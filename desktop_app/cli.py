@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_gui(args)
         except DataFolderError as error:
             return report_failure(None, error)
+    import logging
+
+    # A log line that cannot be written (a full disk) must not print a traceback.
+    logging.raiseExceptions = False
     try:
         return args.run(args)
     except KeyboardInterrupt:

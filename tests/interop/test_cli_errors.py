@@ -184,6 +184,28 @@ def test_a_file_size_limit_in_a_real_process_is_one_line(record, tmp_path):
     assert cli("export", "2").returncode == 1  # the big document was not half-saved
 
 
+@POSIX
+def test_a_log_that_cannot_be_written_prints_no_traceback(record, tmp_path):
+    import resource
+
+    folder, exam_id = record
+    log = folder / "logs" / "neurocheck.log"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write("padding\n" * 40_000)  # 320 kB: past the limit below
+    limit = 300_000  # the record (about 120 kB) can still be written
+
+    def set_limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--data-dir", str(folder), "export",
+         str(exam_id)], capture_output=True, text=True, timeout=60, cwd=ROOT,
+        preexec_fn=set_limit)
+    assert result.returncode == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["format"] == "neuro-exam/1"
+
+
 @pytest.mark.parametrize("command", [["check"], ["import", str(CASE)], ["export", "1"],
                                      ["backup", "."], ["user", "list"]])
 def test_a_data_dir_that_is_a_file_is_one_line_and_exit_2(tmp_path, capsys, command):
