@@ -89,7 +89,8 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
     remove_stale_partials(destination.parent)
     partial = destination.with_name(
         f".{destination.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-    create_private_file(partial)
+    # Created exclusively: a file or link planted under that name is never written through.
+    os.close(os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         target = sqlite3.connect(str(partial), isolation_level=None)
         try:

@@ -343,3 +343,20 @@ def test_a_killed_backup_leaves_no_copy_after_the_next_one(record, tmp_path, cap
     names = sorted(p.name for p in out.iterdir())
     assert not left[0].exists() and alive.exists()
     assert len([n for n in names if n.startswith("neurocheck-")]) == 1
+
+
+@POSIX
+def test_a_backup_never_writes_through_a_link_planted_at_its_partial_name(record, tmp_path,
+                                                                          capsys, monkeypatch):
+    import desktop_app.store.backup as backup
+
+    folder, _ = record
+    monkeypatch.setattr(backup.secrets, "token_hex", lambda _n: "0123abcd")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    out = tmp_path / "copy.sqlite"
+    (tmp_path / f".copy.sqlite.{os.getpid()}-0123abcd.partial").symlink_to(victim)
+    code, _out, err = run(["--data-dir", str(folder), "backup", str(out)], capsys)
+    assert code == 2
+    assert_one_line(err)
+    assert victim.read_text() == "keep me" and not out.exists()
