@@ -39,6 +39,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if "\0" in str(path):
+        raise DataFolderError("the data folder's name holds a NUL character")
     try:
         path = path.expanduser().resolve()
     except (OSError, RuntimeError) as error:  # a symlink loop, no home folder

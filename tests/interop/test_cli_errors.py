@@ -216,6 +216,11 @@ def test_a_data_dir_that_is_a_file_is_one_line_and_exit_2(tmp_path, capsys, comm
     assert "not a folder" in assert_one_line(err)
 
 
+def test_a_data_dir_with_a_nul_character_is_one_line_and_exit_2(capsys):
+    code, _out, err = run(["--data-dir", "bad\0name", "check"], capsys)
+    assert code == 2 and "NUL" in assert_one_line(err)
+
+
 @POSIX
 def test_backup_into_proc_self_is_one_line_and_exit_2(record, capsys):
     folder, _ = record
