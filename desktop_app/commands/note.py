@@ -90,12 +90,14 @@ def _write(out: str, pdf: bytes) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from desktop_app.domain import DocumentError, load_document, signing_gaps
-    from desktop_app.paths import data_dir
+    from desktop_app.paths import check_output_path, data_dir
     from desktop_app.report.note import NoteError, new_note_id
     from desktop_app.report.pki import PkiError
     from desktop_app.report.signing import create_signed_note
 
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    if args.out != "-":
+        check_output_path(Path(args.out))  # refused before the password is asked
     try:
         document = load_document(read_source(args.file))
     except OSError as error:

@@ -365,3 +365,16 @@ def test_a_backup_never_writes_through_a_link_planted_at_its_partial_name(record
     assert code == 2
     assert_one_line(err)
     assert victim.read_text() == "keep me" and not out.exists()
+
+
+@pytest.mark.parametrize("where", ["missing/note.pdf", "."])
+def test_note_to_a_missing_folder_or_a_folder_is_refused_before_signing(tmp_path, capsys,
+                                                                         monkeypatch, where):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a password\n"))
+    code, out, err = run(["note", str(CASE), "--user", "nobody", "--password-stdin",
+                          "--out", str(tmp_path / where)], capsys)
+    assert code == 2 and out == ""
+    line = assert_one_line(err)
+    assert "sign" not in line  # no signing was tried
