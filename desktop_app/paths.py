@@ -80,12 +80,21 @@ def log_dir(base: Path) -> Path:
 
 def check_output_path(path: Path) -> None:
     """Refuse, before anything is done, an output file that cannot be written: its folder
-    is missing or it is itself a folder (`OSError` with the errno and the path)."""
+    is missing, it is a folder, or it is something a rename must never replace (a device
+    such as /dev/null, a pipe, a socket). `OSError` with the errno and the path."""
     import errno
 
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder, not a file name", str(path))
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        pass
+    else:
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            raise OSError(errno.EINVAL, "is not a regular file (a device or a pipe); it is "
+                          "left as it is", str(path))
     parent = path.parent
     if not parent.is_dir():
         raise FileNotFoundError(errno.ENOENT, "the folder does not exist", str(parent))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop_app.paths import check_output_path
 from desktop_app.store.check import CheckReport, check_database
 from desktop_app.store.database import (
     SIDE_FILE_SUFFIXES,
@@ -86,6 +87,7 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
         destination = destination / f"neurocheck-{_stamp()}.sqlite"
     if not destination.parent.is_dir():
         raise BackupError(f"the folder {destination.parent} does not exist")
+    check_output_path(destination)  # never a device or a pipe replaced by the copy
     remove_stale_partials(destination.parent)
     partial = destination.with_name(
         f".{destination.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")

@@ -378,3 +378,19 @@ def test_note_to_a_missing_folder_or_a_folder_is_refused_before_signing(tmp_path
     assert code == 2 and out == ""
     line = assert_one_line(err)
     assert "sign" not in line  # no signing was tried
+
+
+@POSIX
+@pytest.mark.parametrize("command", ["export", "backup", "fhir"])
+def test_a_device_or_pipe_as_the_output_is_refused_and_left_as_it_is(record, tmp_path,
+                                                                      capsys, command):
+    folder, exam_id = record
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    argv = {"export": ["export", str(exam_id), "--out", str(pipe)],
+            "backup": ["backup", str(pipe)],
+            "fhir": ["fhir", str(exam_id), "--out", str(pipe)]}[command]
+    code, out, err = run(["--data-dir", str(folder), *argv], capsys)
+    assert code == 2 and out == ""
+    assert "not a regular file" in assert_one_line(err)
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
