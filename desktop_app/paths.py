@@ -98,6 +98,9 @@ def check_output_path(path: Path) -> None:
     parent = path.parent
     if not parent.is_dir():
         raise FileNotFoundError(errno.ENOENT, "the folder does not exist", str(parent))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "no file can be written in this folder",
+                              str(parent))
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -394,3 +394,13 @@ def test_a_device_or_pipe_as_the_output_is_refused_and_left_as_it_is(record, tmp
     assert code == 2 and out == ""
     assert "not a regular file" in assert_one_line(err)
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+@POSIX
+def test_export_into_a_folder_that_cannot_be_written_names_that_folder(record, capsys):
+    folder, exam_id = record
+    code, _out, err = run(["--data-dir", str(folder), "export", str(exam_id), "--out",
+                           "/proc/self/exam.json"], capsys)
+    assert code == 2
+    line = assert_one_line(err)
+    assert "/proc/self: no file can be written" in line and ".partial" not in line
