@@ -8,10 +8,24 @@ Those modules keep heavy imports (Qt, sqlite-utils, reportlab, pyHanko) inside `
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import sys
 
 from desktop_app import __version__
+
+EXIT_FAILED = 1  # the record refused, or the command could not finish (disk full, I/O error)
+EXIT_INVALID = 2  # the input given is not valid, or a path given cannot be used
+MESSAGE_LENGTH = 300
+# A path the user named that cannot be used is bad input; anything else is a failure.
+_BAD_PATH_ERRNOS = frozenset(
+    getattr(errno, name) for name in (
+        "ENOENT", "ENOTDIR", "EISDIR", "EACCES", "EPERM", "EROFS", "EEXIST", "ENAMETOOLONG",
+        "ELOOP", "EINVAL", "ENXIO", "ENODEV", "EXDEV",
+    ) if hasattr(errno, name)
+)
+MAX_RECORD_ID = 2 ** 63 - 1  # SQLite's largest row ID
 
 # name -> (module, one-line help). Order is the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -31,8 +45,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its refusal in one line (usage is one `--help` away)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        _say(f"{self.prog}: {message} (see --help)")
+        raise SystemExit(EXIT_INVALID)
+
+
+def record_id(text: str) -> int:
+    """An exam or record ID from the command line: a positive whole number SQLite can hold."""
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or not \
+            0 < int(text) <= MAX_RECORD_ID:
+        raise argparse.ArgumentTypeError(f"an ID is a whole number from 1 to {MAX_RECORD_ID}, "
+                                         f"not {text[:30]!r}")
+    return int(text)
+
+
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="neurocheck",
         description="NeuroCheck: post-procedure neurological check. "
         "With no command, opens the application.",
@@ -72,14 +103,75 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         # The record and the rules first: PySide6 inspects every module imported after it.
         import desktop_app.store  # noqa: F401
+        from desktop_app.paths import DataFolderError
         from desktop_app.ui.app import run_gui
 
-        return run_gui(args)
+        try:
+            return run_gui(args)
+        except DataFolderError as error:
+            return report_failure(None, error)
+    import logging
+
+    # A log line that cannot be written (a full disk) must not print a traceback.
+    logging.raiseExceptions = False
     try:
         return args.run(args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - any failure is one line, never a traceback
+        return report_failure(args.command, error)
+
+
+def report_failure(command: str | None, error: BaseException) -> int:
+    """Say in one line why `command` stopped and return its exit status: 2 for a path or a
+    data folder that cannot be used, 1 for a full disk, an I/O error or anything else.
+
+    What a command had saved stays saved: the record writes in transactions, files are
+    written under a temporary name and renamed when complete.
+    """
+    from desktop_app.paths import DataFolderError
+
+    prefix = f"{command}: " if command else ""
+    if isinstance(error, DataFolderError):
+        _say(f"{prefix}{error}")
+        return EXIT_INVALID
+    if isinstance(error, OSError):
+        where = error.filename if error.filename is not None else ""
+        reason = error.strerror or str(error) or type(error).__name__
+        if error.errno in {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}:
+            reason += " (the disk is full: free some space and try again)"
+        _say(f"{prefix}{f'{where}: ' if where else ''}{reason}")
+        return EXIT_INVALID if error.errno in _BAD_PATH_ERRNOS else EXIT_FAILED
+    if type(error).__module__ == "sqlite3":
+        # SQLite's own words ("database or disk is full", "disk I/O error") carry no data.
+        _say(f"{prefix}the record could not be read or written: {error} (its writes are "
+             "all or nothing: what was saved before is kept)")
+        return EXIT_FAILED
+    _log_failure(command, error)
+    _say(f"{prefix}stopped by an unexpected {type(error).__name__}; "
+         "nothing half-done was saved (the log has the details)")
+    return EXIT_FAILED
+
+
+def _say(message: str) -> None:
+    from desktop_app.domain.document import one_line
+
+    with contextlib.suppress(OSError, ValueError):  # no standard error to say it on
+        print(one_line(message, MESSAGE_LENGTH), file=sys.stderr, flush=True)
+
+
+def _log_failure(command: str | None, error: BaseException) -> None:
+    """The failure's place in the code, in the log when there is one; never the message,
+    which may quote patient data."""
+    import logging
+    import traceback
+
+    if not logging.getLogger().handlers:
+        return  # logging.lastResort would print it on standard error
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    logging.getLogger(__name__).error("%s stopped by %s at\n%s", command,
+                                      type(error).__name__, frames)
 
 
 def main_gui() -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 
 APP_NAME = "NeuroCheck"
@@ -17,10 +19,17 @@ def resource_path(*parts: str) -> Path:
     return root.joinpath("resources", *parts)
 
 
+class DataFolderError(Exception):
+    """The data folder cannot be used: not a folder, open to every user, not creatable.
+    `str()` is one line saying which folder and what to do."""
+
+
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data folder: the override, else $NEUROCHECK_DATA_DIR, else the platform's folder.
 
-    It is created readable by the owner only, since it holds patient data.
+    A folder NeuroCheck creates is readable by the owner only, since it holds patient data.
+    An existing folder is never changed: one every user of the machine may enter or write to
+    is refused (`DataFolderError`), as is a path that is not a folder.
     """
     if override:
         path = Path(override)
@@ -30,11 +39,36 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path = path.expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if os.name == "posix":
-        os.chmod(path, 0o700)
+    if "\0" in str(path):
+        raise DataFolderError("the data folder's name holds a NUL character")
+    try:
+        path = path.expanduser().resolve()
+    except (OSError, RuntimeError) as error:  # a symlink loop, no home folder
+        raise DataFolderError(f"the data folder {path} cannot be resolved ({error})") from None
+    try:
+        path.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        _check_existing_folder(path)
+    except OSError as error:
+        raise DataFolderError(
+            f"the data folder {path} cannot be created ({error.strerror})") from None
+    else:
+        if os.name == "posix":
+            os.chmod(path, 0o700)  # the umask may have taken the owner's own rights
     return path
+
+
+def _check_existing_folder(path: Path) -> None:
+    if not path.is_dir():
+        raise DataFolderError(f"the data folder {path} is not a folder")
+    if os.name != "posix":
+        return
+    mode = path.stat().st_mode
+    if mode & 0o007:
+        raise DataFolderError(
+            f"the data folder {path} is open to every user of this machine (mode "
+            f"{stat.S_IMODE(mode):o}) and holds patient data; NeuroCheck leaves it as it is: "
+            "make it private (chmod 700, or 770 for a ward's group) or choose another")
 
 
 def log_dir(base: Path) -> Path:
@@ -44,18 +78,45 @@ def log_dir(base: Path) -> Path:
     return path
 
 
+def check_output_path(path: Path) -> None:
+    """Refuse, before anything is done, an output file that cannot be written: its folder
+    is missing, it is a folder, or it is something a rename must never replace (a device
+    such as /dev/null, a pipe, a socket). `OSError` with the errno and the path."""
+    import errno
+
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file name", str(path))
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        pass
+    else:
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            raise OSError(errno.EINVAL, "is not a regular file (a device or a pipe); it is "
+                          "left as it is", str(path))
+    parent = path.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "the folder does not exist", str(parent))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "no file can be written in this folder",
+                              str(parent))
+
+
 def write_private(path: Path, data: bytes) -> None:
     """Write a file readable by the owner only, atomically: complete or not at all.
 
     It may hold patient data or a key, so it is never visible half-written or to others.
+    The temporary file is created exclusively (mkstemp) in the target's folder, so a
+    symlink planted there is never followed; renaming replaces a link at `path` itself
+    rather than writing through it.
     """
-    import secrets
-
     path = Path(path)
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    check_output_path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    partial = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:  # mkstemp: O_EXCL, mode 0600
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -15,26 +15,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def read_source(name: str) -> bytes:
-    """The bytes of a file argument (`-` is standard input)."""
+    """The bytes of a file argument (`-` is standard input), read only one byte past the
+    largest document the format allows (what is longer is refused as too large)."""
+    from desktop_app.domain.document import MAX_DOCUMENT_BYTES
+
     if name == "-":
-        return sys.stdin.buffer.read()
+        return sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
     with open(name, "rb") as handle:
-        return handle.read()
+        return handle.read(MAX_DOCUMENT_BYTES + 1)
+
+
+def assess_source(source: bytes) -> tuple[int, str, str]:
+    """What the command answers for a document: (exit status, standard output, the line
+    for standard error). Exit 0 with the assessment as JSON, or 2 with one line."""
+    from desktop_app.domain import DocumentError, assess, load_document
+
+    try:
+        document = load_document(source)
+    except DocumentError as error:
+        return EXIT_INVALID, "", f"invalid exam document: {error}"
+    result = assess(document)
+    return 0, json.dumps(result.to_json(), ensure_ascii=False, indent=2), ""
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop_app.domain import DocumentError, assess, load_document
+    from desktop_app.domain.document import one_line
 
     try:
         source = read_source(args.file)
     except OSError as error:
-        print(f"{args.file}: cannot read the file ({error.strerror})", file=sys.stderr)
+        print(one_line(f"{args.file}: cannot read the file ({error.strerror})"), file=sys.stderr)
         return EXIT_INVALID
-    try:
-        document = load_document(source)
-    except DocumentError as error:
-        print(f"invalid exam document: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    result = assess(document)
-    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    return 0
+    status, output, problem = assess_source(source)
+    if problem:
+        print(problem, file=sys.stderr)
+    if output:
+        print(output)
+    return status

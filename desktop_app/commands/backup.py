@@ -11,13 +11,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import errno
+    import os
     from pathlib import Path
 
     from desktop_app.commands.records import with_database
     from desktop_app.store import backup_database
 
+    destination = Path(args.destination)
+    folder = destination if destination.is_dir() else destination.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "the folder does not exist", str(folder))
+    if not os.access(folder, os.W_OK | os.X_OK):  # /proc/self, a read-only medium
+        raise PermissionError(errno.EACCES, "a backup cannot be written in this folder",
+                              str(folder))
+
     def body(_folder, db) -> int:
-        written, report = backup_database(db, Path(args.destination))
+        written, report = backup_database(db, destination)
         print(f"Backup written to {written}")
         print(f"Verified: integrity and audit chain intact ({report.summary()}).")
         return 0

@@ -50,9 +50,6 @@ def run(args: argparse.Namespace) -> int:
     except SourceError as error:
         print(f"fhir: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except OSError as error:
-        print(f"{args.out}: cannot write the file ({error.strerror})", file=sys.stderr)
-        return EXIT_FAILED
 
 
 class _Invalid(Exception):
@@ -61,9 +58,13 @@ class _Invalid(Exception):
 
 def _export(args: argparse.Namespace, signed) -> int:
     """Build the Bundle of `signed` and write it to --out; raises `SourceError`, `OSError`."""
-    from desktop_app.commands.records import print_utf8
+    _write(args.out, _bundle_text(signed))
+    return 0
+
+
+def _bundle_text(signed) -> str:
+    """The Bundle of `signed` as JSON text; raises `SourceError`."""
     from desktop_app.interop.fhir import build_bundle
-    from desktop_app.paths import write_private
 
     bundle = build_bundle(
         signed.document, signed.assessment(),
@@ -71,30 +72,44 @@ def _export(args: argparse.Namespace, signed) -> int:
         signed_at=signed.signed_at, signer_name=signed.signer_name,
         escalations=list(signed.escalations),
     )
-    text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
-    if args.out == "-":
+    return json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
+
+
+def _write(out: str, text: str) -> None:
+    from desktop_app.commands.records import print_utf8
+    from desktop_app.paths import write_private
+
+    if out == "-":
         print_utf8(text)
     else:  # owner-only and all or nothing: the Bundle holds patient data
-        write_private(Path(args.out), text.encode("utf-8"))
-    return 0
+        write_private(Path(out), text.encode("utf-8"))
 
 
 def _from_record(args: argparse.Namespace) -> int:
+    from desktop_app.cli import record_id
     from desktop_app.commands.records import cli_actor, with_database
-    from desktop_app.interop.source import exam_number, read_signed_exam
+    from desktop_app.interop.source import read_signed_exam
+    from desktop_app.paths import check_output_path
     from desktop_app.store import append_audit, write_transaction
 
     if not args.exam_id:
         raise _Invalid("give an EXAM_ID, or --document and --note")
     if args.note_id or args.signed_at or args.signer or args.escalations:
         raise _Invalid("--note-id, --signed-at, --signer and --escalations go with --document")
-    exam_id = exam_number(args.exam_id)
+    try:
+        exam_id = record_id(args.exam_id)
+    except argparse.ArgumentTypeError as error:
+        raise _Invalid(str(error)) from None
+    if args.out != "-":
+        check_output_path(Path(args.out))  # a missing folder is refused before anything
 
     def body(_folder, db) -> int:
-        _export(args, read_signed_exam(db, exam_id))
-        with write_transaction(db):  # patient data left the record: say who took it
+        text = _bundle_text(read_signed_exam(db, exam_id))
+        # Patient data is about to leave the record: the audit entry is committed first.
+        with write_transaction(db):
             append_audit(db, actor=cli_actor(), action="exam.export.fhir", table="exams",
                          record_id=exam_id)
+        _write(args.out, text)
         return 0
 
     return with_database(args, body)

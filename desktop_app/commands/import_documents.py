@@ -15,9 +15,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="exam documents (JSON); - reads one from standard input")
 
 
+def refusal_line(error) -> str:
+    """The one line an `ImportRefused` is reported in (at most 300 characters)."""
+    from desktop_app.domain.document import one_line
+
+    # The reason is at most 240 characters; the file name is cut to fit the line.
+    return one_line(f"{one_line(error.source, 40)}: {error.reason} (nothing was imported)")
+
+
 def run(args: argparse.Namespace) -> int:
     from desktop_app.commands.assess import read_source
     from desktop_app.commands.records import EXIT_INVALID, cli_actor, fail, with_database
+    from desktop_app.domain.document import one_line
     from desktop_app.store import ImportRefused, import_documents
 
     sources = []
@@ -25,13 +34,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             sources.append((name, read_source(name)))
         except OSError as error:
-            return fail(f"{name}: cannot read the file ({error.strerror})", EXIT_INVALID)
+            return fail(one_line(f"{name}: cannot read the file ({error.strerror})"),
+                        EXIT_INVALID)
 
     def body(_folder, db) -> int:
         try:
             saved = import_documents(db, sources, actor=cli_actor())
         except ImportRefused as error:
-            return fail(f"{error}\nNothing was imported.", EXIT_INVALID)
+            return fail(refusal_line(error), EXIT_INVALID)
         print("\n".join(str(s.exam_id) for s in saved))
         return 0
 

@@ -12,7 +12,6 @@ import argparse
 import getpass
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -82,23 +81,23 @@ def _write(out: str, pdf: bytes) -> None:
         sys.stdout.buffer.write(pdf)
         sys.stdout.buffer.flush()
         return
-    path = Path(out)
-    temp = path.with_name(f".{path.name}.part")
-    # The note carries patient data: readable by its owner only.
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pdf)
-    os.replace(temp, path)
+    from desktop_app.paths import write_private
+
+    # The note carries patient data: owner only, complete or not at all, never through a
+    # link planted beside it.
+    write_private(Path(out), pdf)
 
 
 def run(args: argparse.Namespace) -> int:
     from desktop_app.domain import DocumentError, load_document, signing_gaps
-    from desktop_app.paths import data_dir
+    from desktop_app.paths import check_output_path, data_dir
     from desktop_app.report.note import NoteError, new_note_id
     from desktop_app.report.pki import PkiError
     from desktop_app.report.signing import create_signed_note
 
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    if args.out != "-":
+        check_output_path(Path(args.out))  # refused before the password is asked
     try:
         document = load_document(read_source(args.file))
     except OSError as error:
@@ -148,11 +147,7 @@ def run(args: argparse.Namespace) -> int:
     except (PkiError, NoteError) as error:
         print(f"cannot sign: {error}", file=sys.stderr)
         return EXIT_REFUSED
-    try:
-        _write(args.out, pdf)
-    except OSError as error:
-        print(f"{args.out}: cannot write the note ({error.strerror})", file=sys.stderr)
-        return EXIT_REFUSED
+    _write(args.out, pdf)  # an OSError is reported in one line by the command line
     if args.out != "-":
         print(f"signed note {note_id} written to {args.out}")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,9 @@ def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int
     try:
         db = open_database(folder, check=check)
     except DatabaseProblem as error:
+        if isinstance(error.__cause__, sqlite3.OperationalError):
+            # The disk, not the record: a full disk or an I/O error is no reason to restore.
+            raise error.__cause__ from None
         return fail(f"{error}\nNothing was changed. Restore a backup with `restore SRC`, "
                     "or keep the data folder as it is and ask for help.")
     except StoreError as error:

@@ -5,6 +5,7 @@ schema cannot express. Every refusal is a `DocumentError` naming the field and t
 from __future__ import annotations
 
 import json
+import math
 import re
 import string
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +33,18 @@ MRN_MAX_LENGTH = 20
 MRN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-")  # a wristband barcode
 MRN_PATTERN = re.compile(rf"[A-Za-z0-9-]{{1,{MRN_MAX_LENGTH}}}")
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Limits of the format (README, schema): far above any real exam, low enough that every
+# refusal is quick.
+MAX_DOCUMENT_BYTES = 1_000_000
+MAX_TEXT_LENGTH = 2_000  # any text value or key
+MAX_PREVIOUS_EXAMS = 500  # 15-minute checks for five days
+MAX_DEPTH = 8  # the format needs 6: document, previous_exams, exam, sensory, L5, left
+MAX_NUMBER_CHARACTERS = 30  # no field holds a number written longer
+ERROR_LINE_LENGTH = 240  # a refusal plus the command's prefix stays within 300 characters
+FIELD_NAME_LENGTH = 80
+_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_OFFSET = re.compile(r"[+-](?P<hours>[0-9]{2}):?(?P<minutes>[0-9]{2})$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _GRID_PREFIXES = {
     ".".join(item.path.split(".")[:end])
     for item in GRID
@@ -39,13 +52,27 @@ _GRID_PREFIXES = {
 }
 
 
+def one_line(text: str, limit: int = 300) -> str:
+    """`text` safe to print as one line of at most `limit` characters: line breaks, control,
+    format and separator characters (U+2028, a bidi override) and lone surrogates escaped,
+    the end cut off with an ellipsis."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return text
+
+
 class DocumentError(ValueError):
-    """An exam document that must be refused. `str()` is one line: `field: problem`."""
+    """An exam document that must be refused. `str()` is one line: `field: problem`, at
+    most 240 printable characters (a long field name is cut, odd characters escaped)."""
 
     def __init__(self, field: str, problem: str) -> None:
         self.field = field
         self.problem = problem
-        super().__init__(f"{field}: {problem}" if field else problem)
+        shown = one_line(field, FIELD_NAME_LENGTH)
+        super().__init__(one_line(f"{shown}: {problem}" if field else problem,
+                                  ERROR_LINE_LENGTH))
 
 
 def now_utc() -> datetime:
@@ -66,23 +93,133 @@ def parse_json(text: str | bytes) -> Any:
     def no_constant(name: str) -> Any:
         raise DocumentError("", f"{name} is not a number a document may carry")
 
+    def integer(literal: str) -> int:
+        return int(_short(literal))
+
+    def number(literal: str) -> float:
+        value = float(_short(literal))
+        if not math.isfinite(value):
+            raise DocumentError("", f"{literal} is not a finite number")
+        return value
+
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError("", f"the document is larger than {MAX_DOCUMENT_BYTES:,} bytes")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise DocumentError("", "the file is not UTF-8 text (is it an exam document?)") from error
+    _refuse_deep_nesting(text)
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant,
+                          parse_int=integer, parse_float=number)
     except json.JSONDecodeError as error:
         raise DocumentError(
             "", f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from error
+    except RecursionError as error:  # the scan above makes this unreachable; never a traceback
+        raise DocumentError("", "the document is nested too deeply") from error
+
+
+def _short(literal: str) -> str:
+    if len(literal) > MAX_NUMBER_CHARACTERS:
+        raise DocumentError("", f"a number has more digits than any field can hold "
+                            f"(at most {MAX_NUMBER_CHARACTERS} characters)")
+    return literal
+
+
+def _refuse_deep_nesting(text: str) -> None:
+    """Refuse nesting deeper than the format needs before the parser recurses into it."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DocumentError("", f"the document is nested deeper than the format needs "
+                                    f"(at most {MAX_DEPTH} levels)")
+        elif token in "]}":
+            depth -= 1
+
+
+def _refuse_values_out_of_bounds(raw: Any) -> bool:
+    """What the schema cannot bound or would take long over: nesting, text length, lone
+    surrogates, numbers too large or not finite, the number of previous exams.
+
+    Returns whether jsonschema itself must judge the document: it holds a float with an
+    integral value (4.0), which the compiled validator follows JSON Schema in calling an
+    integer and this format refuses, or a value JSON does not have (a tuple, a date)."""
+    full_check = False
+    previous = raw.get("previous_exams") if isinstance(raw, dict) else None
+    if isinstance(previous, list) and len(previous) > MAX_PREVIOUS_EXAMS:
+        raise DocumentError("previous_exams", f"holds {len(previous)} exams; at most "
+                            f"{MAX_PREVIOUS_EXAMS} are allowed")
+    stack: list[tuple[Any, str, int]] = [(raw, "", 1)]
+    while stack:
+        node, field, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > MAX_DEPTH:
+                raise DocumentError(field, "is nested deeper than the format needs")
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    raise DocumentError(field, "has a key that is not text")
+                name = f"{field}.{key}" if field else key
+                _check_text(key, name, "key")
+                stack.append((value, name, depth + 1))
+        elif isinstance(node, list):
+            if depth > MAX_DEPTH:
+                raise DocumentError(field, "is nested deeper than the format needs")
+            stack.extend((value, f"{field}[{i}]", depth + 1) for i, value in enumerate(node))
+        elif isinstance(node, str):
+            _check_text(node, field, "text")
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                raise DocumentError(field, "is not a finite number")
+            full_check = full_check or node.is_integer()
+        elif isinstance(node, int) and abs(node) >= 10 ** MAX_NUMBER_CHARACTERS:
+            raise DocumentError(field, "has more digits than any field can hold")
+        elif node is not None and not isinstance(node, int):
+            full_check = True
+    return full_check
+
+
+def _check_text(text: str, field: str, what: str) -> None:
+    if len(text) > MAX_TEXT_LENGTH:
+        raise DocumentError(field, f"the {what} is longer than {MAX_TEXT_LENGTH:,} characters")
+    if _SURROGATE.search(text):
+        raise DocumentError(field, f"the {what} holds a lone surrogate (not a character)")
 
 
 @cache
 def exam_schema() -> dict[str, Any]:
     """The published JSON Schema of the exam document."""
     return json.loads(resource_path("exam.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _compiled_validator() -> Any:
+    """The schema compiled by jsonschema_rs (about 100 times faster), or None without it."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.validator_for(exam_schema())
+
+
+def schema_errors(raw: Any, *, full_check: bool = True) -> list[Any]:
+    """The schema's errors for a parsed document (jsonschema's, best first); empty when it
+    is valid. A document the compiled validator passes is valid to jsonschema too, so only
+    one it refuses, or one `_refuse_values_out_of_bounds` sends to a `full_check`, is walked
+    by jsonschema (for the error a nurse reads)."""
+    compiled = _compiled_validator()
+    if compiled is not None and not full_check:
+        try:
+            if compiled.is_valid(raw):
+                return []
+        except Exception:  # noqa: BLE001 - a value it cannot read: jsonschema decides
+            pass
+    return sorted(_validator().iter_errors(raw), key=_error_order)
 
 
 @cache
@@ -106,8 +243,9 @@ def load_document(source: str | bytes | dict[str, Any], *, now: datetime | None 
     raw = parse_json(source) if isinstance(source, (str, bytes)) else source
     if not isinstance(raw, dict):
         raise DocumentError("", "an exam document is a JSON object")
+    full_check = _refuse_values_out_of_bounds(raw)
     _refuse_other_kind_keys(raw)
-    errors = sorted(_validator().iter_errors(raw), key=_error_order)
+    errors = schema_errors(raw, full_check=full_check)
     if errors:
         raise _explain(errors[0])
     return _build(raw, now or now_utc())
@@ -118,9 +256,10 @@ def _refuse_other_kind_keys(raw: dict[str, Any]) -> None:
     procedure = raw.get("procedure")
     if not isinstance(procedure, dict):
         return
-    foreign = {IM_INJECTION: BLOCK_ONLY_KEYS, MEDIAL_BRANCH_BLOCK: IM_ONLY_KEYS}.get(
-        procedure.get("kind"), ()
-    )
+    kind = procedure.get("kind")
+    if not isinstance(kind, str):
+        return  # the schema names what is wrong with it
+    foreign = {IM_INJECTION: BLOCK_ONLY_KEYS, MEDIAL_BRANCH_BLOCK: IM_ONLY_KEYS}.get(kind, ())
     for key in procedure:
         if key in foreign:
             words = PROCEDURE_KIND_WORDS[procedure["kind"]]
@@ -185,6 +324,13 @@ def parse_time(text: str, field: str) -> datetime:
         raise DocumentError(field, f"{text!r} is not a real date and time") from error
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise DocumentError(field, "the time has no UTC offset (add e.g. +01:00 or Z)")
+    offset = _OFFSET.search(text)
+    if offset and (int(offset["hours"]) > 23 or int(offset["minutes"]) > 59):
+        raise DocumentError(field, f"{offset.group()} is not a UTC offset (minutes 00-59)")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as error:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise DocumentError(field, f"{text!r} is outside the dates a record can hold") from error
     return moment
 
 
@@ -194,13 +340,18 @@ def _build(raw: dict[str, Any], now: datetime) -> ExamDocument:
     patient = _patient(raw["patient"], now)
     procedure = _procedure(raw["procedure"])
     exam = _exam(raw["exam"], "exam", procedure, now)
-    previous = []
+    previous: list[Exam] = []
     for index, item in enumerate(raw.get("previous_exams", [])):
         field = f"previous_exams[{index}]"
         earlier = _exam(item, field, procedure, now)
-        if earlier.performed_at > exam.performed_at:
-            raise DocumentError(f"{field}.performed_at", "is later than the current exam")
+        # A reordered list would hide a decline from the progression finding.
+        if previous and earlier.performed_at <= previous[-1].performed_at:
+            raise DocumentError(f"{field}.performed_at", "is not later than the exam before it "
+                                "(previous exams are listed oldest first, one per moment)")
         previous.append(earlier)
+    if previous and previous[-1].performed_at >= exam.performed_at:
+        raise DocumentError(f"previous_exams[{len(previous) - 1}].performed_at",
+                            "is not earlier than the current exam")
     return ExamDocument(patient, procedure, exam, previous)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop_app.paths import check_output_path
 from desktop_app.store.check import CheckReport, check_database
 from desktop_app.store.database import (
     SIDE_FILE_SUFFIXES,
@@ -33,6 +35,8 @@ from desktop_app.store.errors import BackupError
 
 log = logging.getLogger(__name__)
 BACKUP_FOLDER = "backups"
+# `.NAME.PID-XXXXXXXX.partial`: a copy being written; the PID tells a live one from a dead one.
+_PARTIAL_NAME = re.compile(r"\..+\.(?P<pid>[0-9]+)-[0-9a-f]{8}\.partial")
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,12 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
         destination = destination / f"neurocheck-{_stamp()}.sqlite"
     if not destination.parent.is_dir():
         raise BackupError(f"the folder {destination.parent} does not exist")
-    partial = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.partial")
-    create_private_file(partial)
+    check_output_path(destination)  # never a device or a pipe replaced by the copy
+    remove_stale_partials(destination.parent)
+    partial = destination.with_name(
+        f".{destination.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    # Created exclusively: a file or link planted under that name is never written through.
+    os.close(os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         target = sqlite3.connect(str(partial), isolation_level=None)
         try:
@@ -105,6 +113,36 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
         raise
     log.info("backup written and verified (%s)", report.summary())
     return destination, report
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Delete the half-written copies that killed backups left in `folder` (a kill cannot
+    run their clean-up); a copy whose process still runs is left alone. Returns those
+    deleted."""
+    removed = []
+    for candidate in Path(folder).glob(".*.partial"):
+        match = _PARTIAL_NAME.fullmatch(candidate.name)
+        if not match or _process_alive(int(match["pid"])):
+            continue
+        for path in (candidate, *(candidate.with_name(candidate.name + s)
+                                  for s in SIDE_FILE_SUFFIXES)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        removed.append(candidate)
+        log.info("removed a copy a stopped backup left behind")
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap test: keep it rather than break a running backup
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _keep_current(live: Path, folder: Path) -> tuple[Path, bool]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -198,13 +197,11 @@ def signing_error_words(error: BaseException) -> str:
 # -- files and printers: seams the tests patch ---------------------------------------------------
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path`, readable and writable by the owner only (0600)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # a file that existed keeps its mode otherwise
-        os.write(fd, data)
-    finally:
-        os.close(fd)
+    """Write `data` to `path`, readable and writable by the owner only (0600), atomically
+    through an exclusive temporary file (a planted symlink is never followed)."""
+    from desktop_app import paths
+
+    paths.write_private(path, data)
 
 
 def choose_save_path(parent: QWidget, title: str, suggested: str, name_filter: str,

@@ -58,7 +58,10 @@ def documents(draw):
             procedure["fluoroscopy_contrast"] = draw(st.booleans())
         if draw(st.booleans()):
             procedure["sedation"] = draw(st.sampled_from(["none", "midazolam"]))
-    earlier_hours = sorted(draw(st.lists(st.floats(0, hours), max_size=2)))
+    # Earlier exams are strictly earlier and one per moment (whole minutes before the exam).
+    minutes_before = draw(st.lists(st.integers(1, int(hours * 60)), max_size=2, unique=True)
+                          ) if hours * 60 >= 1 else []
+    earlier_hours = [hours - m / 60 for m in sorted(minutes_before, reverse=True)]
     previous = [draw(exams(kind, h)) for h in earlier_hours]
     return {
         "format": "neuro-exam/1",
