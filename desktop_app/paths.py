@@ -17,10 +17,11 @@ def resource_path(*parts: str) -> Path:
     return root.joinpath("resources", *parts)
 
 
-def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
     """The data folder: the override, else $NEUROCHECK_DATA_DIR, else the platform's folder.
 
-    It is created readable by the owner only, since it holds patient data.
+    It is created readable by the owner only, since it holds patient data (unless
+    `create` is False: a command that only reads never makes one).
     """
     if override:
         path = Path(override)
@@ -31,6 +32,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path = path.expanduser().resolve()
+    if not create:
+        return path
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     if os.name == "posix":
         os.chmod(path, 0o700)

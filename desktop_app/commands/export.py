@@ -6,6 +6,9 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.records import add_sign_in
+
+    add_sign_in(parser)
     parser.add_argument("exam_id", type=int, metavar="EXAM_ID", help="the exam's ID")
     parser.add_argument("--out", metavar="FILE",
                         help="write the document to FILE (readable by you only) instead of "
@@ -16,20 +19,19 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from desktop_app.commands.records import cli_actor, print_utf8, with_database
+    from desktop_app.commands.records import print_utf8, with_signed_in
     from desktop_app.paths import write_private
-    from desktop_app.store import append_audit, export_document, write_transaction
+    from desktop_app.record import export_exam
 
-    def body(_folder, db) -> int:
-        document = export_document(db, args.exam_id)
+    def deliver(document) -> None:
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         if args.out:
             write_private(Path(args.out), text.encode("utf-8"))
         else:
             print_utf8(text)
-        with write_transaction(db):  # patient data left the record: say who took it
-            append_audit(db, actor=cli_actor(), action="exam.export", table="exams",
-                         record_id=args.exam_id)
+
+    def body(_folder, db, who) -> int:
+        export_exam(db, who.user, args.exam_id, deliver)  # audited: who took patient data
         return 0
 
-    return with_database(args, body)
+    return with_signed_in(args, "export_exam", body)

@@ -4,7 +4,8 @@
 document and its signed PDF, without the record. Exit 0 on success; 2 for input that is
 not valid (bad document, bad option); 1 when the export cannot be made (no such exam, no
 signed note, the note belongs to another exam). Nothing is written unless it all worked.
-An export from the record is audited, like `export`: patient data left the record.
+An export from the record takes `--user NAME --password-stdin` and is audited
+(`note.export_fhir`, the name the GUI writes too): patient data left the record.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ EXIT_INVALID = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.records import add_sign_in
+
+    add_sign_in(parser, required=False)
     parser.add_argument("exam_id", metavar="EXAM_ID", nargs="?",
                         help="ID of a stored exam with a signed note (with --document: the "
                         "ID to export under; default: the exam's record hash)")
@@ -80,24 +84,23 @@ def _export(args: argparse.Namespace, signed) -> int:
 
 
 def _from_record(args: argparse.Namespace) -> int:
-    from desktop_app.commands.records import cli_actor, with_database
-    from desktop_app.interop.source import exam_number, read_signed_exam
-    from desktop_app.store import append_audit, write_transaction
+    from desktop_app.commands.records import with_signed_in
+    from desktop_app.interop.source import exam_number
+    from desktop_app.record import export_fhir
 
     if not args.exam_id:
         raise _Invalid("give an EXAM_ID, or --document and --note")
     if args.note_id or args.signed_at or args.signer or args.escalations:
         raise _Invalid("--note-id, --signed-at, --signer and --escalations go with --document")
+    if not args.user:
+        raise _Invalid("an export from the record takes --user NAME --password-stdin")
     exam_id = exam_number(args.exam_id)
 
-    def body(_folder, db) -> int:
-        _export(args, read_signed_exam(db, exam_id))
-        with write_transaction(db):  # patient data left the record: say who took it
-            append_audit(db, actor=cli_actor(), action="exam.export.fhir", table="exams",
-                         record_id=exam_id)
+    def body(_folder, db, who) -> int:
+        export_fhir(db, who.user, exam_id, lambda signed: _export(args, signed))
         return 0
 
-    return with_database(args, body)
+    return with_signed_in(args, "export_fhir", body)
 
 
 def _from_files(args: argparse.Namespace):
@@ -105,6 +108,9 @@ def _from_files(args: argparse.Namespace):
 
     if not (args.document and args.note):
         raise _Invalid("--document and --note go together")
+    if args.user:
+        raise _Invalid("--user goes with an EXAM_ID of the record; a document and its note "
+                       "are exported without the record")
     return load_document_and_note(
         _read(args.document), _read(args.note),
         exam_id=args.exam_id, note_id=args.note_id,

@@ -11,14 +11,22 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.records import add_sign_in
+
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="exam documents (JSON); - reads one from standard input")
+    add_sign_in(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from desktop_app.commands.assess import read_source
-    from desktop_app.commands.records import EXIT_INVALID, cli_actor, fail, with_database
-    from desktop_app.store import ImportRefused, import_documents
+    from desktop_app.commands.records import EXIT_INVALID, fail, with_signed_in
+    from desktop_app.record import import_documents
+    from desktop_app.store import ImportRefused
+
+    if "-" in args.files and args.password_stdin:
+        return fail("standard input carries the password: give the documents as files",
+                    EXIT_INVALID)
 
     sources = []
     for name in args.files:
@@ -27,12 +35,12 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             return fail(f"{name}: cannot read the file ({error.strerror})", EXIT_INVALID)
 
-    def body(_folder, db) -> int:
+    def body(_folder, db, who) -> int:
         try:
-            saved = import_documents(db, sources, actor=cli_actor())
+            saved = import_documents(db, who.user, sources)
         except ImportRefused as error:
             return fail(f"{error}\nNothing was imported.", EXIT_INVALID)
         print("\n".join(str(s.exam_id) for s in saved))
         return 0
 
-    return with_database(args, body)
+    return with_signed_in(args, "import_documents", body)
