@@ -59,3 +59,17 @@ def run_subprocess(folder: Path, *args: str, password: str = CLI_PASSWORD,
     return subprocess.run([sys.executable, "-m", "desktop_app", *prefix, *signed_in(*args)],
                           input=stdin if text else stdin.encode(), capture_output=True,
                           text=text, timeout=timeout, cwd=cwd, env=env)
+
+
+def make_hashing_quick(monkeypatch) -> None:
+    """argon2id at its smallest cost and cheap key stretching, in this process only (the
+    shipped costs take about half a second a password by design)."""
+    from argon2 import PasswordHasher, Type
+
+    from desktop_app.report import pki
+    from desktop_app.store import users
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(users, "_hasher", lambda: quick)
+    monkeypatch.setattr(users, "_decoy_hash", lambda: quick.hash("no such user"))
+    monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
