@@ -240,3 +240,9 @@ def test_every_action_written_anywhere_is_in_the_vocabulary() -> None:
                if not name.endswith((".pem", ".json", ".crl", ".log", ".sqlite"))}
     assert written, "the scan found no audit actions at all"
     assert written <= set(actions.ACTIONS), sorted(written - set(actions.ACTIONS))
+
+
+def test_the_readme_lists_the_whole_vocabulary() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in actions.ACTIONS if f"| `{name}` |" not in readme]
+    assert missing == []
