@@ -18,6 +18,7 @@ from desktop_app.record.accounts import (
 )
 from desktop_app.record.actions import ACTIONS
 from desktop_app.record.auth import LOCK_AFTER_FAILURES, LOCK_FOR, PERMISSIONS, authorize, sign_in
+from desktop_app.record.exams import close_episode, discard_exam, finish_exam
 from desktop_app.record.notes import AlreadySigned, SignedResult, add_addendum, find_note, sign_exam
 from desktop_app.record.passwords import check_password, password_problem
 from desktop_app.record.ward import (
@@ -44,11 +45,14 @@ __all__ = [
     "change_own_password",
     "change_settings",
     "check_password",
+    "close_episode",
+    "discard_exam",
     "disable_user",
     "enable_user",
     "export_exam",
     "export_fhir",
     "find_note",
+    "finish_exam",
     "import_documents",
     "password_problem",
     "reissue_key",

@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "escalation.response": "the response to a call was recorded",
     "exam.save": "an exam was saved (from the wizard or an import)",
     "exam.edit": "an unsigned exam was edited",
+    "exam.discard": "an exam in progress was thrown away, with why",
     "exam.export": "an exam left the record as an exam document",
     # notes
     "note.sign": "an exam's note was signed and stored; the exam is final",
@@ -63,6 +64,7 @@ USER_PASSWORD_CHANGE = "user.password_change"
 USER_KEY_REISSUE = "user.key_reissue"
 SETTING_CHANGE = "setting.change"
 EXAM_EXPORT = "exam.export"
+EXAM_DISCARD = "exam.discard"
 NOTE_SIGN = "note.sign"
 ADDENDUM_SIGN = "addendum.sign"
 NOTE_EXPORT_FHIR = "note.export_fhir"

@@ -20,6 +20,7 @@ LOCK_FOR = timedelta(minutes=15)
 ANY_ROLE = (NURSE, CLINICIAN, ADMIN)
 # operation -> the roles that may do it: the one place a role is checked.
 PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "finish_exam": ANY_ROLE,
     "sign_exam": ANY_ROLE,
     "add_addendum": ANY_ROLE,
     "export_exam": ANY_ROLE,
