@@ -76,8 +76,8 @@ def backup(db: Database, user: UserRecord, destination: Path):
     authorize(user, "backup")
     written, report = backup_database(db, Path(destination))
     with write_transaction(db):
-        append_audit(db, actor=user.name, action=actions.RECORD_BACKUP,
-                     detail={"file": Path(written).name})
+        # No file name in the log: a name chosen at the console might hold anything.
+        append_audit(db, actor=user.name, action=actions.RECORD_BACKUP)
     return written, report
 
 
@@ -93,8 +93,7 @@ def restore(data_dir: Path, user: UserRecord, source: Path):
     try:
         with write_transaction(db):
             append_audit(db, actor=user.name, action=actions.RECORD_RESTORE,
-                         detail={"file": Path(source).name,
-                                 "kept": Path(result.kept).name if result.kept else None})
+                         detail={"kept_previous": result.kept is not None})
     finally:
         db.close()
     return result
