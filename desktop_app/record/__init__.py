@@ -4,7 +4,9 @@ Qt-free (like Anki's collection, which its GUI drives): each operation checks wh
 it (`auth.authorize`, one table of roles), runs in one transaction, and writes one action
 of the audit vocabulary (`actions.ACTIONS`). Sign-in, with the lock-out after five wrong
 passwords, is `auth.sign_in`; accounts and their signing keys are in `accounts`; signing
-in `notes`; settings, imports, exports, backup and restore in `ward`.
+in `notes`; finishing and discarding exams, closing episodes in `exams`; settings, imports,
+exports, backup and restore in `ward`. `WardRecord` holds one record and offers them all
+as methods.
 """
 
 from desktop_app.record.accounts import (
@@ -29,6 +31,7 @@ from desktop_app.record.ward import (
     import_documents,
     restore,
 )
+from desktop_app.record.ward_record import WardRecord
 
 __all__ = [
     "ACTIONS",
@@ -38,6 +41,7 @@ __all__ = [
     "AlreadySigned",
     "SignedResult",
     "SigningKeyError",
+    "WardRecord",
     "add_addendum",
     "add_user",
     "authorize",

@@ -246,3 +246,16 @@ def test_the_readme_lists_the_whole_vocabulary() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     missing = [name for name in actions.ACTIONS if f"| `{name}` |" not in readme]
     assert missing == []
+
+
+def test_a_ward_record_offers_the_operations_as_methods(ward: Ward) -> None:
+    ward.db.close()
+    with record.WardRecord.open(ward.folder) as opened:
+        signed = opened.sign_exam(ward.exam_id, NURSE, NURSE_PASSWORD)
+        assert [n.id for n in exam_notes(opened.db, ward.exam_id)] == [signed.note_row_id]
+        admin = opened.sign_in(ADMIN, ADMIN_PASSWORD)
+        opened.change_settings(admin, {"institution": "St Elsewhere"})
+        assert get_setting(opened.db, "institution") == "St Elsewhere"
+    from desktop_app.store import open_database
+
+    ward.db = open_database(ward.folder)
