@@ -68,11 +68,12 @@ class VerificationResult:
             out.append("Key revoked: this signing key was revoked on "
                        f"{self.key_revoked_at.isoformat(timespec='seconds')} (account "
                        "disabled or key re-issued)"
-                       + ("; the note was stored in the record before." if self.ok else "."))
+                       + ("; the note was stored in the record before."
+                          if self.ok and self.in_record else "."))
         if self.signer_disabled:
             out.append("Note: this user's account has since been disabled"
                        + ("; the note was stored in the record while it was active."
-                          if self.ok else "."))
+                          if self.ok and self.in_record else "."))
         if self.signed_at:
             when = self.signed_at.isoformat(timespec='seconds')
             out.append(f"Signed at: {when}" if self.ok else

@@ -183,3 +183,30 @@ def test_verify_never_creates_a_data_folder(ward: Ward, tmp_path: Path, monkeypa
     status, said, _err = run_cli(monkeypatch, capsys, nowhere, "verify", str(out))
     assert status == 1 and "no signing authority" in said
     assert not nowhere.exists()
+
+
+def test_the_user_command_resets_enables_and_changes_passwords(ward: Ward, monkeypatch,
+                                                               capsys) -> None:
+    admin = ("--user", ADMIN, "--password-stdin")
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "user", "reset-password",
+                                NURSE, *admin, stdin=f"{ADMIN_PASSWORD}\nshort\n")
+    assert status == 2 and "at least 12 characters" in err
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "user", "reset-password",
+                                NURSE, *admin, stdin=f"{ADMIN_PASSWORD}\nreset-passphrase-1\n")
+    assert status == 0, err
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "user", "password", "--user",
+                                NURSE, "--password-stdin",
+                                stdin="reset-passphrase-1\nmy-own-passphrase-2\n")
+    assert status == 0, err
+    pki.load_signer(ward.folder, NURSE, "my-own-passphrase-2")
+    assert run_cli(monkeypatch, capsys, ward.folder, "user", "disable", NURSE, *admin,
+                   stdin=f"{ADMIN_PASSWORD}\n")[0] == 0
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "user", "enable", NURSE,
+                                *admin, stdin=f"{ADMIN_PASSWORD}\nback-again-passphrase\n")
+    assert status == 0, err
+    pki.load_signer(ward.folder, NURSE, "back-again-passphrase")
+    actions = [row[0] for row in ward.db.execute(
+        "SELECT action FROM audit_log WHERE action LIKE 'user.%' AND action NOT LIKE "
+        "'user.sign_in%' ORDER BY id")][-4:]
+    assert actions == ["user.password_reset", "user.password_change", "user.disable",
+                       "user.enable"]
