@@ -52,7 +52,18 @@ def run(args: argparse.Namespace) -> int:
         with_signed_in,
     )
     from desktop_app.record import accounts
-    from desktop_app.store import has_users, list_users
+    from desktop_app.store import InvalidValue, has_users, list_users
+
+    def next_password(words: str) -> str:
+        """The next line of standard input (--password-stdin), else asked on the terminal."""
+        import getpass
+        import sys
+
+        if args.password_stdin:
+            return stdin_line()
+        if sys.stdin.isatty():
+            return getpass.getpass(f"{words}: ")
+        raise InvalidValue("give the passwords on standard input with --password-stdin")
 
     def add(folder, db) -> int:
         if not has_users(db):
@@ -60,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
                 return fail("the first account sets the installation up: give no --user",
                             EXIT_INVALID)
             user = accounts.add_user(db, folder, args.name, full_name=args.full_name,
-                                     role=args.role, password=stdin_line(),
+                                     role=args.role,
+                                     password=next_password(f"New password for {args.name}"),
                                      credentials=args.credentials)
         else:
             if not args.user:
@@ -68,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
                             "--password-stdin", EXIT_INVALID)
             who = sign_in_for(args, db, "manage_accounts")
             user = accounts.add_user(db, folder, args.name, full_name=args.full_name,
-                                     role=args.role, password=stdin_line(),
+                                     role=args.role,
+                                     password=next_password(f"New password for {args.name}"),
                                      credentials=args.credentials, admin=who.user,
                                      admin_password=who.password)
         print(f"User {user.name} added ({user.role}), with a signing key.")
@@ -87,18 +100,23 @@ def run(args: argparse.Namespace) -> int:
             user = accounts.disable_user(db, folder, args.name, **admin)
             print(f"User {user.name} disabled; their signing key is revoked.")
         elif args.user_action == "enable":
-            user = accounts.enable_user(db, folder, args.name, stdin_line(), **admin)
+            user = accounts.enable_user(db, folder, args.name,
+                                        next_password(f"New password for {args.name}"), **admin)
             print(f"User {user.name} enabled, with a new password and signing key.")
         elif args.user_action == "reset-password":
-            user = accounts.reset_password(db, folder, args.name, stdin_line(), **admin)
+            user = accounts.reset_password(db, folder, args.name,
+                                           next_password(f"New password for {args.name}"),
+                                           **admin)
             print(f"Password of {user.name} reset; they have a new signing key.")
         else:
-            user = accounts.reissue_key(db, folder, args.name, stdin_line(), **admin)
+            user = accounts.reissue_key(db, folder, args.name,
+                                        next_password(f"{args.name}'s own password"), **admin)
             print(f"User {user.name} has a new signing key; the old one is revoked.")
         return 0
 
     def own(folder, db) -> int:
-        old, new = stdin_line(), stdin_line()
+        old = next_password("Current password")
+        new = next_password("New password")
         user = accounts.change_own_password(db, folder, args.user, old, new)
         print(f"Password of {user.name} changed.")
         return 0
@@ -118,8 +136,5 @@ def run(args: argparse.Namespace) -> int:
 
         return with_database(args, first_step)
     if args.user_action == "password":
-        if not args.password_stdin:
-            return fail("give the current and the new password on standard input "
-                        "(--password-stdin)", EXIT_INVALID)
         return with_database(args, own)
     return with_signed_in(args, "manage_accounts", change)
