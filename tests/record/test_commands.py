@@ -210,3 +210,29 @@ def test_the_user_command_resets_enables_and_changes_passwords(ward: Ward, monke
         "'user.sign_in%' ORDER BY id")][-4:]
     assert actions == ["user.password_reset", "user.password_change", "user.disable",
                        "user.enable"]
+
+
+def test_the_demo_into_a_record_with_accounts_takes_a_sign_in(tmp_path: Path,
+                                                                       monkeypatch,
+                                                                       capsys) -> None:
+    from desktop_app.record import accounts
+    from desktop_app.store import open_database
+
+    folder = tmp_path / "ward"
+    folder.mkdir(mode=0o700)
+    db = open_database(folder)
+    try:
+        accounts.add_user(db, folder, "ward.admin", full_name="Ward Admin", role="admin",
+                          password=ADMIN_PASSWORD)
+    finally:
+        db.close()
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "demo")
+    assert status == 1 and "--user" in err
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "demo", "--user", "ward.admin",
+                                "--password-stdin", stdin=f"{WRONG}\n")
+    assert status == 1 and "Sign-in refused" in err
+    # signed in, the ward's own record is still never mixed with sample patients
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "demo", "--user", "ward.admin",
+                                "--password-stdin", stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 1 and "not empty" in err
+    assert not pki.user_has_key(folder, "nurse")
