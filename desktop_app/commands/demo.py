@@ -10,7 +10,7 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from desktop_app.commands.records import add_sign_in
+    from desktop_app.commands.sign_in import add_sign_in
 
     parser.add_argument("--launch", action="store_true",
                         help="open the application on the demo data afterwards")

@@ -21,7 +21,7 @@ EXIT_INVALID = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from desktop_app.commands.records import add_sign_in
+    from desktop_app.commands.sign_in import add_sign_in
 
     add_sign_in(parser, required=False)
     parser.add_argument("exam_id", metavar="EXAM_ID", nargs="?",

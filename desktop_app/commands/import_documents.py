@@ -11,7 +11,7 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from desktop_app.commands.records import add_sign_in
+    from desktop_app.commands.sign_in import add_sign_in
 
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="exam documents (JSON); - reads one from standard input")

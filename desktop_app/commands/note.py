@@ -24,7 +24,7 @@ EXIT_INVALID = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from desktop_app.commands.records import add_sign_in
+    from desktop_app.commands.sign_in import add_sign_in
 
     parser.add_argument("exam_id", metavar="EXAM_ID", nargs="?",
                         help="the stored exam to sign")

@@ -9,7 +9,6 @@ Imported only inside the commands' `run`, so `assess` never loads SQLite code.
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import sys
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop_app.commands.sign_in import add_sign_in, read_password, stdin_line
 from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import data_dir
 from desktop_app.store import (
@@ -28,6 +28,9 @@ from desktop_app.store import (
     UserRecord,
     open_database,
 )
+
+__all__ = ["SignedIn", "add_sign_in", "data_folder", "fail", "print_utf8", "read_password",
+           "sign_in_for", "stdin_line", "with_database", "with_signed_in"]
 
 log = logging.getLogger(__name__)
 
@@ -51,29 +54,6 @@ class SignedIn:
 
     user: UserRecord
     password: str
-
-
-def add_sign_in(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
-    """The sign-in options every command that reads or changes the record takes."""
-    parser.add_argument("--user", metavar="NAME", required=required,
-                        help="your user name: the command is done, and audited, as you")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read your password from the first line of standard input")
-
-
-def read_password(args: argparse.Namespace) -> str | None:
-    """The password: the first line of standard input with --password-stdin, else asked
-    on the terminal; None when neither is possible."""
-    if getattr(args, "password_stdin", False):
-        return stdin_line()
-    if sys.stdin.isatty():
-        return getpass.getpass(f"Password for {args.user}: ")
-    return None
-
-
-def stdin_line() -> str:
-    """One line of standard input without its line ending (spaces are kept)."""
-    return sys.stdin.readline().rstrip("\r\n")
 
 
 def sign_in_for(args: argparse.Namespace, db: Database, operation: str) -> SignedIn:

@@ -9,7 +9,7 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from desktop_app.commands.records import add_sign_in
+    from desktop_app.commands.sign_in import add_sign_in
 
     add_sign_in(parser)
     parser.add_argument("source", metavar="SRC", help="the backup file to restore")

@@ -14,7 +14,7 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from desktop_app.commands.records import add_sign_in
+    from desktop_app.commands.sign_in import add_sign_in
 
     actions = parser.add_subparsers(dest="user_action", metavar="ACTION", required=True)
     add = actions.add_parser(

@@ -137,6 +137,8 @@ def reset_password(db: Database, data_dir: Path, name: str, new_password: str, *
     is revoked. Clears a lock-out."""
     admin = _administrator(db, admin, admin_name, admin_password)
     user = get_user(db, name)
+    if user.disabled:  # a fresh key for a stopped account: enabling it is the way
+        raise Conflict(f"user {user.name!r} is disabled; enable the account instead")
     check_password(new_password, user_name=user.name, full_name=user.full_name)
     with write_transaction(db):
         set_password(db, user.name, new_password, actor=admin.name,

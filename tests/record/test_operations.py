@@ -157,6 +157,18 @@ def test_reset_password_clears_a_lock_out_and_rekeys(ward: Ward) -> None:
     pki.load_signer(ward.folder, NURSE, "a-fresh-passphrase")
 
 
+def test_a_disabled_account_gets_no_fresh_key_by_a_reset(ward: Ward) -> None:
+    from desktop_app.store import Conflict
+
+    accounts.disable_user(ward.db, ward.folder, NURSE, admin_name=ADMIN,
+                          admin_password=ADMIN_PASSWORD)
+    with pytest.raises(Conflict, match="enable the account"):
+        accounts.reset_password(ward.db, ward.folder, NURSE, "a-fresh-passphrase",
+                                admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    with pytest.raises(pki.SigningError, match="revoked"):
+        pki.load_signer(ward.folder, NURSE, NURSE_PASSWORD)
+
+
 def test_change_own_password_reseals_the_key(ward: Ward) -> None:
     mark = len(ward.actions())
     accounts.change_own_password(ward.db, ward.folder, NURSE, NURSE_PASSWORD,
