@@ -115,3 +115,20 @@ def test_a_nurse_sees_no_accounts_screen_but_changes_her_password(qtbot, ward, d
     with qtbot.waitSignal(dialog.finished, timeout=10_000):
         _click(qtbot, dialog.save)
     pki.load_signer(folder, "nurse", "my-new-ward-passphrase")  # the key follows
+
+
+def test_wrong_passwords_at_the_console_lock_the_workstation_sign_in_too(
+        qtbot, ward, db, folder, monkeypatch, capsys):
+    import io
+    import sys
+
+    from desktop_app.cli import main
+    from desktop_app.record.auth import LOCK_AFTER_FAILURES
+
+    for _ in range(LOCK_AFTER_FAILURES):
+        monkeypatch.setattr(sys, "stdin", io.StringIO("not-the-password\n"))
+        assert main(["--data-dir", str(folder), "user", "list", "--user", "nurse",
+                     "--password-stdin"]) == 1
+    capsys.readouterr()
+    sign_in(qtbot, ward, "nurse", expect_ok=False)  # the right password, one rule
+    assert "locked" in ward.lock.panel.message.text()
