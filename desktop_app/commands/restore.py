@@ -17,20 +17,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _sign_in(args: argparse.Namespace, folder, source):
     """The administrator, signed in on the live record, or on a scratch copy of the backup
-    when the folder has no record yet."""
+    when the folder has no record yet or its record cannot be read (the damage a restore
+    is for)."""
     import shutil
+    import sqlite3
     import tempfile
     from pathlib import Path
 
     from desktop_app.commands.records import sign_in_for
-    from desktop_app.store import BackupError, database_path, open_database
+    from desktop_app.store import BackupError, DatabaseProblem, database_path, open_database
 
     if database_path(folder).exists():
-        db = open_database(folder, check=False, migrate=False, create=False)
         try:
-            return sign_in_for(args, db, "restore")
-        finally:
-            db.close()
+            db = open_database(folder, check=False, migrate=False, create=False)
+            try:
+                return sign_in_for(args, db, "restore")
+            finally:
+                db.close()
+        except (sqlite3.DatabaseError, DatabaseProblem):
+            pass  # unreadable: the backup's own accounts decide
     with tempfile.TemporaryDirectory(prefix="neurocheck-restore-") as scratch:
         try:
             shutil.copyfile(source, database_path(Path(scratch)))

@@ -236,3 +236,28 @@ def test_the_demo_into_a_record_with_accounts_takes_a_sign_in(tmp_path: Path,
                                 "--password-stdin", stdin=f"{ADMIN_PASSWORD}\n")
     assert status == 1 and "not empty" in err
     assert not pki.user_has_key(folder, "nurse")
+
+
+def test_a_damaged_record_is_restored_by_an_administrator_of_the_backup(
+        ward: Ward, tmp_path: Path, monkeypatch, capsys) -> None:
+    from desktop_app.store import database_path, open_database
+
+    backup = tmp_path / "good.sqlite"
+    assert run_cli(monkeypatch, capsys, ward.folder, "backup", str(backup), "--user", ADMIN,
+                   "--password-stdin", stdin=f"{ADMIN_PASSWORD}\n")[0] == 0
+    ward.db.close()
+    path = database_path(ward.folder)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    path.write_bytes(b"this is no database any more" * 200)
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "restore", str(backup),
+                                "--user", NURSE, "--password-stdin",
+                                stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 1 and "administrator" in err
+    status, out, err = run_cli(monkeypatch, capsys, ward.folder, "restore", str(backup),
+                               "--user", ADMIN, "--password-stdin",
+                               stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    ward.db = open_database(ward.folder)
+    last = ward.db.execute("SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1")
+    assert last.fetchone() == (ADMIN, "record.restore")
