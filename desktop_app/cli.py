@@ -38,9 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "replace the database with a verified backup (the old one is kept)"),
     "check": ("desktop_app.commands.check", "check the database and its audit chain"),
     "demo": ("desktop_app.commands.demo", "fill an empty data folder with a sample ward"),
-    "user": ("desktop_app.commands.user", "add, list or disable users"),
+    "user": ("desktop_app.commands.user",
+             "accounts: add, list, disable, enable, reset a password, re-issue a key"),
     "fhir": ("desktop_app.commands.fhir", "export a signed exam as a FHIR R4 Bundle (JSON)"),
-    "note": ("desktop_app.commands.note", "render and sign the chart note of an exam document"),
+    "note": ("desktop_app.commands.note", "sign a stored exam's chart note (or an addendum)"),
     "verify": ("desktop_app.commands.verify", "check a signed note: who signed, when, intact"),
 }
 

@@ -24,12 +24,13 @@ class DataFolderError(Exception):
     `str()` is one line saying which folder and what to do."""
 
 
-def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
     """The data folder: the override, else $NEUROCHECK_DATA_DIR, else the platform's folder.
 
-    A folder NeuroCheck creates is readable by the owner only, since it holds patient data.
-    An existing folder is never changed: one every user of the machine may enter or write to
-    is refused (`DataFolderError`), as is a path that is not a folder.
+    A folder NeuroCheck creates is readable by the owner only, since it holds patient data
+    (with `create` False, a command that only reads, nothing is made). An existing folder is
+    never changed: one every user of the machine may enter or write to is refused
+    (`DataFolderError`), as is a path that is not a folder.
     """
     if override:
         path = Path(override)
@@ -45,6 +46,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
         path = path.expanduser().resolve()
     except (OSError, RuntimeError) as error:  # a symlink loop, no home folder
         raise DataFolderError(f"the data folder {path} cannot be resolved ({error})") from None
+    if not create:
+        return path
     try:
         path.mkdir(parents=True, mode=0o700)
     except FileExistsError:

@@ -18,9 +18,9 @@ SMOKE_PASSWORD = "smoke-test-passphrase"
 def _sign_and_verify(folder: Path) -> None:
     from desktop_app.domain import load_document
     from desktop_app.paths import resource_path
+    from desktop_app.record.accounts import add_user
     from desktop_app.report import create_signed_note, load_signer, new_note_id, verify_note
     from desktop_app.store.database import open_database
-    from desktop_app.store.users import add_user
 
     db = open_database(folder)
     try:

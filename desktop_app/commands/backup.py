@@ -6,6 +6,9 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.sign_in import add_sign_in
+
+    add_sign_in(parser)
     parser.add_argument("destination", metavar="DEST",
                         help="backup file to write, or an existing folder to put a dated one in")
 
@@ -15,8 +18,8 @@ def run(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from desktop_app.commands.records import with_database
-    from desktop_app.store import backup_database
+    from desktop_app.commands.records import with_signed_in
+    from desktop_app.record import backup
 
     destination = Path(args.destination)
     folder = destination if destination.is_dir() else destination.parent
@@ -26,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
         raise PermissionError(errno.EACCES, "a backup cannot be written in this folder",
                               str(folder))
 
-    def body(_folder, db) -> int:
-        written, report = backup_database(db, destination)
+    def body(_folder, db, who) -> int:
+        written, report = backup(db, who.user, destination)
         print(f"Backup written to {written}")
         print(f"Verified: integrity and audit chain intact ({report.summary()}).")
         return 0
 
     # No check before: the copy gets the full check, and a damaged record gives no backup.
-    return with_database(args, body, check=False)
+    return with_signed_in(args, "backup", body, check=False)

@@ -1,7 +1,8 @@
 """`demo [--launch]`: fill an empty data folder with a sample ward (about thirty open
 episodes, both procedures, all four levels, some checks overdue), then optionally open
 the application on it. Without --data-dir it uses `demo/` inside the user's data folder,
-apart from the ward's own record."""
+apart from the ward's own record. A folder whose record has accounts already takes
+`--user NAME --password-stdin` (an administrator)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,38 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.sign_in import add_sign_in
+
     parser.add_argument("--launch", action="store_true",
                         help="open the application on the demo data afterwards")
+    add_sign_in(parser, required=False)
 
 
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from desktop_app.commands.records import with_database
+    from desktop_app.commands.records import fail, sign_in_for, with_database
     from desktop_app.paths import DATA_DIR_ENV, data_dir
 
     if not args.data_dir and not os.environ.get(DATA_DIR_ENV):
         # Never mix sample patients into the ward's own record: a folder of their own.
         args.data_dir = str(data_dir() / "demo")
-    from desktop_app.store.demo import PASSWORD, USERS, fill_demo, holds_demo_only
+    from desktop_app.record.ward import fill_demo
+    from desktop_app.store import has_users
+    from desktop_app.store.demo import PASSWORD, USERS, holds_demo_only
 
     def body(folder, db) -> int:
-        if holds_demo_only(db):
+        state = holds_demo_only(db)
+        if state:  # nothing read or changed: the demo's passwords are printed anyway
             print(f"{folder} already holds the demo ward.")
         else:
-            counts = fill_demo(db, folder)
+            who = None
+            if has_users(db):  # a ward's own record: its administrator decides
+                if not args.user:
+                    return fail(f"{folder} already has a record with accounts: sign in with "
+                                "--user NAME --password-stdin (an administrator).")
+                who = sign_in_for(args, db, "fill_demo")
+            counts = fill_demo(db, folder, who.user if who else None)
             print(f"Demo ward written to {folder}: {counts['episodes']} episodes "
                   f"({counts['episodes'] - counts['closed']} open), {counts['exams']} exams, "
                   f"{counts['escalations']} escalations.")

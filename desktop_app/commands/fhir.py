@@ -4,7 +4,8 @@
 document and its signed PDF, without the record. Exit 0 on success; 2 for input that is
 not valid (bad document, bad option); 1 when the export cannot be made (no such exam, no
 signed note, the note belongs to another exam). Nothing is written unless it all worked.
-An export from the record is audited, like `export`: patient data left the record.
+An export from the record takes `--user NAME --password-stdin` and is audited
+(`note.export_fhir`, the name the GUI writes too): patient data left the record.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ EXIT_INVALID = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.sign_in import add_sign_in
+
+    add_sign_in(parser, required=False)
     parser.add_argument("exam_id", metavar="EXAM_ID", nargs="?",
                         help="ID of a stored exam with a signed note (with --document: the "
                         "ID to export under; default: the exam's record hash)")
@@ -87,15 +91,16 @@ def _write(out: str, text: str) -> None:
 
 def _from_record(args: argparse.Namespace) -> int:
     from desktop_app.cli import record_id
-    from desktop_app.commands.records import cli_actor, with_database
-    from desktop_app.interop.source import read_signed_exam
+    from desktop_app.commands.records import with_signed_in
     from desktop_app.paths import check_output_path
-    from desktop_app.store import append_audit, write_transaction
+    from desktop_app.record import export_fhir
 
     if not args.exam_id:
         raise _Invalid("give an EXAM_ID, or --document and --note")
     if args.note_id or args.signed_at or args.signer or args.escalations:
         raise _Invalid("--note-id, --signed-at, --signer and --escalations go with --document")
+    if not args.user:
+        raise _Invalid("an export from the record takes --user NAME --password-stdin")
     try:
         exam_id = record_id(args.exam_id)
     except argparse.ArgumentTypeError as error:
@@ -103,16 +108,11 @@ def _from_record(args: argparse.Namespace) -> int:
     if args.out != "-":
         check_output_path(Path(args.out))  # a missing folder is refused before anything
 
-    def body(_folder, db) -> int:
-        text = _bundle_text(read_signed_exam(db, exam_id))
-        # Patient data is about to leave the record: the audit entry is committed first.
-        with write_transaction(db):
-            append_audit(db, actor=cli_actor(), action="exam.export.fhir", table="exams",
-                         record_id=exam_id)
-        _write(args.out, text)
+    def body(_folder, db, who) -> int:
+        export_fhir(db, who.user, exam_id, lambda signed: _export(args, signed))
         return 0
 
-    return with_database(args, body)
+    return with_signed_in(args, "export_fhir", body)
 
 
 def _from_files(args: argparse.Namespace):
@@ -120,6 +120,9 @@ def _from_files(args: argparse.Namespace):
 
     if not (args.document and args.note):
         raise _Invalid("--document and --note go together")
+    if args.user:
+        raise _Invalid("--user goes with an EXAM_ID of the record; a document and its note "
+                       "are exported without the record")
     return load_document_and_note(
         _read(args.document), _read(args.note),
         exam_id=args.exam_id, note_id=args.note_id,

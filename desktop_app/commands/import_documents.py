@@ -11,8 +11,11 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.sign_in import add_sign_in
+
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="exam documents (JSON); - reads one from standard input")
+    add_sign_in(parser)
 
 
 def refusal_line(error) -> str:
@@ -25,9 +28,14 @@ def refusal_line(error) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from desktop_app.commands.assess import read_source
-    from desktop_app.commands.records import EXIT_INVALID, cli_actor, fail, with_database
+    from desktop_app.commands.records import EXIT_INVALID, fail, with_signed_in
     from desktop_app.domain.document import one_line
-    from desktop_app.store import ImportRefused, import_documents
+    from desktop_app.record import import_documents
+    from desktop_app.store import ImportRefused
+
+    if "-" in args.files and args.password_stdin:
+        return fail("standard input carries the password: give the documents as files",
+                    EXIT_INVALID)
 
     sources = []
     for name in args.files:
@@ -37,12 +45,12 @@ def run(args: argparse.Namespace) -> int:
             return fail(one_line(f"{name}: cannot read the file ({error.strerror})"),
                         EXIT_INVALID)
 
-    def body(_folder, db) -> int:
+    def body(_folder, db, who) -> int:
         try:
-            saved = import_documents(db, sources, actor=cli_actor())
+            saved = import_documents(db, who.user, sources)
         except ImportRefused as error:
             return fail(refusal_line(error), EXIT_INVALID)
         print("\n".join(str(s.exam_id) for s in saved))
         return 0
 
-    return with_database(args, body)
+    return with_signed_in(args, "import_documents", body)

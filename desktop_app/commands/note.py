@@ -1,153 +1,109 @@
-"""`note EXAM.json --user NAME --password-stdin --out NOTE.pdf`: render the chart note of an
-exam document and sign it with the user's key (headless, for batch use).
+"""`note EXAM_ID --user NAME --password-stdin [--out NOTE.pdf]`: sign a stored exam's chart
+note exactly as the application does: the signer signs in (the record's lock-out), the
+note is rendered from the record (ward, paper, escalations), signed with the signer's key,
+stored as the exam's signed note (the exam is final from then on) and audited `note.sign`.
+`note --amends NOTE_ID --addendum-text TEXT ...` signs an addendum to a stored note.
 
-Exit 0 when the signed note is written; 1 when signing is refused (items neither tested
-nor excused, wrong password, disabled account); 2 for an invalid document or arguments.
+An exam document file is not signed: a note outside the record would be issued by no
+record; import the document first (`import FILE`), then sign the exam it became.
+
+Exit 0 when the note is signed and stored; 1 when signing is refused (sign-in, items
+neither tested nor excused, a signed exam, no such note); 2 for invalid arguments.
 Nothing here prints a patient identifier.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import logging
 import sys
 from pathlib import Path
 
-from desktop_app.commands.assess import EXIT_INVALID, read_source
-
 EXIT_REFUSED = 1
+EXIT_INVALID = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="EXAM.json", help="exam document")
-    parser.add_argument("--user", required=True, metavar="NAME", help="the signer's user name")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the signer's password from the first line of standard input")
-    parser.add_argument("--out", required=True, metavar="NOTE.pdf",
-                        help="where to write the signed note (- for standard output)")
-    parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size")
-    parser.add_argument("--note-id", metavar="ID", help="note ID (default: a fresh one)")
-    parser.add_argument("--ward", help="ward name for the header")
-    parser.add_argument("--institution", help="institution name for the header")
-    parser.add_argument("--episode", help="episode reference for the patient label")
-    parser.add_argument("--escalations", metavar="FILE.json",
-                        help="escalation record: a JSON list of {role, name, called_at, response}")
+    from desktop_app.commands.sign_in import add_sign_in
+
+    parser.add_argument("exam_id", metavar="EXAM_ID", nargs="?",
+                        help="the stored exam to sign")
+    add_sign_in(parser)
+    parser.add_argument("--out", metavar="NOTE.pdf",
+                        help="also write the signed note to this file (- for standard output)")
     parser.add_argument("--amends", metavar="NOTE_ID",
-                        help="make an addendum to this (signed) note; needs --addendum-text")
+                        help="sign an addendum to this stored note (its printed ID or row "
+                        "number); needs --addendum-text")
     parser.add_argument("--addendum-text", metavar="TEXT", help="the addendum's text")
 
 
-def _password(args: argparse.Namespace) -> str | None:
-    if args.password_stdin:
-        line = sys.stdin.readline()
-        return line[:-1] if line.endswith("\n") else line
-    if sys.stdin.isatty():
-        return getpass.getpass(f"Password for {args.user}: ")
-    return None
-
-
-def _authenticate(data_dir: Path, name: str, password: str):
-    """The user's unlocked signing key, after the account check when a database exists.
-
-    Without the store (or its database) the key's own password check is the only one.
-    """
-    from desktop_app.report import pki
-
-    try:
-        from desktop_app.store.database import database_path, open_database
-        from desktop_app.store.errors import AuthenticationFailed, StoreError
-        from desktop_app.store.users import authenticate
-    except ImportError:
-        database_path = None
-    if database_path is not None and database_path(data_dir).exists():
-        try:
-            db = open_database(data_dir, create=False, migrate=False)
-        except StoreError as error:
-            raise pki.SigningError(f"the record cannot be opened: {error}") from None
-        try:
-            authenticate(db, name, password)
-        except AuthenticationFailed as error:
-            message = str(error) or "wrong user name or password"
-            raise pki.SigningError(f"sign-in refused: {message}") from None
-        finally:
-            db.close()
-    return pki.load_signer(data_dir, name, password)
-
-
 def _write(out: str, pdf: bytes) -> None:
+    from desktop_app.paths import write_private
+
     if out == "-":
         sys.stdout.buffer.write(pdf)
         sys.stdout.buffer.flush()
         return
-    from desktop_app.paths import write_private
-
-    # The note carries patient data: owner only, complete or not at all, never through a
-    # link planted beside it.
-    write_private(Path(out), pdf)
+    write_private(Path(out), pdf)  # the note carries patient data: owner only
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop_app.domain import DocumentError, load_document, signing_gaps
-    from desktop_app.paths import check_output_path, data_dir
-    from desktop_app.report.note import NoteError, new_note_id
+    from desktop_app.commands.records import fail, read_password, with_database
+    from desktop_app.paths import check_output_path
+    from desktop_app.record import add_addendum, sign_exam
+    from desktop_app.report.note import NoteError
     from desktop_app.report.pki import PkiError
-    from desktop_app.report.signing import create_signed_note
 
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
-    if args.out != "-":
+    if args.out and args.out != "-":
         check_output_path(Path(args.out))  # refused before the password is asked
-    try:
-        document = load_document(read_source(args.file))
-    except OSError as error:
-        print(f"{args.file}: cannot read the file ({error.strerror})", file=sys.stderr)
-        return EXIT_INVALID
-    except DocumentError as error:
-        print(f"invalid exam document: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    escalations = []
-    if args.escalations:
+    if args.amends:
+        if not args.addendum_text:
+            return fail("an addendum (--amends) needs --addendum-text", EXIT_INVALID)
+        if args.exam_id:
+            return fail("give either EXAM_ID or --amends NOTE_ID", EXIT_INVALID)
+    elif not args.exam_id:
+        return fail("give the EXAM_ID of a stored exam (or --amends NOTE_ID)", EXIT_INVALID)
+    elif not args.exam_id.isdigit():
+        return fail(f"{args.exam_id}: not an exam ID. A document file is not signed outside "
+                    "the record (it would be part of no record): import it first "
+                    "(`import FILE`), then `note EXAM_ID`.", EXIT_INVALID)
+    elif args.addendum_text:
+        return fail("--addendum-text goes with --amends", EXIT_INVALID)
+    if args.exam_id:
+        from desktop_app.cli import record_id
+
         try:
-            escalations = json.loads(Path(args.escalations).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            print(f"{args.escalations}: not a readable JSON list ({error.__class__.__name__})",
-                  file=sys.stderr)
-            return EXIT_INVALID
-        if not isinstance(escalations, list) or not all(isinstance(e, dict) for e in escalations):
-            print(f"{args.escalations}: the escalation record is a JSON list of objects",
-                  file=sys.stderr)
-            return EXIT_INVALID
-    if args.amends and not args.addendum_text:
-        print("an addendum (--amends) needs --addendum-text", file=sys.stderr)
-        return EXIT_INVALID
+            record_id(args.exam_id)
+        except argparse.ArgumentTypeError as error:
+            return fail(str(error), EXIT_INVALID)
 
-    gaps = signing_gaps(document)
-    if gaps:
-        print(f"cannot sign: {len(gaps)} item(s) are neither tested nor given a reason:",
-              file=sys.stderr)
-        for path in gaps:
-            print(f"  {path}", file=sys.stderr)
-        return EXIT_REFUSED
-
-    password = _password(args)
+    password = read_password(args)
     if password is None:
-        print("no password: use --password-stdin (the password is asked at each signing)",
-              file=sys.stderr)
-        return EXIT_INVALID
-    folder = data_dir(args.data_dir)
-    try:
-        signer = _authenticate(folder, args.user, password)
-        note_id = args.note_id or new_note_id()
-        pdf = create_signed_note(
-            document, signer, note_id=note_id, escalations=escalations, ward=args.ward,
-            institution=args.institution, paper=args.paper, amends_note_id=args.amends,
-            addendum_text=args.addendum_text, episode=args.episode,
-        )
-    except (PkiError, NoteError) as error:
-        print(f"cannot sign: {error}", file=sys.stderr)
-        return EXIT_REFUSED
-    _write(args.out, pdf)  # an OSError is reported in one line by the command line
-    if args.out != "-":
-        print(f"signed note {note_id} written to {args.out}")
-    return 0
+        return fail("no password: use --password-stdin (the password is asked at each "
+                    "signing)", EXIT_INVALID)
+
+    def body(folder, db) -> int:
+        # The record signs the user in (with the lock-out), once, as the GUI's signing does.
+        try:
+            if args.amends:
+                signed = add_addendum(db, folder, args.amends, args.addendum_text, args.user,
+                                      password)
+            else:
+                signed = sign_exam(db, folder, int(args.exam_id), args.user, password)
+        except (PkiError, NoteError) as error:
+            return fail(f"cannot sign: {error}", EXIT_REFUSED)
+        if args.out:
+            try:
+                _write(args.out, signed.pdf)
+            except OSError as error:
+                print(f"{args.out}: cannot write the copy ({error.strerror}); the note is "
+                      "stored in the record", file=sys.stderr)
+                return EXIT_REFUSED
+        what = "addendum" if signed.addendum_id else "note"
+        if args.out != "-":
+            print(f"signed {what} {signed.note_id} stored for exam {signed.exam_id}"
+                  + (f", copy written to {args.out}" if args.out else ""))
+        return 0
+
+    return with_database(args, body)

@@ -1,5 +1,6 @@
-"""What the record commands (import, export, backup, restore, check, demo, user) share:
-the data folder and its log, opening the database, and turning a refusal into one plain
+"""What the record commands (import, export, backup, restore, check, demo, user, note,
+fhir) share: the data folder and its log, signing in (`--user NAME --password-stdin`,
+with the record's lock-out), opening the database, and turning a refusal into one plain
 message and an exit status.
 
 Imported only inside the commands' `run`, so `assess` never loads SQLite code.
@@ -8,18 +9,29 @@ Imported only inside the commands' `run`, so `assess` never loads SQLite code.
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import sqlite3
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop_app.commands.sign_in import add_sign_in, read_password, stdin_line
 from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import data_dir
-from desktop_app.store import DatabaseProblem, InvalidValue, StoreError, open_database
+from desktop_app.store import (
+    AuthenticationFailed,
+    DatabaseProblem,
+    InvalidValue,
+    StoreError,
+    UserRecord,
+    open_database,
+)
+
+__all__ = ["SignedIn", "add_sign_in", "data_folder", "fail", "print_utf8", "read_password",
+           "sign_in_for", "stdin_line", "with_database", "with_signed_in"]
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +48,31 @@ def data_folder(args: argparse.Namespace) -> Path:
     return folder
 
 
-def cli_actor() -> str:
-    """Who the audit log names for a headless command: the operating-system account."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no passwd entry (a container)
-        return "cli"
+@dataclass(frozen=True)
+class SignedIn:
+    """Who runs the command: the account that signed in, and the password it typed (the
+    signing key and the authority are unlocked with it)."""
+
+    user: UserRecord
+    password: str
+
+
+def sign_in_for(args: argparse.Namespace, db: Database, operation: str) -> SignedIn:
+    """Sign `--user` in (the record's lock-out applies) and check they may do `operation`."""
+    from desktop_app.record.auth import authorize, sign_in
+
+    password = read_password(args)
+    if password is None:
+        raise InvalidValue("no password: use --password-stdin and give it on standard input")
+    return SignedIn(authorize(sign_in(db, args.user, password), operation), password)
+
+
+def with_signed_in(args: argparse.Namespace, operation: str,
+                   body: Callable[[Path, Database, SignedIn], int], *, check: bool = True) -> int:
+    """`with_database`, with `--user` signed in first: `body(folder, db, signed_in)`."""
+    return with_database(args, lambda folder, db: body(folder, db,
+                                                       sign_in_for(args, db, operation)),
+                         check=check)
 
 
 def fail(message: str, status: int = EXIT_PROBLEM) -> int:
@@ -70,6 +101,9 @@ def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int
         return fail(str(error))
     try:
         return body(folder, db)
+    except AuthenticationFailed as error:
+        log.warning("%s refused: sign-in failed (%s)", args.command, type(error).__name__)
+        return fail(f"Sign-in refused: {error}. Nothing was done.")
     except StoreError as error:
         log.warning("%s refused (%s)", args.command, type(error).__name__)
         return fail(str(error), EXIT_INVALID if isinstance(error, InvalidValue) else EXIT_PROBLEM)

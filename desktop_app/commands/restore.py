@@ -1,5 +1,7 @@
-"""`restore SRC`: replace the database with a backup, after checking the backup; the
-database it replaces is kept in the data folder's backups/ folder."""
+"""`restore SRC --user NAME --password-stdin`: replace the database with a backup, after
+checking the backup; the database it replaces is kept in the data folder's backups/
+folder. An administrator of the record signs in (of the backup's record, when the folder
+has none yet), and the restore is audited in the restored record."""
 
 from __future__ import annotations
 
@@ -7,18 +9,62 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop_app.commands.sign_in import add_sign_in
+
+    add_sign_in(parser)
     parser.add_argument("source", metavar="SRC", help="the backup file to restore")
+
+
+def _sign_in(args: argparse.Namespace, folder, source):
+    """The administrator, signed in on the live record, or on a scratch copy of the backup
+    when the folder has no record yet or its record cannot be read (the damage a restore
+    is for)."""
+    import shutil
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    from desktop_app.commands.records import sign_in_for
+    from desktop_app.store import BackupError, DatabaseProblem, database_path, open_database
+
+    if database_path(folder).exists():
+        try:
+            db = open_database(folder, check=False, migrate=False, create=False)
+            try:
+                return sign_in_for(args, db, "restore")
+            finally:
+                db.close()
+        except (sqlite3.DatabaseError, DatabaseProblem):
+            pass  # unreadable: the backup's own accounts decide
+    with tempfile.TemporaryDirectory(prefix="neurocheck-restore-") as scratch:
+        try:
+            shutil.copyfile(source, database_path(Path(scratch)))
+        except OSError as error:
+            raise BackupError(f"{Path(source).name}: cannot read the file "
+                              f"({error.strerror})") from None
+        db = open_database(Path(scratch), check=False, create=False)
+        try:
+            return sign_in_for(args, db, "restore")
+        finally:
+            db.close()
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from desktop_app.commands.records import data_folder, fail
-    from desktop_app.store import StoreError, restore_database
+    from desktop_app.record import restore
+    from desktop_app.store import AuthenticationFailed, StoreError
 
     folder = data_folder(args)
     try:
-        result = restore_database(folder, Path(args.source))
+        who = _sign_in(args, folder, Path(args.source))
+    except AuthenticationFailed as error:
+        return fail(f"Sign-in refused: {error}. Nothing was done.")
+    except StoreError as error:
+        return fail(f"Restore refused: {error}")
+    try:
+        result = restore(folder, who.user, Path(args.source))
     except StoreError as error:
         return fail(f"Restore refused: {error}")
     if result.kept:

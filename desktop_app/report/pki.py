@@ -13,6 +13,8 @@ Layout inside the data folder (every file 0600, every folder 0700):
                                     scrypt (salt and cost in key.json): PKCS#8 alone does
                                     only 2048 PBKDF2 rounds, too few against a stolen copy
     pki/users/NAME/retired/         keys and certificates replaced by `reissue_user`
+    pki/authority/revoked.crl       the revocation list (CRL, PEM), signed by the authority:
+                                    the certificates of disabled accounts and re-issued keys
 
 So only an administrator (someone who knows an administrator's password) can issue a key,
 and only the user can sign with theirs. Nothing here is ever logged with a password.
@@ -484,11 +486,14 @@ def reissue_user(
     *,
     admin_name: str,
     admin_password: str,
+    role: str | None = None,
 ) -> None:
-    """Give `name` a new key and certificate (forgotten password, new name or credentials).
+    """Give `name` a new key and certificate (forgotten password, new name or credentials,
+    an account enabled again), encrypted under `password`.
 
-    The old key and certificate move to `retired/`; notes signed with them still verify,
-    since verification trusts the authority, not the individual certificate.
+    The old certificate is revoked (the revocation list names it from now on) and its
+    files move to `retired/`. When `role` is "admin" the user's power to issue keys is
+    sealed again under the new password.
     """
     folder = _user_dir(data_dir, name)
     secret = _check_password(password)
@@ -496,13 +501,96 @@ def reissue_user(
     if not user_has_key(data_dir, name):
         raise PkiError("this user has no signing key to replace")
     # Unlock first, so a wrong admin password retires nothing.
-    authority, authority_key, _ = _unlock_authority(data_dir, admin_name, admin_password)
+    authority, authority_key, kek = _unlock_authority(data_dir, admin_name, admin_password)
+    old = x509.load_pem_x509_certificate((folder / "certificate.pem").read_bytes())
+    _add_to_revocation_list(data_dir, authority, authority_key, old.serial_number,
+                            x509.ReasonFlags.superseded)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     retired = folder / "retired" / stamp
     _private_dir(retired)
     for file_name in ("key.pem", "key.json", "certificate.pem"):
         os.replace(folder / file_name, retired / file_name)
     _issue(data_dir, name, full_name, credentials, secret, authority, authority_key)
+    if role == ADMIN_ROLE:
+        _add_wrap(data_dir, name, secret, kek, authority)
+
+
+# -- the revocation list ------------------------------------------------------------------
+
+def revocation_list_path(data_dir: Path) -> Path:
+    """Where the authority publishes its revocation list (PEM)."""
+    return _authority_dir(data_dir) / "revoked.crl"
+
+
+def revoke_user_key(data_dir: Path, name: str, *, admin_name: str, admin_password: str) -> None:
+    """Put `name`'s current certificate on the revocation list (the account was disabled):
+    a copy of the key signs nothing `verify` accepts from now on."""
+    folder = _user_dir(data_dir, name)
+    pem = _read(folder / "certificate.pem", PkiError("this user has no signing key"))
+    authority, authority_key, _ = _unlock_authority(data_dir, admin_name, admin_password)
+    certificate = x509.load_pem_x509_certificate(pem)
+    _add_to_revocation_list(data_dir, authority, authority_key, certificate.serial_number,
+                            x509.ReasonFlags.cessation_of_operation)
+
+
+def _add_to_revocation_list(data_dir: Path, authority: x509.Certificate,
+                            authority_key: ec.EllipticCurvePrivateKey, serial: int,
+                            reason: x509.ReasonFlags) -> None:
+    """Publish the list again with `serial` on it (kept when it is there already)."""
+    now = datetime.now(UTC)
+    current = load_revocation_list(data_dir)
+    entries = list(current) if current is not None else []
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(authority.subject)
+        .last_update(now - timedelta(minutes=5))
+        # Nothing fetches a newer list: this one stands until the authority changes it.
+        .next_update(authority.not_valid_after_utc)
+    )
+    for entry in entries:
+        builder = builder.add_revoked_certificate(entry)
+    if all(entry.serial_number != serial for entry in entries):
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(now)
+            .add_extension(x509.CRLReason(reason), critical=False)
+            .build())
+    number = 1
+    if current is not None:
+        number = current.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number + 1
+    builder = builder.add_extension(x509.CRLNumber(number), critical=False)
+    crl = builder.sign(authority_key, hashes.SHA384())
+    _write_private(revocation_list_path(data_dir), crl.public_bytes(serialization.Encoding.PEM))
+
+
+def load_revocation_list(data_dir: Path) -> x509.CertificateRevocationList | None:
+    """The authority's revocation list (None when nothing was ever revoked).
+
+    `AuthorityError` when the file is there but not signed by this installation's
+    authority: a list that cannot be trusted is never read as "nothing revoked".
+    """
+    path = revocation_list_path(data_dir)
+    if not path.exists():
+        return None
+    try:
+        crl = x509.load_pem_x509_crl(path.read_bytes())
+    except ValueError:
+        raise AuthorityError("the revocation list is damaged") from None
+    authority = load_authority_certificate(data_dir)
+    if crl.issuer != authority.subject or not crl.is_signature_valid(authority.public_key()):
+        raise AuthorityError("the revocation list is not signed by this installation's "
+                             "authority")
+    return crl
+
+
+def revoked_at(data_dir: Path, certificate: x509.Certificate) -> datetime | None:
+    """When `certificate` was revoked, or None when it is not on the list."""
+    crl = load_revocation_list(data_dir)
+    if crl is None:
+        return None
+    entry = crl.get_revoked_certificate_by_serial_number(certificate.serial_number)
+    return entry.revocation_date_utc if entry is not None else None
 
 
 def load_signer(data_dir: Path, name: str, password: str) -> NoteSigner:
@@ -534,6 +622,13 @@ def load_signer(data_dir: Path, name: str, password: str) -> NoteSigner:
         raise SigningError(
             "this user's certificate was not issued by this installation's authority"
         ) from error
+    try:
+        revoked = revoked_at(data_dir, certificate)
+    except AuthorityError as error:
+        raise SigningError(str(error)) from None
+    if revoked is not None:
+        raise SigningError("this user's signing key was revoked (account disabled or key "
+                           "re-issued)")
     return NoteSigner(identity_of(certificate), certificate, key, authority)
 
 

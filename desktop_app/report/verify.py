@@ -1,9 +1,11 @@
 """Verifying a signed note: who signed, when, whether the file is intact, whether this
-installation's authority issued the signer's key. Used by `neurocheck verify` and the GUI.
+installation's authority issued the signer's key and has not revoked it, and whether the
+note is one of the record's signed notes. Used by `neurocheck verify` and the GUI.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -12,12 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from desktop_app.report.pki import AuthorityError, identity_of, load_authority_certificate
+from desktop_app.report.pki import (
+    AuthorityError,
+    identity_of,
+    load_authority_certificate,
+    revoked_at,
+)
 from desktop_app.report.signing import note_fields
 
 log = logging.getLogger(__name__)
 
 DisabledUsers = Collection[str] | Callable[[str], bool] | None
+# Given a note's SHA-256: is it one of the record's signed notes (or addenda)?
+InRecord = Callable[[str], bool] | None
 
 
 @dataclass
@@ -35,22 +44,40 @@ class VerificationResult:
     exam_sha256: str | None = None
     issuer: str | None = None
     signer_disabled: bool = False
+    key_revoked_at: datetime | None = None
+    in_record: bool | None = None  # None: no record was asked
+    sha256: str | None = None
     problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """The result in words, one fact a line (what `verify` prints)."""
-        out = ["Signature valid: the note is intact and signed by a user of this installation."
-               if self.ok else "NOT VALID: " + "; ".join(self.problems) + "."]
+        """The result in words, one fact a line (what `verify` prints). When the note is
+        not valid, who signed and when are what the file claims, and said to be claims."""
+        if self.ok:
+            out = ["Signature valid: the note is intact, signed by a user of this installation"
+                   + (" and issued here (it is in the record's signed notes)."
+                      if self.in_record else ".")]
+        else:
+            out = ["NOT VALID: " + "; ".join(self.problems) + "."]
         if self.signer_name:
             who = self.signer_name + (f", {self.credentials}" if self.credentials else "")
             if self.signer_login:
                 who += f" (user {self.signer_login})"
-            out.append(f"Signed by: {who}")
+            out.append(f"Signed by: {who}" if self.ok else
+                       f"Claimed signer (not confirmed): {who}")
+        if self.key_revoked_at:
+            out.append("Key revoked: this signing key was revoked on "
+                       f"{self.key_revoked_at.isoformat(timespec='seconds')} (account "
+                       "disabled or key re-issued)"
+                       + ("; the note was stored in the record before."
+                          if self.ok and self.in_record else "."))
         if self.signer_disabled:
-            out.append("Note: this user's account has since been disabled; the signature "
-                       "was made while it was active and stays valid.")
+            out.append("Note: this user's account has since been disabled"
+                       + ("; the note was stored in the record while it was active."
+                          if self.ok and self.in_record else "."))
         if self.signed_at:
-            out.append(f"Signed at: {self.signed_at.isoformat(timespec='seconds')}")
+            when = self.signed_at.isoformat(timespec='seconds')
+            out.append(f"Signed at: {when}" if self.ok else
+                       f"Claimed signing time (not confirmed): {when}")
         if self.meaning:
             out.append(f"Meaning: {self.meaning}")
         if self.note_id:
@@ -77,6 +104,9 @@ class VerificationResult:
             "exam_sha256": self.exam_sha256,
             "issuer": self.issuer,
             "signer_disabled": self.signer_disabled,
+            "key_revoked_at": self.key_revoked_at.isoformat() if self.key_revoked_at else None,
+            "in_record": self.in_record,
+            "sha256": self.sha256,
             "problems": list(self.problems),
         }
 
@@ -161,15 +191,20 @@ def _cms_problem(der: bytes) -> str | None:
 
 
 def verify_note(
-    pdf_bytes: bytes, data_dir: Path, *, disabled: DisabledUsers = None
+    pdf_bytes: bytes, data_dir: Path, *, disabled: DisabledUsers = None,
+    in_record: InRecord = None,
 ) -> VerificationResult:
-    """Check a signed note against this installation (the authority in `data_dir`).
+    """Check a signed note against this installation (the authority in `data_dir` and its
+    revocation list) and, with `in_record`, against the record's signed notes.
 
     `disabled` names users whose accounts are disabled (a collection of login names or a
-    predicate): such a note still verifies, and `signer_disabled` says so. Never raises
-    for a bad file: what is wrong is in `problems`.
+    predicate); `signer_disabled` says so. `in_record(sha256)` says whether the record
+    holds the note: a note it does not hold was not issued here and is not valid, and so
+    is one signed with a revoked key that the record does not hold. Never raises for a
+    bad file: what is wrong is in `problems`.
     """
     result = VerificationResult()
+    result.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     problems = result.problems
     if pdf_bytes[:5] != b"%PDF-":
         problems.append("the file is not a PDF")
@@ -205,16 +240,23 @@ def verify_note(
         authority = None
     try:
         _check_signature(result, pdf_bytes, reader, signatures[-1], authority,
-                         raw_ranges[-1] if raw_ranges else None)
+                         raw_ranges[-1] if raw_ranges else None, data_dir)
     except Exception as error:  # a damaged signature fails in many ways inside pyHanko
         log.info("verify: signature could not be checked (%s)", type(error).__name__)
         problems.append("the signature is damaged and cannot be checked")
     result.signer_disabled = _is_disabled(result.signer_login, disabled)
+    if in_record is not None:
+        result.in_record = bool(in_record(result.sha256))
+        if not result.in_record:
+            problems.append("this note is not in this installation's record of signed notes "
+                            "(it was not issued here)")
+    if result.key_revoked_at is not None and not result.in_record:
+        problems.append("it was signed with a revoked key")
     return _finish(result)
 
 
 def _check_signature(result: VerificationResult, pdf_bytes: bytes, reader, signature,
-                     authority, checked_range: list[int] | None) -> None:
+                     authority, checked_range: list[int] | None, data_dir: Path) -> None:
     """Fill `result` from one embedded signature; raises when the signature is damaged."""
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509 as crypto_x509
@@ -237,6 +279,11 @@ def _check_signature(result: VerificationResult, pdf_bytes: bytes, reader, signa
 
     certificate = signature.signer_cert
     parsed = crypto_x509.load_der_x509_certificate(certificate.dump())
+    if authority is not None:
+        try:
+            result.key_revoked_at = revoked_at(data_dir, parsed)
+        except AuthorityError as error:
+            problems.append(str(error))
     identity = identity_of(parsed)
     result.signer_name = identity.full_name or None
     result.signer_login = identity.name or None
@@ -300,10 +347,11 @@ def _finish(result: VerificationResult) -> VerificationResult:
     return result
 
 
-def verify_file(path: Path, data_dir: Path, *, disabled: DisabledUsers = None) -> VerificationResult:
+def verify_file(path: Path, data_dir: Path, *, disabled: DisabledUsers = None,
+                in_record: InRecord = None) -> VerificationResult:
     """`verify_note` on a file; an unreadable file is a problem, not an exception."""
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         return VerificationResult(problems=[f"the file cannot be read ({error.strerror})"])
-    return verify_note(data, data_dir, disabled=disabled)
+    return verify_note(data, data_dir, disabled=disabled, in_record=in_record)

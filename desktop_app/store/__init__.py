@@ -89,16 +89,15 @@ from desktop_app.store.settings import (
 )
 from desktop_app.store.users import (
     ROLES,
-    SigningKeyError,
     UserRecord,
-    add_user,
     authenticate,
     create_user,
-    disable_account,
     disable_user,
+    enable_user,
     get_user,
     has_users,
     list_users,
+    set_password,
 )
 
 __all__ = [
@@ -130,10 +129,8 @@ __all__ = [
     "SavedExam",
     "SchemaTooNew",
     "SignedNote",
-    "SigningKeyError",
     "StoreError",
     "UserRecord",
-    "add_user",
     "all_settings",
     "append_audit",
     "audit_entries",
@@ -144,8 +141,8 @@ __all__ = [
     "connect",
     "create_user",
     "database_path",
-    "disable_account",
     "disable_user",
+    "enable_user",
     "discard_draft",
     "episode_escalations",
     "episode_exams",
@@ -181,6 +178,7 @@ __all__ = [
     "schema_version",
     "search_patients",
     "set_location",
+    "set_password",
     "set_setting",
     "store_addendum",
     "store_signed_note",

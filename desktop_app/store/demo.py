@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from desktop_app.store.episodes import close_episode, record_escalation
 from desktop_app.store.errors import Conflict
 from desktop_app.store.exams import save_exam
 from desktop_app.store.settings import INSTITUTION, WARD_NAME, set_setting
-from desktop_app.store.users import add_user, has_users
+from desktop_app.store.users import has_users
 
 log = logging.getLogger(__name__)
 
@@ -257,10 +258,13 @@ def holds_demo_only(db: Database) -> bool | None:
     return bool(patients[0]) and patients[0] == patients[1]
 
 
-def fill_demo(db: Database, data_dir: Path, *, now: datetime | None = None) -> dict[str, int]:
+def fill_demo(db: Database, data_dir: Path, *, now: datetime | None = None,
+              add_user: Callable[..., Any]) -> dict[str, int]:
     """Fill an empty data folder with the demo ward. Returns counts (episodes, exams...).
 
-    Raises `Conflict` when the folder already holds anything but demo data.
+    `add_user` creates an account with its signing key (the record's `accounts.add_user`:
+    the store issues no keys). Raises `Conflict` when the folder already holds anything
+    but demo data.
     """
     state = holds_demo_only(db)
     if state is not None:

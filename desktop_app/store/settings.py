@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy
 from desktop_app.store.audit import append_audit
 from desktop_app.store.database import fetch_all, utc_now, utc_text, write_transaction
-from desktop_app.store.errors import InvalidValue
+from desktop_app.store.errors import InvalidValue, PermissionDenied
 
 SCHEDULE_POLICY = "schedule_policy"
 WARD_NAME = "ward_name"
@@ -73,11 +73,20 @@ def get_setting(db: Database, key: str) -> Any:
     return json.loads(row[0]) if row else DEFAULTS[key]
 
 
+def require_administrator(db: Database, actor: str) -> None:
+    """`PermissionDenied` unless `actor` names an enabled administrator account."""
+    row = db.execute("SELECT role, disabled_at FROM users WHERE name = ?", [actor]).fetchone()
+    if row is None or row[0] != "admin" or row[1] is not None:
+        raise PermissionDenied("only an administrator changes the ward's settings")
+
+
 def set_setting(db: Database, key: str, value: Any, *, actor: str) -> None:
-    """Store one setting after checking it. A new schedule policy also moves the next check
-    due of every open episode (the exams keep the due time they were assessed with)."""
+    """Store one setting after checking it; `actor` must be an enabled administrator,
+    whichever screen or command asks. A new schedule policy also moves the next check due
+    of every open episode (the exams keep the due time they were assessed with)."""
     value = _checked(key, value)
     with write_transaction(db):
+        require_administrator(db, actor)
         db.execute(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "

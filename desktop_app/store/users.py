@@ -1,9 +1,8 @@
 """Users: nurses, clinicians and administrators, with argon2id password hashes.
 
-The repository functions (`create_user`, `disable_user`, `authenticate`...) touch the
-database only. `add_user` and `disable_account` are what the `user` command and the
-administration screen call: they check the administrator's credentials and keep each
-user's signing key (desktop_app/report/pki.py) in step with the account.
+The functions here (`create_user`, `disable_user`, `authenticate`...) touch the database
+only. Who may call them, the password rules and each user's signing key are the record's
+business (desktop_app/record/accounts.py), which every screen and command goes through.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
@@ -35,8 +33,6 @@ from desktop_app.store.errors import (
     Conflict,
     InvalidValue,
     NotFound,
-    PermissionDenied,
-    StoreError,
     checked_text,
 )
 
@@ -51,10 +47,6 @@ ROLES = (NURSE, CLINICIAN, ADMIN)
 USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIN_PASSWORD_LENGTH = 8
 MAX_TEXT = 200
-
-
-class SigningKeyError(StoreError):
-    """The account could not get (or lose) its signing key; the account was not changed."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +87,8 @@ def _decoy_hash() -> str:
 
 
 def check_password_rules(password: str) -> None:
-    """Refuse a password too short to protect a signing key."""
+    """Refuse a password too short to protect a signing key (the record's rules are
+    stricter: desktop_app/record/passwords.py)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidValue(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
 
@@ -220,64 +213,31 @@ def _record_failure(db: Database, user: UserRecord, moment: datetime, lock_after
     log.info("sign-in refused for user %d (attempt %d)", user.id, attempts)
 
 
-def require_admin(db: Database, name: str | None, password: str | None) -> UserRecord:
-    """Authenticate an administrator; `PermissionDenied` when the account is not one."""
-    if not name:
-        raise PermissionDenied("this takes an administrator's name and password")
-    user = authenticate(db, name, password or "")
-    if user.role != ADMIN:
-        raise PermissionDenied(f"user {user.name!r} is not an administrator")
-    return user
-
-
-# -- accounts with their signing keys ----------------------------------------------------
-
-def add_user(db: Database, data_dir: Path, name: str, *, full_name: str, role: str,
-             password: str, credentials: str | None = None, admin_name: str | None = None,
-             admin_password: str | None = None) -> UserRecord:
-    """Create an account and issue its signing key.
-
-    On an installation without users this sets it up: the user must be an administrator,
-    and becomes the holder of the new signing authority. After that, an administrator's
-    name and password are required. The account is committed only if its key was issued.
-    """
-    from desktop_app.report import pki
-
-    first = not has_users(db)
-    admin = None if first else require_admin(db, admin_name, admin_password)
+def set_password(db: Database, name: str, password: str, *, actor: str,
+                 action: str | None) -> UserRecord:
+    """Store a new password hash for `name` (the count of wrong passwords and any lock-out
+    cleared) and audit `action` (a reset by an administrator, or the user's own change);
+    None when the caller's own audited change includes it."""
+    check_password_rules(password)
+    password_hash = _hasher().hash(password)
     with write_transaction(db):
-        if has_users(db) == first:  # another window added the first user meanwhile
-            raise Conflict("the user list changed meanwhile; try again")
-        if first and role != ADMIN:
-            raise PermissionDenied("the first user sets the installation up and must be an "
-                                   "administrator (role admin)")
-        user = create_user(db, name, full_name=full_name, role=role, password=password,
-                           credentials=credentials, actor=admin.name if admin else name)
-        try:
-            if first:
-                pki.setup_authority(Path(data_dir), user.name, password)
-                append_audit(db, actor=user.name, action="installation.setup")
-            pki.enrol_user(Path(data_dir), user.name, user.full_name, user.credentials, password,
-                           role=role, admin_name=admin.name if admin else user.name,
-                           admin_password=admin_password if admin else password)
-        except pki.PkiError as error:
-            raise SigningKeyError(f"the signing key could not be issued: {error}") from error
-    return user
+        user = get_user(db, name)
+        db.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL"
+                   " WHERE id = ?", [password_hash, user.id])
+        if action is not None:
+            append_audit(db, actor=actor, action=action, table="users", record_id=user.id)
+    log.info("password of user %d set", user.id)
+    return get_user(db, name)
 
 
-def disable_account(db: Database, data_dir: Path, name: str, *, admin_name: str,
-                    admin_password: str) -> UserRecord:
-    """Disable an account on an administrator's credentials; a disabled administrator also
-    loses the power to issue signing keys."""
-    from desktop_app.report import pki
-
-    admin = require_admin(db, admin_name, admin_password)
+def enable_user(db: Database, name: str, *, actor: str) -> UserRecord:
+    """Enable a disabled account again."""
     with write_transaction(db):
-        user = disable_user(db, name, actor=admin.name)
-        if user.role == ADMIN:
-            try:
-                pki.revoke_authority(Path(data_dir), user.name)
-            except pki.PkiError as error:
-                raise SigningKeyError(f"the signing authority could not be updated: {error}") \
-                    from error
-    return user
+        user = get_user(db, name)
+        if not user.disabled:
+            raise Conflict(f"user {user.name!r} is not disabled")
+        db.execute("UPDATE users SET disabled_at = NULL, disabled_by = NULL, failed_attempts = 0,"
+                   " locked_until = NULL WHERE id = ?", [user.id])
+        append_audit(db, actor=actor, action="user.enable", table="users", record_id=user.id)
+    log.info("user %d enabled", user.id)
+    return get_user(db, name)

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop_app.domain.scales import GRID_BY_PATH
+from desktop_app.record.notes import AlreadySigned, SignedResult
 from desktop_app.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -85,18 +86,6 @@ class NoteServices:
         return cls(db, folder, lambda: getattr(repository, "actor", "") or getpass.getuser())
 
 
-@dataclass(frozen=True)
-class SignedResult:
-    """A note (or an addendum) just signed and stored."""
-
-    exam_id: int
-    note_row_id: int  # the signed note's row (the amended note's, for an addendum)
-    note_id: str  # the ID printed on the note
-    pdf: bytes
-    signed_by: str
-    addendum_id: int | None = None
-
-
 def gap_words(gaps: list[str]) -> str:
     """Signing gaps (document paths) in the ward's words."""
     return ", ".join(GRID_BY_PATH[g].words if g in GRID_BY_PATH else g for g in gaps)
@@ -113,62 +102,18 @@ def exam_signing_gaps(db: Database, exam_id: int) -> list[str]:
 def sign_stored_exam(db_path: Path, data_dir: Path, exam_id: int, name: str, password: str,
                      *, amends_row_id: int | None = None,
                      addendum_text: str | None = None) -> SignedResult:
-    """Check the account and password, unlock the key, sign the exam's note (or an addendum
-    to note `amends_row_id`) and store it. Runs in a worker thread: its own connection."""
-    from desktop_app.domain import SchedulePolicy, assess, load_document
-    from desktop_app.interop.source import note_fields
-    from desktop_app.report import create_signed_note, load_signer, new_note_id
-    from desktop_app.store import (
-        all_settings,
-        authenticate,
-        episode_escalations,
-        exam_notes,
-        get_exam,
-        get_signed_note,
-        store_addendum,
-        store_signed_note,
-    )
+    """Sign the exam's note (or an addendum to note `amends_row_id`) through the record,
+    as every door does. Runs in a worker thread: its own connection."""
+    from desktop_app.record import add_addendum, sign_exam
     from desktop_app.store.database import connect
-    from desktop_app.store.settings import INSTITUTION, PAPER_SIZE, WARD_NAME
-    from desktop_app.ui.ward.session import LOCK_AFTER_FAILURES
 
     db = connect(db_path, create=False)
     try:
-        user = authenticate(db, name, password, lock_after=LOCK_AFTER_FAILURES)
-        signer = load_signer(data_dir, user.name, password)
-        amends_id = None
         if amends_row_id is not None:
-            original = get_signed_note(db, amends_row_id)
-            exam_id = original.exam_id
-            amends_id = note_fields(bytes(original.pdf)).get("note-id") or f"note-{original.id}"
-        elif exam_notes(db, exam_id):
-            raise AlreadySigned("this exam is already signed; add an addendum to correct it")
-        exam = get_exam(db, exam_id)
-        document = load_document(exam.document)
-        settings = all_settings(db)
-        now = datetime.now().astimezone()
-        note_id = new_note_id()
-        pdf = create_signed_note(
-            document, signer, note_id=note_id,
-            escalations=[e for e in episode_escalations(db, exam.episode_id)
-                         if e.called_at <= now],
-            assessment=assess(document, SchedulePolicy.from_json(exam.schedule_policy)),
-            ward=settings[WARD_NAME] or None, institution=settings[INSTITUTION] or None,
-            paper=str(settings[PAPER_SIZE]).lower(), amends_note_id=amends_id,
-            addendum_text=addendum_text, episode=str(exam.episode_id), signed_at=now,
-        )
-        if amends_row_id is not None:
-            addendum = store_addendum(db, amends_row_id, addendum_text or "", pdf,
-                                      signed_by=user.name, signed_at=now)
-            return SignedResult(exam_id, amends_row_id, note_id, pdf, user.name, addendum)
-        row_id = store_signed_note(db, exam_id, pdf, signed_by=user.name, signed_at=now)
-        return SignedResult(exam_id, row_id, note_id, pdf, user.name)
+            return add_addendum(db, data_dir, amends_row_id, addendum_text or "", name, password)
+        return sign_exam(db, data_dir, exam_id, name, password)
     finally:
         db.close()
-
-
-class AlreadySigned(Exception):
-    """A signed exam is locked: corrections are addenda."""
 
 
 def signing_error_words(error: BaseException) -> str:

@@ -187,13 +187,13 @@ def test_an_assessment_that_differs_from_the_recorded_one_is_refused() -> None:
 def record(tmp_path_factory: pytest.TempPathFactory):
     """A data folder with a nurse, a saved exam, an escalation and the exam's signed note."""
     pytest.importorskip("desktop_app.store.notes")
+    from desktop_app.record.accounts import add_user
     from desktop_app.report.pki import load_signer
     from desktop_app.report.signing import create_signed_note
     from desktop_app.store import open_database
     from desktop_app.store.episodes import episode_escalations, record_escalation
     from desktop_app.store.exams import save_exam
     from desktop_app.store.notes import store_signed_note
-    from desktop_app.store.users import add_user
 
     folder = tmp_path_factory.mktemp("record")
     raw = json.loads((CASES / "mbb-slr-failed.json").read_text())
@@ -225,18 +225,33 @@ def record(tmp_path_factory: pytest.TempPathFactory):
     return folder, saved.exam_id, other.exam_id, pdf
 
 
+def from_record(folder: Path, *args: str, user: str = "dima",
+                password: str = NURSE_PASSWORD) -> int:
+    """`fhir ...` on the record of `folder`, signed in as `user`."""
+    import io
+
+    saved = sys.stdin
+    sys.stdin = io.StringIO(f"{password}\n")
+    try:
+        return main(["--data-dir", str(folder), "fhir", *args, "--user", user,
+                     "--password-stdin"])
+    finally:
+        sys.stdin = saved
+
+
 def test_a_stored_exam_exports_with_its_real_signed_note(record, tmp_path: Path) -> None:
     from desktop_app.store import audit_entries, open_database
 
     folder, exam_id, _, pdf = record
     out = tmp_path / "bundle.json"
-    assert main(["--data-dir", str(folder), "fhir", str(exam_id), "--out", str(out)]) == 0
+    assert from_record(folder, str(exam_id), "--out", str(out)) == 0
     db = open_database(folder)
     try:  # patient data left the record: the audit log says who took it
-        actions = [e.action for e in audit_entries(db, table="exams", record_id=exam_id)]
+        entries = [(e.actor, e.action) for e in audit_entries(db, table="exams",
+                                                              record_id=exam_id)]
     finally:
         db.close()
-    assert "exam.export.fhir" in actions
+    assert ("dima", "note.export_fhir") in entries  # the GUI's name, and the signed-in actor
     bundle = _bundle(out)
     Bundle.model_validate(bundle)
     assert _attached_pdf(bundle) == pdf
@@ -278,7 +293,7 @@ def test_an_exam_without_a_signed_note_or_record_is_refused(record, tmp_path: Pa
     folder, _, unsigned_id, _ = record
     exam_id = {"unsigned": str(unsigned_id), "missing": "9999", "not-a-number": "x"}[which]
     out = tmp_path / "out.json"
-    code = main(["--data-dir", str(folder), "fhir", exam_id, "--out", str(out)])
+    code = from_record(folder, exam_id, "--out", str(out))
     assert code == (2 if which == "not-a-number" else 1)
     assert not out.exists()
     err = capsys.readouterr().err
@@ -286,8 +301,17 @@ def test_an_exam_without_a_signed_note_or_record_is_refused(record, tmp_path: Pa
 
 
 def test_an_empty_data_folder_has_no_exam_to_export(tmp_path: Path, capsys) -> None:
-    assert main(["--data-dir", str(tmp_path / "empty"), "fhir", "1", "--out", "-"]) == 1
-    assert "no exam 1" in capsys.readouterr().err
+    assert from_record(tmp_path / "empty", "1", "--out", "-") == 1
+    assert "Sign-in refused" in capsys.readouterr().err  # nobody can sign in to no record
+
+
+def test_an_export_from_the_record_takes_a_sign_in(record, tmp_path: Path, capsys) -> None:
+    folder, exam_id, _, _ = record
+    out = tmp_path / "out.json"
+    assert main(["--data-dir", str(folder), "fhir", str(exam_id), "--out", str(out)]) == 2
+    assert "--user" in capsys.readouterr().err and not out.exists()
+    assert from_record(folder, str(exam_id), "--out", str(out), password="wrong-password") == 1
+    assert "Sign-in refused" in capsys.readouterr().err and not out.exists()
 
 
 def test_load_signed_exam_reads_a_data_folder_without_writing_to_it(record) -> None:

@@ -1,4 +1,4 @@
-"""The headless commands: `note` signs an exam document, `verify` checks a note."""
+"""The headless commands: `note EXAM_ID` signs a stored exam, `verify` checks a note."""
 
 from __future__ import annotations
 
@@ -6,19 +6,38 @@ import io
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
 from desktop_app.cli import main
 from desktop_app.report.samples import sample_raw
-from tests.report.conftest import NURSE, NURSE_PASSWORD
+from tests.report.conftest import ADMIN, ADMIN_PASSWORD, NURSE, NURSE_PASSWORD
+from tests.signing_in import make_hashing_quick
 
 
 @pytest.fixture
-def exam_file(tmp_path):
-    path = tmp_path / "exam.json"
-    path.write_text(json.dumps(sample_raw("emergency")), encoding="utf-8")
-    return path
+def record(private_data_dir: Path, monkeypatch):
+    """A record with an administrator and a nurse (with keys) and one stored exam."""
+    from desktop_app.record.accounts import add_user
+    from desktop_app.store import open_database, save_exam
+
+    make_hashing_quick(monkeypatch)
+    private_data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    db = open_database(private_data_dir)
+    try:
+        add_user(db, private_data_dir, ADMIN, full_name="Ada Admin", role="admin",
+                 password=ADMIN_PASSWORD)
+        add_user(db, private_data_dir, NURSE, full_name="Zoë Ngô-Ærøe", role="nurse",
+                 password=NURSE_PASSWORD, credentials="RN, BSN", admin_name=ADMIN,
+                 admin_password=ADMIN_PASSWORD)
+        exam_id = save_exam(db, json.dumps(sample_raw("emergency")), actor=NURSE).exam_id
+        raw = sample_raw("normal")
+        del raw["exam"]["straight_leg_raise"]
+        gaps_id = save_exam(db, json.dumps(raw), actor=NURSE).exam_id
+    finally:
+        db.close()
+    return private_data_dir, exam_id, gaps_id
 
 
 def run(argv, monkeypatch, stdin: str = "") -> int:
@@ -26,109 +45,110 @@ def run(argv, monkeypatch, stdin: str = "") -> int:
     return main(argv)
 
 
-def sign(installation, exam_file, out, monkeypatch, password=NURSE_PASSWORD, *extra) -> int:
-    return run(["--data-dir", str(installation.data_dir), "note", str(exam_file), "--user",
-                NURSE, "--password-stdin", "--out", str(out), *extra], monkeypatch,
+def sign(folder, exam_id, out, monkeypatch, password=NURSE_PASSWORD, *extra) -> int:
+    return run(["--data-dir", str(folder), "note", str(exam_id), "--user", NURSE,
+                "--password-stdin", "--out", str(out), *extra], monkeypatch,
                stdin=password + "\n")
 
 
-def test_note_then_verify(installation, exam_file, tmp_path, monkeypatch, capsys):
+def test_note_then_verify(record, tmp_path, monkeypatch, capsys):
+    folder, exam_id, _ = record
     out = tmp_path / "note.pdf"
-    assert sign(installation, exam_file, out, monkeypatch, NURSE_PASSWORD, "--paper", "letter",
-                "--note-id", "NC-CLI-1", "--ward", "7B") == 0
+    assert sign(folder, exam_id, out, monkeypatch) == 0
     said = capsys.readouterr()
-    assert "signed note NC-CLI-1 written" in said.out
+    assert f"stored for exam {exam_id}" in said.out
     assert "Zoë" not in said.out + said.err and "A1234567" not in said.out + said.err
     if os.name == "posix":
         assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    assert run(["--data-dir", str(installation.data_dir), "verify", str(out)], monkeypatch) == 0
+    assert run(["--data-dir", str(folder), "verify", str(out)], monkeypatch) == 0
     said = capsys.readouterr().out
-    assert "Signature valid" in said
+    assert "Signature valid" in said and "issued here" in said
     assert "Signed by: Zoë Ngô-Ærøe, RN, BSN (user nurse)" in said
-    assert "Note ID: NC-CLI-1" in said
-    assert run(["--data-dir", str(installation.data_dir), "verify", "--json", str(out)],
-               monkeypatch) == 0
-    assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert "Note ID: NC-" in said
+    assert run(["--data-dir", str(folder), "verify", "--json", str(out)], monkeypatch) == 0
+    assert json.loads(capsys.readouterr().out)["in_record"] is True
 
 
-def test_verify_says_what_is_wrong(installation, exam_file, tmp_path, monkeypatch, capsys):
+def test_verify_says_what_is_wrong(record, tmp_path, monkeypatch, capsys):
+    folder, exam_id, _ = record
     out = tmp_path / "note.pdf"
-    assert sign(installation, exam_file, out, monkeypatch) == 0
+    assert sign(folder, exam_id, out, monkeypatch) == 0
     capsys.readouterr()
     out.write_bytes(out.read_bytes() + b"\n")
-    assert run(["--data-dir", str(installation.data_dir), "verify", str(out)], monkeypatch) == 1
-    assert "bytes were added to the file after it was signed" in capsys.readouterr().out
+    assert run(["--data-dir", str(folder), "verify", str(out)], monkeypatch) == 1
+    said = capsys.readouterr().out
+    assert "bytes were added to the file after it was signed" in said
+    assert "Claimed signer (not confirmed)" in said
     other = tmp_path / "other.txt"
     other.write_text("hello")
-    assert run(["--data-dir", str(installation.data_dir), "verify", str(other)],
-               monkeypatch) == 1
+    assert run(["--data-dir", str(folder), "verify", str(other)], monkeypatch) == 1
     assert "not a PDF" in capsys.readouterr().out
 
 
-def test_wrong_password_is_refused(installation, exam_file, tmp_path, monkeypatch, capsys):
+def test_a_note_signed_outside_the_record_is_not_issued_here(record, tmp_path, monkeypatch,
+                                                            capsys):
+    from desktop_app.domain import load_document
+    from desktop_app.report import create_signed_note, load_signer, new_note_id
+
+    folder, _, _ = record
+    signer = load_signer(folder, NURSE, NURSE_PASSWORD)  # a good key, a note never stored
+    loose = tmp_path / "loose.pdf"
+    loose.write_bytes(create_signed_note(load_document(json.dumps(sample_raw("emergency"))),
+                                         signer, note_id=new_note_id()))
+    assert run(["--data-dir", str(folder), "verify", str(loose)], monkeypatch) == 1
+    assert "not in this installation's record" in capsys.readouterr().out
+
+
+def test_wrong_password_is_refused(record, tmp_path, monkeypatch, capsys):
+    folder, exam_id, _ = record
     out = tmp_path / "note.pdf"
-    assert sign(installation, exam_file, out, monkeypatch, "not-the-password") == 1
-    assert "wrong password" in capsys.readouterr().err
+    assert sign(folder, exam_id, out, monkeypatch, "not-the-password") == 1
+    assert "password is wrong" in capsys.readouterr().err
     assert not out.exists()
 
 
-def test_an_exam_with_signing_gaps_is_refused_with_the_list(installation, tmp_path,
-                                                            monkeypatch, capsys):
-    raw = sample_raw("normal")
-    del raw["exam"]["straight_leg_raise"]
-    path = tmp_path / "gaps.json"
-    path.write_text(json.dumps(raw))
-    assert sign(installation, path, tmp_path / "n.pdf", monkeypatch) == 1
+def test_an_exam_with_signing_gaps_is_refused_with_the_list(record, tmp_path, monkeypatch,
+                                                            capsys):
+    folder, _, gaps_id = record
+    assert sign(folder, gaps_id, tmp_path / "n.pdf", monkeypatch) == 1
     err = capsys.readouterr().err
     assert "straight_leg_raise.left" in err and "straight_leg_raise.right" in err
     assert not (tmp_path / "n.pdf").exists()
 
 
-def test_an_invalid_document_exits_2(installation, tmp_path, monkeypatch, capsys):
+def test_invalid_arguments_exit_2(record, tmp_path, monkeypatch, capsys):
+    folder, exam_id, _ = record
     path = tmp_path / "bad.json"
     path.write_text('{"format": "neuro-exam/1"}')
-    assert sign(installation, path, tmp_path / "n.pdf", monkeypatch) == 2
-    assert "invalid exam document" in capsys.readouterr().err
+    assert sign(folder, path, tmp_path / "n.pdf", monkeypatch) == 2
+    assert "import it first" in capsys.readouterr().err
+    assert run(["--data-dir", str(folder), "note", "--amends", "NC-1", "--user", NURSE,
+                "--password-stdin"], monkeypatch, stdin=NURSE_PASSWORD + "\n") == 2
+    assert "--addendum-text" in capsys.readouterr().err
 
 
-def test_addendum_from_the_command_line(installation, exam_file, tmp_path, monkeypatch,
-                                        capsys):
+def test_addendum_from_the_command_line(record, tmp_path, monkeypatch, capsys):
+    folder, exam_id, _ = record
+    assert sign(folder, exam_id, tmp_path / "note.pdf", monkeypatch) == 0
+    note_id = capsys.readouterr().out.split()[2]
     out = tmp_path / "add.pdf"
-    assert sign(installation, exam_file, out, monkeypatch, NURSE_PASSWORD, "--amends",
-                "NC-1", "--addendum-text", "Correction: L5 right re-tested.") == 0
+    assert run(["--data-dir", str(folder), "note", "--amends", note_id, "--addendum-text",
+                "Correction: L5 right re-tested.", "--user", NURSE, "--password-stdin",
+                "--out", str(out)], monkeypatch, stdin=NURSE_PASSWORD + "\n") == 0
     capsys.readouterr()
-    assert run(["--data-dir", str(installation.data_dir), "verify", str(out)], monkeypatch) == 0
-    assert "Amends note: NC-1" in capsys.readouterr().out
+    assert run(["--data-dir", str(folder), "verify", str(out)], monkeypatch) == 0
+    assert f"Amends note: {note_id}" in capsys.readouterr().out
 
 
-def test_with_the_record_sign_in_is_checked_and_disabled_signers_are_reported(
-        private_data_dir, exam_file, tmp_path, monkeypatch, capsys):
-    users = pytest.importorskip("desktop_app.store.users")
-    database = pytest.importorskip("desktop_app.store.database")
-    private_data_dir.mkdir(mode=0o700, exist_ok=True)
-    db = database.open_database(private_data_dir)
-    try:
-        users.add_user(db, private_data_dir, "admin", full_name="Ada Admin", role="admin",
-                       password="admin-pass-1")
-        users.add_user(db, private_data_dir, NURSE, full_name="Zoë Ngô-Ærøe", role="nurse",
-                       password=NURSE_PASSWORD, credentials="RN", admin_name="admin",
-                       admin_password="admin-pass-1")
-    finally:
-        db.close()
-
-    class Folder:
-        data_dir = private_data_dir
-
+def test_disabled_signers_are_reported_and_cannot_sign(record, tmp_path, monkeypatch, capsys):
+    folder, exam_id, gaps_id = record
     out = tmp_path / "note.pdf"
-    assert sign(Folder, exam_file, out, monkeypatch) == 0
-    db = database.open_database(private_data_dir)
-    try:
-        users.disable_account(db, private_data_dir, NURSE, admin_name="admin",
-                              admin_password="admin-pass-1")
-    finally:
-        db.close()
+    assert sign(folder, exam_id, out, monkeypatch) == 0
+    assert run(["--data-dir", str(folder), "user", "disable", NURSE, "--user", ADMIN,
+                "--password-stdin"], monkeypatch, stdin=ADMIN_PASSWORD + "\n") == 0
     capsys.readouterr()
-    assert run(["--data-dir", str(private_data_dir), "verify", str(out)], monkeypatch) == 0
-    assert "disabled" in capsys.readouterr().out
-    assert sign(Folder, exam_file, tmp_path / "again.pdf", monkeypatch) == 1
+    assert run(["--data-dir", str(folder), "verify", str(out)], monkeypatch) == 0
+    said = capsys.readouterr().out
+    assert "disabled" in said and "stored in the record while it was active" in said
+    assert sign(folder, gaps_id, tmp_path / "again.pdf", monkeypatch) == 1
     assert "disabled" in capsys.readouterr().err

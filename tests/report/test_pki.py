@@ -157,3 +157,44 @@ def test_messages_never_carry_the_password(tmp_path):
         with pytest.raises(pki.PkiError) as caught:
             action()
         assert secret not in str(caught.value)
+
+
+def test_reissue_puts_the_old_certificate_on_the_signed_revocation_list(installation):
+    folder = installation.data_dir
+    old = installation.signer().certificate
+    assert pki.load_revocation_list(folder) is None and pki.revoked_at(folder, old) is None
+    pki.reissue_user(folder, NURSE, "Zoë Ngô-Ærøe", "RN", "fresh-pass-1",
+                     admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    crl = pki.load_revocation_list(folder)
+    authority = pki.load_authority_certificate(folder)
+    assert crl.is_signature_valid(authority.public_key())
+    assert pki.revoked_at(folder, old) is not None
+    assert pki.revoked_at(folder, pki.load_signer(folder, NURSE, "fresh-pass-1").certificate) is None
+    pki.revoke_user_key(folder, NURSE, admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    again = pki.load_revocation_list(folder)
+    assert len(list(again)) == 2
+    number = pki.x509.CRLNumber
+    assert (again.extensions.get_extension_for_class(number).value.crl_number
+            > crl.extensions.get_extension_for_class(number).value.crl_number)
+    with pytest.raises(pki.SigningError, match="revoked"):
+        pki.load_signer(folder, NURSE, "fresh-pass-1")
+
+
+def test_a_revocation_list_not_signed_by_the_authority_is_never_read_as_empty(
+        installation, other_installation):
+    other = other_installation.data_dir
+    pki.revoke_user_key(other, NURSE, admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    # someone swaps in a list signed by another authority (one that revokes nothing here)
+    pki.revocation_list_path(installation.data_dir).write_bytes(
+        pki.revocation_list_path(other).read_bytes())
+    with pytest.raises(pki.AuthorityError, match="not signed by this installation"):
+        pki.load_revocation_list(installation.data_dir)
+    with pytest.raises(pki.SigningError, match="revocation list"):
+        installation.signer()
+
+
+def test_revoking_needs_an_administrators_password(installation):
+    with pytest.raises(pki.AuthorityError):
+        pki.revoke_user_key(installation.data_dir, NURSE, admin_name=NURSE,
+                            admin_password=NURSE_PASSWORD)
+    assert pki.load_revocation_list(installation.data_dir) is None

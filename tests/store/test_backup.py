@@ -21,6 +21,7 @@ from desktop_app.store import (
     save_exam,
     verify_database_file,
 )
+from tests.signing_in import run_subprocess
 from tests.store.documents import document
 
 
@@ -112,14 +113,14 @@ def test_backup_restore_and_check_commands(folder: Path, tmp_path: Path) -> None
     db = open_database(folder)
     save_exam(db, document("C-1"), actor="n")
     db.close()
-    result = cli(folder, "backup", str(tmp_path / "b.sqlite"))
+    result = run_subprocess(folder, "backup", str(tmp_path / "b.sqlite"))
     assert result.returncode == 0, result.stderr
     assert "Verified" in result.stdout
-    result = cli(folder, "restore", str(tmp_path / "b.sqlite"))
+    result = run_subprocess(folder, "restore", str(tmp_path / "b.sqlite"))
     assert result.returncode == 0, result.stderr
     assert "kept as" in result.stdout
     assert cli(folder, "check").returncode == 0
-    result = cli(folder, "restore", str(tmp_path / "missing.sqlite"))
+    result = run_subprocess(folder, "restore", str(tmp_path / "missing.sqlite"))
     assert result.returncode == 1 and "Restore refused" in result.stderr
 
 

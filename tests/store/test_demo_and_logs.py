@@ -31,6 +31,7 @@ from desktop_app.store import (
 )
 from desktop_app.store.database import utc_now
 from desktop_app.store.demo import NAMES, PASSWORD
+from tests.signing_in import run_subprocess
 from tests.store.test_exams import INVALID_CASES, VALID_CASES
 
 
@@ -132,12 +133,13 @@ def test_no_patient_identifier_reaches_a_log_file(demo_folder: Path, tmp_path: P
     document = json.loads(VALID_CASES[0].read_text(encoding="utf-8"))
     document["patient"]["mrn"] = "DEMO 1001 Souza"  # refused, and quoted on stderr only
     bad_mrn.write_text(json.dumps(document), encoding="utf-8")
-    assert cli(demo_folder, "import", str(bad_mrn)).returncode == 2
-    assert cli(demo_folder, "import", str(VALID_CASES[1])).returncode == 0
-    assert cli(demo_folder, "export", "1", "--out", str(tmp_path / "e.json")).returncode == 0
-    assert cli(demo_folder, "backup", str(tmp_path / "b.sqlite")).returncode == 0
+    assert run_subprocess(demo_folder, "import", str(bad_mrn)).returncode == 2
+    assert run_subprocess(demo_folder, "import", str(VALID_CASES[1])).returncode == 0
+    assert run_subprocess(demo_folder, "export", "1", "--out",
+                          str(tmp_path / "e.json")).returncode == 0
+    assert run_subprocess(demo_folder, "backup", str(tmp_path / "b.sqlite")).returncode == 0
     assert cli(demo_folder, "check").returncode == 0
-    assert cli(demo_folder, "user", "list").returncode == 0
+    assert run_subprocess(demo_folder, "user", "list").returncode == 0
     assert draft
 
     logs = list((demo_folder / "logs").glob("neurocheck.log*"))

@@ -110,6 +110,8 @@ def test_a_signed_note_keeps_its_bytes_and_hash_and_is_never_edited(db: Database
 def test_settings_have_defaults_and_refuse_bad_values(db: Database) -> None:
     assert schedule_policy(db) == SchedulePolicy()
     assert all_settings(db)["paper_size"] == "A4"
+    create_user(db, "admin", full_name="Ada Admin", role="admin", password="admin-pass-1234",
+                actor="t")  # only an administrator changes a setting
     set_setting(db, "ward_name", "Ward 7B", actor="admin")
     set_setting(db, "idle_timeout_minutes", 10, actor="admin")
     assert get_setting(db, "ward_name") == "Ward 7B" and get_setting(db, "idle_timeout_minutes") == 10

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
-from desktop_app.cli import main as cli
 from desktop_app.domain import DocumentError, SchedulePolicy, assess, load_document
 from desktop_app.store import (
     Conflict,
     ImportRefused,
+    create_user,
     episode_exams,
     episode_history,
     export_document,
@@ -30,6 +28,7 @@ from desktop_app.store import (
     ward_board,
 )
 from tests.conftest import case_files
+from tests.signing_in import run_in_process, run_subprocess
 from tests.store.documents import case, document
 
 VALID_CASES = [p for p in case_files()
@@ -38,8 +37,9 @@ INVALID_CASES = [p for p in case_files() if p not in VALID_CASES]
 
 
 def cli_run(capsys: pytest.CaptureFixture[str], folder: Path, *args: str) -> tuple[int, str, str]:
-    """Run a command in this process (the same code path as the console) and capture it."""
-    status = cli(["--data-dir", str(folder), *args])
+    """Run a command in this process (the same code path as the console), signed in, and
+    capture it."""
+    status = run_in_process(folder, *args)
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -164,6 +164,8 @@ def test_a_new_exam_document_carries_the_episodes_history(db: Database) -> None:
 def test_a_new_schedule_policy_moves_the_open_episodes_next_check(db: Database) -> None:
     saved = save_exam(db, document(exam_hours=2), actor="n")  # observe, block: every 30 min
     before = get_episode(db, saved.episode_id).next_check_due
+    create_user(db, "admin", full_name="Ada Admin", role="admin", password="admin-pass-1234",
+                actor="t")  # only an administrator changes a setting
     set_setting(db, "schedule_policy", {**SchedulePolicy().to_json(),
                                         "block_observe_every_minutes": 20}, actor="admin")
     after = get_episode(db, saved.episode_id).next_check_due
@@ -184,12 +186,10 @@ def test_the_import_command_prints_one_id_a_line_in_file_order(tmp_path: Path) -
         path.write_text(json.dumps(document(f"CLI-{index}")), encoding="utf-8")
         files.append(str(path))
     folder = tmp_path / "data"
-    result = subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder),
-                             "import", *files], capture_output=True, text=True, timeout=60)
+    result = run_subprocess(folder, "import", *files)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n") == ["1", "2", "3", ""]
-    result = subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder),
-                             "export", "2"], capture_output=True, timeout=60)
+    result = run_subprocess(folder, "export", "2", text=False)
     assert json.loads(result.stdout.decode("utf-8")) == document("CLI-1")
 
 
@@ -213,7 +213,6 @@ def test_the_data_folder_comes_from_the_environment_without_data_dir(tmp_path: P
     source = tmp_path / "doc.json"
     source.write_text(json.dumps(document("ENV-1")), encoding="utf-8")
     env = {**os.environ, "NEUROCHECK_DATA_DIR": str(folder)}
-    result = subprocess.run([sys.executable, "-m", "desktop_app", "import", str(source)],
-                            capture_output=True, text=True, timeout=60, env=env)
+    result = run_subprocess(folder, "import", str(source), env=env, data_dir=False)
     assert result.returncode == 0, result.stderr
     assert (folder / "neurocheck.sqlite").exists() and (folder / "logs").is_dir()

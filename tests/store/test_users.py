@@ -136,20 +136,23 @@ def test_the_user_command_sets_up_the_installation_then_needs_an_admin(
     assert pki.authority_exists(folder) and pki.user_has_key(folder, "admin")
 
     nurse = ("add", "nurse1", "--role", "nurse", "--full-name", "Nia Nurse", "--credentials",
-             "RN", "--password-stdin")
-    status, _out, err = in_process(monkeypatch, capsys, folder, *nurse, stdin=f"{PASSWORD}\n")
-    assert status == 1 and "administrator's name and password" in err
-    status, _out, err = in_process(monkeypatch, capsys, folder, *nurse, "--admin", "admin",
-                                   stdin=f"{PASSWORD}\nwrong\n")
+             "RN")
+    status, _out, err = in_process(monkeypatch, capsys, folder, *nurse, "--password-stdin",
+                                   stdin=f"{PASSWORD}\n")
+    assert status == 2 and "takes an administrator" in err
+    signed_in = ("--user", "admin", "--password-stdin")
+    status, _out, err = in_process(monkeypatch, capsys, folder, *nurse, *signed_in,
+                                   stdin=f"wrong\n{PASSWORD}\n")
     assert status == 1 and "password is wrong" in err
-    result = user_cli(folder, *nurse, "--admin", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    result = user_cli(folder, *nurse, *signed_in, stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.returncode == 0, result.stderr
     assert pki.user_has_key(folder, "nurse1")
 
-    status, _out, err = in_process(monkeypatch, capsys, folder, "disable", "nurse1", "--admin",
-                                   "admin", stdin=f"{PASSWORD}\n")
+    status, _out, err = in_process(monkeypatch, capsys, folder, "disable", "nurse1", *signed_in,
+                                   stdin=f"{PASSWORD}\n")
     assert status == 0, err
-    status, out, _err = in_process(monkeypatch, capsys, folder, "list")
+    status, out, _err = in_process(monkeypatch, capsys, folder, "list", *signed_in,
+                                   stdin=f"{PASSWORD}\n")
     assert out.splitlines() == ["admin\tadmin\tactive\tAda Admin",
                                 "nurse1\tnurse\tdisabled\tNia Nurse, RN"]
     db = open_database(folder)

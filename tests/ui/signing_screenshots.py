@@ -49,8 +49,8 @@ def over_window(window, dialog):
 def main() -> None:
     from PySide6.QtTest import QTest
 
+    from desktop_app.record.accounts import add_user
     from desktop_app.store import open_database
-    from desktop_app.store.users import add_user
     from desktop_app.ui.app import set_up_application
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.services import StoreRepository

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.domain import load_document, signing_gaps
 from desktop_app.domain.assessment import required_items
+from desktop_app.record.accounts import add_user
 from desktop_app.report import verify_note
 from desktop_app.store import exam_notes, note_addenda
-from desktop_app.store.users import add_user
 from desktop_app.store.ward import NOTE_PRINT, search_audit
 from desktop_app.ui import signing
 from desktop_app.ui.exam_state import ExamSession

@@ -29,6 +29,7 @@ from sqlite_utils import Database
 from desktop_app.store import all_settings, get_setting, list_users
 from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
 from desktop_app.store.ward import break_glass_account
+from desktop_app.ui.ward.accounts import install_accounts
 from desktop_app.ui.ward.audit_view import AuditView
 from desktop_app.ui.ward.board import BoardController, WardBoard
 from desktop_app.ui.ward.changes import CHANGE_STYLE_SHEET, grade_change, mark_change, watch_changes
@@ -256,5 +257,6 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     app = QApplication.instance()
     if app is not None and CHANGE_STYLE_SHEET.strip() not in app.styleSheet():
         app.setStyleSheet(app.styleSheet() + CHANGE_STYLE_SHEET)
+    install_accounts(shell)  # the account screens (ui/ward/accounts.py)
     log.info("ward workstation installed")
     return shell

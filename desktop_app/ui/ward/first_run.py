@@ -13,9 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.record.passwords import MIN_LENGTH as MIN_PASSWORD  # the record's rule
 from desktop_app.ui.widgets import message_label, set_message
-
-MIN_PASSWORD = 8
 
 
 class FirstAdminPanel(QWidget):

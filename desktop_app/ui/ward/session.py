@@ -6,6 +6,8 @@ in progress kept). It checks passwords off the GUI thread (argon2id takes a noti
 fraction of a second by design), refuses an account after repeated wrong passwords for a
 while (the store's lock-out, audited there), and audits what the store does not: locking,
 unlocking, signing out, a refused attempt on a locked account, and emergency access.
+The password check and the lock-out are the record's (`desktop_app.record.auth.sign_in`),
+the same for every screen and command.
 
 `IdleWatcher` says when nobody has touched the keyboard, mouse or screen for the ward's
 idle timeout.
@@ -25,14 +27,14 @@ from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
+from desktop_app.record.accounts import add_user
+from desktop_app.record.auth import LOCK_AFTER_FAILURES, LOCK_FOR, sign_in
 from desktop_app.store import (
     AccountLocked,
     AuthenticationFailed,
     NotFound,
     StoreError,
     UserRecord,
-    add_user,
-    authenticate,
     connect,
     get_user,
     has_users,
@@ -52,8 +54,6 @@ from desktop_app.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
 
-LOCK_AFTER_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 # Why emergency access was used: a code, so the audit log never holds free text that could
 # name a patient.
 BREAK_GLASS_REASONS: dict[str, str] = {
@@ -164,11 +164,11 @@ class WardSession(QObject):
             self.busyChanged.emit(busy)
 
     def _check_password(self, name: str, password: str) -> UserRecord:
-        """Runs in the worker: its own connection, the store's audited check."""
+        """Runs in the worker: its own connection, the record's audited check."""
         db = connect(self.path, create=False)
         try:
-            return authenticate(db, name, password, lock_after=self.lock_after,
-                                lock_for=self.lock_for)
+            return sign_in(db, name, password, lock_after=self.lock_after,
+                           lock_for=self.lock_for)
         finally:
             db.close()
 

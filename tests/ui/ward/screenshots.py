@@ -80,8 +80,9 @@ def changes_page(db, episode_id: int):
 
 def take(out: Path, *, fill: Callable | None = None) -> dict[str, Path]:
     """Fill a demo ward in a temporary folder and save the screenshots into `out`."""
+    from desktop_app.record.ward import fill_demo
     from desktop_app.store import open_database
-    from desktop_app.store.demo import PASSWORD, fill_demo
+    from desktop_app.store.demo import PASSWORD
     from desktop_app.ui.app import set_up_application
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.services import InMemoryRepository

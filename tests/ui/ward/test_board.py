@@ -4,8 +4,6 @@ check in one action, closing an episode, and following another process's writes.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -18,6 +16,7 @@ from desktop_app.store.ward import search_audit, ward_entries
 from desktop_app.ui.theme import LEVEL_STYLES
 from desktop_app.ui.ward.board import COLUMNS, BoardModel, countdown_text
 from tests.conftest import ROOT
+from tests.signing_in import run_subprocess
 from tests.ui.ward.conftest import add_episode, calm_block, calm_im, sign_in, weak_block
 
 
@@ -138,9 +137,7 @@ def test_the_board_shows_an_exam_imported_by_another_process(qtbot, ward, db, fo
     document = scenario_documents(_block(2.0, Check(1.5)), 7, utc_now())[0]
     source = tmp_path / "new-patient.json"
     source.write_text(json.dumps(document), encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder),
-                          "import", str(source)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120)
+    run = run_subprocess(folder, "import", str(source), cwd=ROOT)
     assert run.returncode == 0, run.stderr
     qtbot.waitUntil(lambda: len(ward.board.model.entries) == before + 1, timeout=10_000)
     assert "DEMO-1008" in [e.mrn for e in ward.board.model.entries]

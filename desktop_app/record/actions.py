@@ -1,0 +1,79 @@
+"""The audit vocabulary: every action name the audit log may hold, in one list.
+
+Each entry of the log names one of these. The README lists them with their meaning; a test
+reads every `action=` written anywhere in the application and fails on a name not here.
+"""
+
+from __future__ import annotations
+
+# name -> what it records (the README's table is this one)
+ACTIONS: dict[str, str] = {
+    # accounts and sign-in
+    "installation.setup": "the first administrator set the installation up",
+    "user.create": "an account was created (and given its signing key)",
+    "user.disable": "an account was disabled; its signing key is revoked",
+    "user.enable": "a disabled account was enabled again, with a new signing key",
+    "user.password_reset": "an administrator set a new password (and a new signing key)",
+    "user.password_change": "a user changed their own password",
+    "user.key_reissue": "a user got a new signing key; the old one is revoked",
+    "user.sign_in": "a password was accepted",
+    "user.sign_in_failed": "a wrong password (counted towards the lock-out)",
+    "session.sign_in_refused": "a sign-in on a locked account was refused",
+    "session.lock": "the workstation was locked",
+    "session.unlock": "the workstation was unlocked",
+    "session.sign_out": "a user signed out",
+    "session.break_glass": "emergency access was used",
+    "session.break_glass_end": "emergency access ended",
+    # the ward and its settings
+    "setting.change": "an administrator changed a ward setting",
+    "ward.board_view": "the ward board was shown",
+    "audit.view": "the audit log was read",
+    "audit.export": "the audit log was exported",
+    # patients, episodes, exams
+    "patient.create": "a patient was recorded",
+    "patient.update": "a patient's details were updated",
+    "patient.view": "a patient's record was opened",
+    "episode.open": "an episode (one patient, one procedure) began",
+    "episode.update": "an episode's procedure details were updated",
+    "episode.location": "a patient's bed or location changed",
+    "episode.close": "a clinician closed an episode",
+    "escalation.record": "a call to a clinician was recorded",
+    "escalation.response": "the response to a call was recorded",
+    "exam.save": "an exam was saved (from the wizard or an import)",
+    "exam.edit": "an unsigned exam was edited",
+    "exam.discard": "an exam in progress was thrown away, with why",
+    "exam.export": "an exam left the record as an exam document",
+    # notes
+    "note.sign": "an exam's note was signed and stored; the exam is final",
+    "addendum.sign": "a signed addendum was added to a note",
+    "note.print": "a signed note was printed",
+    "note.export_pdf": "a signed note was saved as a PDF file",
+    "note.export_fhir": "a signed exam left the record as a FHIR Bundle",
+    # the record as a whole
+    "record.backup": "a verified copy of the database was written",
+    "record.restore": "the database was replaced by a verified backup",
+    "schema.migrate": "the database was brought to a newer schema",
+}
+
+INSTALLATION_SETUP = "installation.setup"
+USER_CREATE = "user.create"
+USER_DISABLE = "user.disable"
+USER_ENABLE = "user.enable"
+USER_PASSWORD_RESET = "user.password_reset"
+USER_PASSWORD_CHANGE = "user.password_change"
+USER_KEY_REISSUE = "user.key_reissue"
+SETTING_CHANGE = "setting.change"
+EXAM_EXPORT = "exam.export"
+EXAM_DISCARD = "exam.discard"
+NOTE_SIGN = "note.sign"
+ADDENDUM_SIGN = "addendum.sign"
+NOTE_EXPORT_FHIR = "note.export_fhir"
+RECORD_BACKUP = "record.backup"
+RECORD_RESTORE = "record.restore"
+
+
+def check_action(name: str) -> str:
+    """`name` if it is in the vocabulary; `ValueError` otherwise (a programming error)."""
+    if name not in ACTIONS:
+        raise ValueError(f"{name!r} is not an audit action of the vocabulary")
+    return name

@@ -1,0 +1,71 @@
+"""Exams and episodes: finishing an exam with its escalation calls and its draft in one
+transaction, discarding an exam in progress (audited, with why), closing an episode.
+
+These call the store's functions inside one `write_transaction`, so a crash between the
+exam and a call it records leaves neither: the record never holds half a finish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop_app.record import actions
+from desktop_app.record.auth import authorize
+from desktop_app.store.audit import append_audit
+from desktop_app.store.database import write_transaction
+from desktop_app.store.errors import InvalidValue, NotFound
+from desktop_app.store.users import UserRecord
+
+# Why an exam in progress was thrown away: codes, so the log holds no free text.
+DISCARD_REASONS = ("entered_in_error", "wrong_patient", "duplicate", "patient_left")
+
+
+def finish_exam(db: Database, user: UserRecord, document: Any, *,
+                escalations: Iterable[Mapping[str, Any]] = (), location: str | None = None,
+                draft_id: str | None = None):
+    """Record a finished exam, the calls made about it (`role`, `name`, `called_at`,
+    `response`) and drop its draft: all in one transaction, or nothing. Returns the
+    store's `SavedExam`."""
+    from desktop_app.store.episodes import record_escalation
+    from desktop_app.store.exams import save_exam
+
+    authorize(user, "finish_exam")
+    calls = [dict(call) for call in escalations]
+    for call in calls:
+        if not isinstance(call.get("called_at"), datetime):
+            raise InvalidValue("each escalation needs the time it was called (called_at)")
+    with write_transaction(db):
+        saved = save_exam(db, document, actor=user.name, location=location, draft_id=draft_id)
+        for call in calls:
+            record_escalation(db, saved.episode_id, role=call.get("role", ""),
+                              name=call.get("name", ""), called_at=call["called_at"],
+                              response=call.get("response"), exam_id=saved.exam_id,
+                              actor=user.name)
+    return saved
+
+
+def discard_exam(db: Database, user: UserRecord, draft_id: str, reason: str) -> None:
+    """Throw away an exam in progress (its draft), saying why (one of `DISCARD_REASONS`);
+    audited `exam.discard`."""
+    from desktop_app.store.drafts import discard_draft
+
+    authorize(user, "finish_exam")
+    if reason not in DISCARD_REASONS:
+        raise InvalidValue(f"the reason is one of {', '.join(DISCARD_REASONS)}")
+    with write_transaction(db):
+        if not discard_draft(db, draft_id):
+            raise NotFound("there is no exam in progress with that ID")
+        append_audit(db, actor=user.name, action=actions.EXAM_DISCARD, table="drafts",
+                     detail={"reason": reason})
+
+
+def close_episode(db: Database, user: UserRecord, episode_id: int, note: str | None = None) -> None:
+    """Close an episode (it leaves the ward board); clinicians only; `episode.close`."""
+    from desktop_app.store.episodes import close_episode as store_close
+
+    authorize(user, "close_episode")
+    store_close(db, episode_id, actor=user.name, note=note)

@@ -1,0 +1,119 @@
+"""The ward's record as a whole: settings, imports, exports, backup and restore.
+
+Each function takes the signed-in user (from `auth.sign_in`), asks `authorize` for the
+operation, does its work in one transaction and writes one audit action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop_app.record import actions
+from desktop_app.record.auth import authorize
+from desktop_app.store.audit import append_audit
+from desktop_app.store.database import open_database, write_transaction
+from desktop_app.store.users import UserRecord
+
+
+def change_settings(db: Database, user: UserRecord, changes: dict[str, Any]) -> None:
+    """Store changed ward settings, all or nothing (`setting.change` for each key).
+    Administrators only (the store refuses anyone else too)."""
+    from desktop_app.store.settings import set_setting
+
+    authorize(user, "change_settings")
+    with write_transaction(db):
+        for key, value in changes.items():
+            set_setting(db, key, value, actor=user.name)
+
+
+def import_documents(db: Database, user: UserRecord, sources: Sequence[tuple[str, Any]]):
+    """Record exam documents, all or nothing (`exam.save` for each), as `user`."""
+    from desktop_app.store.exams import import_documents as store_import
+
+    authorize(user, "import_documents")
+    return store_import(db, sources, actor=user.name)
+
+
+def export_exam(db: Database, user: UserRecord, exam_id: int,
+                deliver: Callable[[dict[str, Any]], None]) -> None:
+    """Audit `exam.export`, then hand exam `exam_id`'s document to `deliver` (which writes
+    it out): the entry is committed before patient data leaves, so no document is ever out
+    without one (a failed write leaves an entry too many, never one too few)."""
+    from desktop_app.store.exams import export_document
+
+    authorize(user, "export_exam")
+    document = export_document(db, exam_id)
+    with write_transaction(db):
+        append_audit(db, actor=user.name, action=actions.EXAM_EXPORT, table="exams",
+                     record_id=exam_id)
+    deliver(document)
+
+
+def export_fhir(db: Database, user: UserRecord, exam_id: int, deliver: Callable[[Any], None]) -> None:
+    """Audit `note.export_fhir` (the one name from every door), then hand the signed exam
+    (`interop.source.SignedExam`) to `deliver`, which builds and writes the Bundle: the
+    entry is committed before patient data leaves."""
+    from desktop_app.interop.source import read_signed_exam
+
+    authorize(user, "export_fhir")
+    signed = read_signed_exam(db, exam_id)
+    record_fhir_export(db, user.name, exam_id)
+    deliver(signed)
+
+
+def record_fhir_export(db: Database, actor: str, exam_id: int) -> None:
+    """Audit a FHIR export of exam `exam_id` (`note.export_fhir`)."""
+    with write_transaction(db):
+        append_audit(db, actor=actor, action=actions.NOTE_EXPORT_FHIR, table="exams",
+                     record_id=exam_id)
+
+
+def backup(db: Database, user: UserRecord, destination: Path):
+    """A verified copy of the database (`store.backup_database`), audited `record.backup`
+    in the live record once the copy is verified."""
+    from desktop_app.store.backup import backup_database
+
+    authorize(user, "backup")
+    written, report = backup_database(db, Path(destination))
+    with write_transaction(db):
+        # No file name in the log: a name chosen at the console might hold anything.
+        append_audit(db, actor=user.name, action=actions.RECORD_BACKUP)
+    return written, report
+
+
+def restore(data_dir: Path, user: UserRecord, source: Path):
+    """Replace the database with a verified backup (`store.restore_database`; the one it
+    replaces is kept), then audit `record.restore` in the restored record, naming who did
+    it. Administrators only."""
+    from desktop_app.store.backup import restore_database
+
+    authorize(user, "restore")
+    result = restore_database(Path(data_dir), Path(source))
+    db = open_database(Path(data_dir), check=False)
+    try:
+        with write_transaction(db):
+            append_audit(db, actor=user.name, action=actions.RECORD_RESTORE,
+                         detail={"kept_previous": result.kept is not None})
+    finally:
+        db.close()
+    return result
+
+
+def fill_demo(db: Database, data_dir: Path, user: UserRecord | None = None, *,
+              now: Any = None) -> dict[str, int]:
+    """Fill an empty data folder with the sample ward (its accounts get signing keys).
+    A record that has accounts already takes an administrator (`user`)."""
+    from desktop_app.record.accounts import add_user
+    from desktop_app.store.demo import fill_demo as store_fill_demo
+    from desktop_app.store.errors import PermissionDenied
+    from desktop_app.store.users import has_users
+
+    if has_users(db):
+        if user is None:
+            raise PermissionDenied("this record has accounts: sign in as an administrator")
+        authorize(user, "fill_demo")
+    return store_fill_demo(db, Path(data_dir), now=now, add_user=add_user)

@@ -1,0 +1,94 @@
+"""`WardRecord`: one record (its database and data folder) and every operation on it, as
+methods, on the model of Anki's `Collection`: a screen or a command holds one and calls
+`ward.sign_exam(...)`; each method is the module function of the same name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop_app.record import accounts, auth, exams, notes, ward
+from desktop_app.store.users import UserRecord
+
+
+class WardRecord:
+    """The record of one data folder; Qt-free, so a worker thread may hold its own."""
+
+    def __init__(self, db: Database, data_dir: Path) -> None:
+        self.db = db
+        self.data_dir = Path(data_dir)
+
+    @classmethod
+    def open(cls, data_dir: Path, **options: Any) -> WardRecord:
+        """Open the data folder's database (`store.open_database` options)."""
+        from desktop_app.store.database import open_database
+
+        return cls(open_database(Path(data_dir), **options), Path(data_dir))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> WardRecord:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # who
+    def sign_in(self, name: str, password: str) -> UserRecord:
+        return auth.sign_in(self.db, name, password)
+
+    # notes
+    def sign_exam(self, exam_id: int, name: str, password: str) -> notes.SignedResult:
+        return notes.sign_exam(self.db, self.data_dir, exam_id, name, password)
+
+    def add_addendum(self, note: str | int, text: str, name: str,
+                     password: str) -> notes.SignedResult:
+        return notes.add_addendum(self.db, self.data_dir, note, text, name, password)
+
+    # exams and episodes
+    def finish_exam(self, user: UserRecord, document: Any, **options: Any):
+        return exams.finish_exam(self.db, user, document, **options)
+
+    def discard_exam(self, user: UserRecord, draft_id: str, reason: str) -> None:
+        exams.discard_exam(self.db, user, draft_id, reason)
+
+    def close_episode(self, user: UserRecord, episode_id: int, note: str | None = None) -> None:
+        exams.close_episode(self.db, user, episode_id, note)
+
+    # the ward
+    def change_settings(self, user: UserRecord, changes: dict[str, Any]) -> None:
+        ward.change_settings(self.db, user, changes)
+
+    def import_documents(self, user: UserRecord, sources):
+        return ward.import_documents(self.db, user, sources)
+
+    def export_exam(self, user: UserRecord, exam_id: int, deliver) -> None:
+        ward.export_exam(self.db, user, exam_id, deliver)
+
+    def export_fhir(self, user: UserRecord, exam_id: int, deliver) -> None:
+        ward.export_fhir(self.db, user, exam_id, deliver)
+
+    def backup(self, user: UserRecord, destination: Path):
+        return ward.backup(self.db, user, destination)
+
+    # accounts
+    def add_user(self, name: str, **options: Any) -> UserRecord:
+        return accounts.add_user(self.db, self.data_dir, name, **options)
+
+    def disable_user(self, name: str, **admin: Any) -> UserRecord:
+        return accounts.disable_user(self.db, self.data_dir, name, **admin)
+
+    def enable_user(self, name: str, new_password: str, **admin: Any) -> UserRecord:
+        return accounts.enable_user(self.db, self.data_dir, name, new_password, **admin)
+
+    def reset_password(self, name: str, new_password: str, **admin: Any) -> UserRecord:
+        return accounts.reset_password(self.db, self.data_dir, name, new_password, **admin)
+
+    def reissue_key(self, name: str, user_password: str, **admin: Any) -> UserRecord:
+        return accounts.reissue_key(self.db, self.data_dir, name, user_password, **admin)
+
+    def change_own_password(self, name: str, old: str, new: str) -> UserRecord:
+        return accounts.change_own_password(self.db, self.data_dir, name, old, new)
