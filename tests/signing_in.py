@@ -73,3 +73,27 @@ def make_hashing_quick(monkeypatch) -> None:
     monkeypatch.setattr(users, "_hasher", lambda: quick)
     monkeypatch.setattr(users, "_decoy_hash", lambda: quick.hash("no such user"))
     monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
+
+
+SIGNED_COMMANDS = frozenset({"import", "export", "fhir", "note", "backup", "restore", "user",
+                             "demo"})
+
+
+def with_sign_in(argv: list[str]) -> tuple[list[str], str]:
+    """A command line as a test wrote it (`[--data-dir DIR] COMMAND ARGS`), with the sign-in
+    options added when the command takes them, and the standard input carrying the
+    password. The account is created in DIR when DIR is (or can be) a private folder."""
+    words = list(argv)
+    folder = None
+    if len(words) >= 2 and words[0] == "--data-dir":
+        folder, rest = words[1], words[2:]
+    else:
+        rest = words
+    if not rest or rest[0] not in SIGNED_COMMANDS or "--user" in rest:
+        return words, ""
+    if folder is not None and "\0" not in folder:
+        path = Path(folder)
+        usable = not path.exists() or (path.is_dir() and not path.stat().st_mode & 0o007)
+        if usable:
+            ensure_account(path)
+    return [*words, "--user", CLI_USER, "--password-stdin"], f"{CLI_PASSWORD}\n"

@@ -18,17 +18,33 @@ import pytest
 
 from desktop_app.cli import main
 from tests.conftest import CASES, ROOT
+from tests.signing_in import make_hashing_quick, with_sign_in
 
 CASE = CASES / "mbb-slr-failed.json"
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and signals")
 
 
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch):
+    """The test account's password hashed at the smallest cost (the hash keeps its cost, so
+    the commands run as subprocesses check it as quickly)."""
+    make_hashing_quick(monkeypatch)
+
+
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    """`main(argv)` in-process: its exit status (argparse's too), stdout and stderr."""
+    """`main(argv)` in-process, signed in where the command asks for it: its exit status
+    (argparse's too), stdout and stderr."""
+    import io
+
+    argv, stdin = with_sign_in(argv)
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
     try:
         code = main(argv)
     except SystemExit as stop:
         code = stop.code
+    finally:
+        sys.stdin = saved
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -82,12 +98,12 @@ def test_export_to_a_missing_folder_or_a_folder_is_refused_before_it_is_audited(
 
 def test_export_audits_before_the_document_leaves(record, capsys, monkeypatch):
     folder, exam_id = record
-    import desktop_app.store as store
+    import desktop_app.record.ward as record_ward
 
     def refuse_audit(*_args, **_kwargs):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(store, "append_audit", refuse_audit)
+    monkeypatch.setattr(record_ward, "append_audit", refuse_audit)  # the export's own entry
     code, out, err = run(["--data-dir", str(folder), "export", str(exam_id)], capsys)
     assert code == 1
     assert out == ""  # no document printed without its audit entry
@@ -119,12 +135,12 @@ def test_a_full_disk_at_the_write_is_one_line_and_loses_nothing(record, capsys, 
 
 def test_an_io_error_in_the_record_is_one_line(record, capsys, monkeypatch):
     folder, _ = record
-    import desktop_app.store as store
+    import desktop_app.store.exams as store_exams
 
     def broken(*_args, **_kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "import_documents", broken)
+    monkeypatch.setattr(store_exams, "import_documents", broken)
     code, out, err = run(["--data-dir", str(folder), "import", str(CASE)], capsys)
     assert code == 1 and out == ""
     assert "disk I/O error" in assert_one_line(err)
@@ -132,12 +148,12 @@ def test_an_io_error_in_the_record_is_one_line(record, capsys, monkeypatch):
 
 def test_an_unexpected_failure_is_one_line_without_its_message(record, capsys, monkeypatch):
     folder, exam_id = record
-    import desktop_app.store as store
+    import desktop_app.store.exams as store_exams
 
     def bug(*_args, **_kwargs):
         raise TypeError(f"Zoë Ngô-Ærøe A{1234567}")  # a message may quote patient data
 
-    monkeypatch.setattr(store, "export_document", bug)
+    monkeypatch.setattr(store_exams, "export_document", bug)
     code, out, err = run(["--data-dir", str(folder), "export", str(exam_id)], capsys)
     assert code == 1 and out == ""
     line = assert_one_line(err)
@@ -165,8 +181,9 @@ def test_a_file_size_limit_in_a_real_process_is_one_line(record, tmp_path):
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a kill
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
+        signed, stdin = with_sign_in(["--data-dir", str(folder), *argv])
         return subprocess.run(
-            [sys.executable, "-m", "desktop_app", "--data-dir", str(folder), *argv],
+            [sys.executable, "-m", "desktop_app", *signed], input=stdin,
             capture_output=True, text=True, timeout=60, cwd=ROOT,
             preexec_fn=set_limit if limit else None)
 
@@ -198,10 +215,10 @@ def test_a_log_that_cannot_be_written_prints_no_traceback(record, tmp_path):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
+    signed, stdin = with_sign_in(["--data-dir", str(folder), "export", str(exam_id)])
     result = subprocess.run(
-        [sys.executable, "-m", "desktop_app", "--data-dir", str(folder), "export",
-         str(exam_id)], capture_output=True, text=True, timeout=60, cwd=ROOT,
-        preexec_fn=set_limit)
+        [sys.executable, "-m", "desktop_app", *signed], input=stdin, capture_output=True,
+        text=True, timeout=60, cwd=ROOT, preexec_fn=set_limit)
     assert result.returncode == 0 and result.stderr == ""
     assert json.loads(result.stdout)["format"] == "neuro-exam/1"
 

@@ -26,6 +26,7 @@ from desktop_app.commands.assess import assess_source
 from desktop_app.commands.import_documents import refusal_line
 from desktop_app.domain import DocumentError
 from tests.conftest import CASES, ROOT
+from tests.signing_in import make_hashing_quick, with_sign_in
 
 SEED = 20261130
 COUNT = 2400
@@ -256,7 +257,8 @@ def test_assess_and_import_answer_every_document_in_one_line_and_agree(pinned_no
     assert outcomes["valid"] > 300 and outcomes["invalid"] > 1000, outcomes
 
 
-def test_a_sample_through_the_real_commands(tmp_path):
+def test_a_sample_through_the_real_commands(tmp_path, monkeypatch):
+    make_hashing_quick(monkeypatch)  # the test account's hash, checked by the subprocesses
     rng = random.Random(SEED + 1)
     sample = rng.sample(documents(), SUBPROCESS_SAMPLE)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -264,11 +266,17 @@ def test_a_sample_through_the_real_commands(tmp_path):
         path = tmp_path / f"{index}.json"
         path.write_bytes(data)
         command = "import" if index % 4 == 0 else "assess"
-        argv = [sys.executable, "-m", "desktop_app", "--data-dir", str(tmp_path / "record"),
-                command, str(path)]
-        result = subprocess.run(argv, capture_output=True, timeout=60, cwd=ROOT, env=env)
+        # A record of its own for each import: a refusal is then the document's, never a
+        # clash with an earlier document's patient.
+        signed, stdin = with_sign_in(["--data-dir", str(tmp_path / f"record-{index}"),
+                                      command, str(path)])
+        result = subprocess.run([sys.executable, "-m", "desktop_app", *signed],
+                                input=stdin.encode(), capture_output=True, timeout=60,
+                                cwd=ROOT, env=env)
         err = result.stderr.decode("utf-8")
         assert result.returncode in (0, 2), f"{name} ({command}): {err[-2000:]}"
+        if command == "import":  # import and assess agree on what is a valid document
+            assert result.returncode == assess_source(data)[0], f"{name}: {err[-500:]}"
         if result.returncode == 0:
             assert err == "", name
         else:
