@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from desktop_app.domain.findings import Findings, derive
-from desktop_app.domain.model import GLUTEAL_SITES, ExamDocument, Level, format_time
+from desktop_app.domain.model import GLUTEAL_SITES, ExamDocument, Level, format_time, level_action
 from desktop_app.domain.rules import RULES, RULES_BY_ID, Case, Rule
 from desktop_app.domain.scales import (
     DERMATOMES,
@@ -55,6 +55,12 @@ class Assessment:
     findings: Findings
     next_check_due: datetime
     not_tested_reasons: dict[str, str]
+    procedure_kind: str | None = None
+
+    @property
+    def action(self) -> str:
+        """What the level asks for, naming whom to notify for this procedure."""
+        return level_action(self.level, self.procedure_kind)
 
     @property
     def rule_ids(self) -> list[str]:
@@ -71,10 +77,29 @@ class Assessment:
         return tuple(f for f in self.fired if f.level is None)
 
     @property
+    def acting_rules(self) -> tuple[FiredRule, ...]:
+        """The fired rules whose steps are actions at this level, highest level first.
+
+        Steps of observe-level rules (reassure, re-check, monitor) would contradict a
+        notify level or above: those rules stay in the basis, their steps are no action.
+        Advice is always listed; notify steps stand beside urgent and emergency ones.
+        """
+        return tuple(
+            f for f in (*self.level_rules, *self.advice)
+            if f.level is None or f.level != Level.OBSERVE or self.level == Level.OBSERVE
+        )
+
+    @property
+    def withheld_rules(self) -> tuple[FiredRule, ...]:
+        """Fired rules (in the basis) whose steps are not actions at this level."""
+        acting = set(map(id, self.acting_rules))
+        return tuple(f for f in self.level_rules if id(f) not in acting)
+
+    @property
     def next_steps(self) -> list[str]:
-        """Every step of every fired rule, highest level first, each once."""
+        """What the nurse does now: the steps of `acting_rules`, each once."""
         steps: list[str] = []
-        for fired in (*self.level_rules, *self.advice):
+        for fired in self.acting_rules:
             for step in fired.next_steps:
                 if step not in steps:
                     steps.append(step)
@@ -119,7 +144,7 @@ def assess(document: ExamDocument, policy: SchedulePolicy = DEFAULT_POLICY) -> A
         flags.append(NO_MOBILIZATION)
     due = next_check_due(document.procedure, document.exam.performed_at, level, policy)
     return Assessment(level, tuple(fired), tuple(flags), findings, due,
-                      dict(document.exam.not_tested_reasons))
+                      dict(document.exam.not_tested_reasons), document.procedure.kind)
 
 
 def required_items(document: ExamDocument) -> tuple[str, ...]:

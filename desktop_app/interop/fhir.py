@@ -349,7 +349,7 @@ def _risk_assessment(document: ExamDocument, assessment: Assessment, patient: st
         "outcome": concept(COMPLICATION),
         "qualitativeRisk": concept(level.value, text=level.value),
         "rationale": f"Highest level of the fired rules ({', '.join(level_ids)}): "
-        f"{level.action}",
+        f"{assessment.action}",
     }]
     for fired in assessment.level_rules:
         predictions.append({
@@ -358,8 +358,13 @@ def _risk_assessment(document: ExamDocument, assessment: Assessment, patient: st
             "rationale": fired.reason,
         })
     notes = []
+    withheld = {f.id for f in assessment.withheld_rules}
     for fired in (*assessment.level_rules, *assessment.advice):
         kind = fired.level.value if fired.level is not None else "advice"
+        if fired.id in withheld:
+            notes.append({"text": f"{fired.id} ({kind}): {fired.reason} Its steps are not "
+                                  f"actions at level {level.value}."})
+            continue
         steps = " ".join(fired.next_steps)
         notes.append({"text": f"{fired.id} ({kind}): {fired.reason} Next steps: {steps}"})
     mitigation = [FLAG_WORDS[flag] + "." for flag in assessment.flags]

@@ -584,7 +584,7 @@ class _NoteBuilder:
             "lvh", parent=s.small, alignment=TA_CENTER,
             textColor=colors.white if inverted else colors.black)),
             self.p(level_word, level_style)]
-        right = [self.p(f"<b>{esc(a.level.action)}</b>", s.body)]
+        right = [self.p(f"<b>{esc(a.action)}</b>", s.body)]
         for flag in a.flags:
             right.append(self.p(f"<b>{WARNING} {esc(FLAG_WORDS.get(flag, flag)).upper()}"
                                 f"</b>" if flag == "do_not_discharge" else
@@ -625,6 +625,11 @@ class _NoteBuilder:
         rules = self.grid_table(rows, widths, marked)
         steps = [self.p(f"{number}. {esc(step)}", s.body)
                  for number, step in enumerate(a.next_steps, start=1)]
+        if a.withheld_rules:
+            ids = ", ".join(f.id for f in a.withheld_rules)
+            steps.append(self.p(
+                f"The steps of {esc(ids)} (observe) are not actions at level "
+                f"{a.level.value}: the rule stays in the basis above.", s.small))
         return [
             box,
             *self.section("Why: every rule that fired", rules),
