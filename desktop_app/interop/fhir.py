@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import Any
 
 from desktop_app.domain import FLAG_WORDS, Assessment, ExamDocument
+from desktop_app.domain.elapsed import format_elapsed
 from desktop_app.domain.model import IM_SITE_WORDS, SYMPTOM_KEYS, Exam, format_time
 from desktop_app.domain.scales import GRID, NT, Scale
 from desktop_app.interop.codes import (
@@ -288,12 +289,14 @@ def _observation(document: ExamDocument, assessment: Assessment, export: _Export
         "performer": [_ref(nurse)],
         "component": components,
     }
+    since = format_elapsed(exam.performed_at - document.procedure.performed_at)
+    body["note"] = [{"text": f"Time since the procedure: {since}."}]
     untested = [path for path in assessment.findings.not_tested
                 if path not in exam.grades and not exam.reason_for(path)]
     if untested:
         words = ", ".join(DISPLAYS[path] for path in untested)
-        body["note"] = [{"text": f"Not tested (no reason recorded; never read as normal): "
-                                 f"{words}."}]
+        body["note"].append({"text": f"Not tested (no reason recorded; never read as "
+                                     f"normal): {words}."})
     return body
 
 

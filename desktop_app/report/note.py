@@ -41,6 +41,7 @@ from reportlab.platypus import (
 
 from desktop_app import __version__
 from desktop_app.domain import FLAG_WORDS, RULES, SOURCES, Assessment, ExamDocument, Level
+from desktop_app.domain.elapsed import format_elapsed
 from desktop_app.domain.model import (
     IM_SITE_WORDS,
     PROCEDURE_KIND_WORDS,
@@ -178,17 +179,6 @@ def format_moment(moment: datetime) -> str:
     offset = moment.strftime("%z")
     offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
     return f"{moment:%Y-%m-%d %H:%M} (UTC{offset})"
-
-
-def format_hours(hours: float) -> str:
-    """Hours since the procedure, with days once it runs past two."""
-    if hours < 48:
-        whole = int(hours)
-        minutes = round((hours - whole) * 60)
-        if minutes == 60:
-            whole, minutes = whole + 1, 0
-        return f"{whole} h {minutes:02d} min" if minutes else f"{whole} h"
-    return f"{hours:.0f} h ({hours / 24:.1f} days)"
 
 
 def age_on(birth: date, day: date) -> int:
@@ -512,7 +502,7 @@ class _NoteBuilder:
         ]
         if self.episode:
             label.append(self.p(f"Episode {esc(self.episode)}", s.body))
-        hours = self.assessment.findings.hours_since_procedure
+        since = format_elapsed(exam.performed_at - procedure.performed_at)
         serial = ""
         if self.document.previous_exams:
             serial = f" \u00b7 exam {len(self.document.previous_exams) + 1} of the episode"
@@ -520,7 +510,7 @@ class _NoteBuilder:
             HRFlowable(width="100%", thickness=0.5, color=colors.black, spaceBefore=3,
                        spaceAfter=2),
             self.p(f"Exam at <b>{format_moment(exam.performed_at)}</b>", s.body),
-            self.p(f"<b>{format_hours(hours)}</b> after the procedure{serial}", s.body),
+            self.p(f"<b>{since}</b> after the procedure{serial}", s.body),
         ]
         kind = PROCEDURE_KIND_WORDS.get(procedure.kind, procedure.kind)
         facts: list[tuple[str, str]] = [("Procedure", esc(kind))]

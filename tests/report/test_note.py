@@ -299,3 +299,18 @@ def test_rendering_does_not_need_signing_items(private_data_dir):
     del raw["exam"]["sensory"]
     assert page_count(render(load_document(raw))) >= 1
     assert NOTE_ID in pdf_text(render(case("mbb-saddle")))
+
+
+@pytest.mark.parametrize(("delta", "shown"), [
+    ({"hours": 48, "minutes": 20}, "48 h 20 min after the procedure"),
+    ({"days": 60, "minutes": 20}, "60 days 0 h 20 min after the procedure"),
+])
+def test_the_time_since_the_procedure_is_printed_exactly(delta, shown):
+    from datetime import timedelta
+
+    raw = json.loads((CASES / "im-stable-12h.json").read_text())
+    procedure_at = datetime.fromisoformat(raw["procedure"]["performed_at"])
+    raw["exam"]["performed_at"] = (procedure_at + timedelta(**delta)).isoformat()
+    text = flat(pdf_text(render(load_document(json.dumps(raw).encode()))))
+    assert shown in text
+    assert "(2.0 days)" not in text and "60.0 days" not in text
