@@ -92,7 +92,12 @@ def _write(out: str, pdf: bytes) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop_app.domain import DocumentError, load_document, signing_gaps
+    from desktop_app.domain import (
+        DocumentError,
+        load_document,
+        signing_gap_words,
+        signing_gaps,
+    )
     from desktop_app.paths import data_dir
     from desktop_app.report.note import NoteError, new_note_id
     from desktop_app.report.pki import PkiError
@@ -125,10 +130,10 @@ def run(args: argparse.Namespace) -> int:
 
     gaps = signing_gaps(document)
     if gaps:
-        print(f"cannot sign: {len(gaps)} item(s) are neither tested nor given a reason:",
-              file=sys.stderr)
+        print(f"cannot sign: {len(gaps)} item(s) must be answered, tested or given a reason "
+              "first:", file=sys.stderr)
         for path in gaps:
-            print(f"  {path}", file=sys.stderr)
+            print(f"  {path} ({signing_gap_words(path)})", file=sys.stderr)
         return EXIT_REFUSED
 
     password = _password(args)

@@ -11,7 +11,9 @@ from desktop_app.domain.assessment import (
     FiredRule,
     assess,
     required_items,
+    signing_gap_words,
     signing_gaps,
+    unanswered_red_flags,
 )
 from desktop_app.domain.document import DocumentError, load_document, parse_json
 from desktop_app.domain.findings import Findings
@@ -44,5 +46,7 @@ __all__ = [
     "next_check_due",
     "parse_json",
     "required_items",
+    "signing_gap_words",
     "signing_gaps",
+    "unanswered_red_flags",
 ]

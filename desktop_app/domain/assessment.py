@@ -7,11 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from desktop_app.domain.findings import Findings, derive
-from desktop_app.domain.model import GLUTEAL_SITES, ExamDocument, Level, format_time, level_action
+from desktop_app.domain.model import (
+    GLUTEAL_SITES,
+    RED_FLAG_SYMPTOMS,
+    SYMPTOM_WORDS,
+    ExamDocument,
+    Level,
+    format_time,
+    level_action,
+)
 from desktop_app.domain.rules import RULES, RULES_BY_ID, Case, Rule
 from desktop_app.domain.scales import (
     DERMATOMES,
     GRID,
+    GRID_BY_PATH,
     LOWER_LIMB_MUSCLES,
     NT,
     REFLEXES,
@@ -170,9 +179,18 @@ def required_items(document: ExamDocument) -> tuple[str, ...]:
     return tuple(sorted(set(wanted), key=order.__getitem__))
 
 
+def unanswered_red_flags(document: ExamDocument) -> list[str]:
+    """The red-flag questions of the current exam left "not asked", as `symptoms.NAME`
+    paths. A note is never signed with one of them unanswered, however the exam came in."""
+    symptoms = document.exam.symptoms
+    return [f"symptoms.{name}" for name in RED_FLAG_SYMPTOMS
+            if getattr(symptoms, name) is None]
+
+
 def signing_gaps(document: ExamDocument) -> list[str]:
-    """What stops a note being signed: required items untested without a reason, and any
-    item marked NT without a reason. Empty when the exam may be signed."""
+    """What stops a note being signed: red-flag questions not asked (`symptoms.NAME`),
+    then required items untested without a reason and any item marked NT without a
+    reason (grid paths). Empty when the exam may be signed."""
     exam = document.exam
     gaps = []
     for path in required_items(document):
@@ -182,4 +200,13 @@ def signing_gaps(document: ExamDocument) -> list[str]:
         if value == NT and path not in gaps and not exam.reason_for(path):
             gaps.append(path)
     order = {item.path: index for index, item in enumerate(GRID)}
-    return sorted(gaps, key=order.__getitem__)
+    return unanswered_red_flags(document) + sorted(gaps, key=order.__getitem__)
+
+
+def signing_gap_words(path: str) -> str:
+    """A signing gap in the ward's words ("Saddle anaesthesia (...): not asked")."""
+    if path.startswith("symptoms."):
+        name = path.split(".", 1)[1]
+        return f"{SYMPTOM_WORDS.get(name, name)}: not asked"
+    item = GRID_BY_PATH.get(path)
+    return item.words if item else path

@@ -34,8 +34,8 @@ class SigningGapsError(SigningError):
     def __init__(self, gaps: list[str]) -> None:
         self.gaps = list(gaps)
         super().__init__(
-            "the exam cannot be signed: these items are neither tested nor given a reason: "
-            + ", ".join(self.gaps)
+            "the exam cannot be signed: these must be answered, tested or given a reason "
+            "first: " + ", ".join(self.gaps)
         )
 
 

@@ -84,6 +84,18 @@ def test_an_exam_with_signing_gaps_is_refused_with_the_list(installation, tmp_pa
     assert not (tmp_path / "n.pdf").exists()
 
 
+def test_an_exam_with_a_red_flag_not_asked_is_refused(installation, tmp_path, monkeypatch,
+                                                      capsys):
+    raw = sample_raw("normal")
+    del raw["exam"]["symptoms"]["saddle_anaesthesia"]
+    path = tmp_path / "not-asked.json"
+    path.write_text(json.dumps(raw))
+    assert sign(installation, path, tmp_path / "n.pdf", monkeypatch) == 1
+    err = capsys.readouterr().err
+    assert "symptoms.saddle_anaesthesia" in err and "not asked" in err
+    assert not (tmp_path / "n.pdf").exists()
+
+
 def test_an_invalid_document_exits_2(installation, tmp_path, monkeypatch, capsys):
     path = tmp_path / "bad.json"
     path.write_text('{"format": "neuro-exam/1"}')

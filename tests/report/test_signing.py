@@ -181,6 +181,16 @@ def test_signing_refuses_an_exam_with_gaps(installation):
     assert verify_note(pdf, installation.data_dir).ok
 
 
+def test_signing_refuses_an_imported_exam_with_red_flags_not_asked(installation):
+    raw = sample_raw("normal")
+    del raw["exam"]["symptoms"]["bowel_bladder_dysfunction"]
+    del raw["exam"]["symptoms"]["worsening_weakness"]
+    with pytest.raises(SigningGapsError) as caught:
+        create_signed_note(load_document(raw), installation.signer(), note_id=NOTE_ID)
+    assert caught.value.gaps == ["symptoms.bowel_bladder_dysfunction",
+                                 "symptoms.worsening_weakness"]
+
+
 def test_sign_note_refuses_a_note_prepared_for_someone_else(installation):
     installation.enrol("other", "Otto Other", "other-pass-1")
     pdf = render(sample_document("normal"))  # prepared for the nurse
