@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
@@ -61,7 +60,16 @@ from desktop_app.domain.scales import (
     WRIST_MUSCLES,
 )
 from desktop_app.report.bodymap_drawing import BodyMapFlowable, dermatome_grades
-from desktop_app.report.fonts import MONO, SANS, SANS_BOLD, register_fonts
+from desktop_app.report.fonts import (
+    MONO,
+    SANS,
+    SANS_BOLD,
+    draw_string,
+    embolden,
+    markup,
+    register_fonts,
+    string_width,
+)
 
 PAPERS = {"a4": A4, "letter": LETTER}
 SIGNATURE_MEANING = "Examined and documented by"
@@ -118,8 +126,9 @@ class NoteError(ValueError):
 # -- small helpers ---------------------------------------------------------------------
 
 def esc(text: object) -> str:
-    """User text made safe for reportlab paragraph markup (`<`, `>` and `&` print as typed)."""
-    return escape("" if text is None else str(text))
+    """User text made safe for reportlab paragraph markup (`<`, `>` and `&` print as typed),
+    each run of a script DejaVu lacks set in its Noto font."""
+    return markup(text)
 
 
 def esc_lines(text: str) -> str:
@@ -203,7 +212,8 @@ class Styles:
 
 
 def _styles() -> Styles:
-    body = ParagraphStyle("body", fontName=SANS, fontSize=8.8, leading=11.2)
+    # shaping: names in Arabic, Devanagari, Thai... are shaped (see fonts.markup).
+    body = ParagraphStyle("body", fontName=SANS, fontSize=8.8, leading=11.2, shaping=1)
     small = ParagraphStyle("small", parent=body, fontSize=7.8, leading=9.6)
     cell = ParagraphStyle("cell", parent=body, fontSize=8.2, leading=10)
     return Styles(
@@ -263,14 +273,13 @@ class _Furniture:
         top = self.page_height - self.margin + 16
         canvas.saveState()
         canvas.setFillColor(colors.black)
-        canvas.setFont(SANS_BOLD, 8.5)
         mrn = f" \u00b7 MRN {self.patient_mrn}"
-        name_room = (right - left) * 0.55 - canvas.stringWidth(mrn, SANS, 8.5)
-        patient = _fit(canvas, self.patient_name, SANS, 8.5, name_room) + mrn
-        header_room = right - left - canvas.stringWidth(patient, SANS, 8.5) - 12
-        canvas.drawString(left, top, _fit(canvas, self.header_left, SANS_BOLD, 8.5, header_room))
-        canvas.setFont(SANS, 8.5)
-        canvas.drawRightString(right, top, patient)
+        name_room = (right - left) * 0.55 - string_width(mrn, SANS, 8.5)
+        patient = _fit(self.patient_name, SANS, 8.5, name_room) + mrn
+        header_room = right - left - string_width(patient, SANS, 8.5) - 12
+        draw_string(canvas, left, top, _fit(self.header_left, SANS_BOLD, 8.5, header_room),
+                    SANS_BOLD, 8.5)
+        draw_string(canvas, right, top, patient, SANS, 8.5, align="right")
         canvas.setLineWidth(0.6)
         canvas.line(left, top - 4, right, top - 4)
         bottom = self.margin - 18
@@ -282,11 +291,11 @@ class _Furniture:
         canvas.restoreState()
 
 
-def _fit(canvas: pdf_canvas.Canvas, text: str, font: str, size: float, width: float) -> str:
+def _fit(text: str, font: str, size: float, width: float) -> str:
     """`text` shortened with an ellipsis so it fits `width` points."""
-    if canvas.stringWidth(text, font, size) <= width:
+    if string_width(text, font, size) <= width:
         return text
-    while text and canvas.stringWidth(text + "\u2026", font, size) > width:
+    while text and string_width(text + "\u2026", font, size) > width:
         text = text[:-1]
     return text + "\u2026"
 
@@ -409,13 +418,14 @@ class _NoteBuilder:
     # -- helpers
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(text, style or self.styles.body)
+        style = style or self.styles.body
+        return Paragraph(embolden(text, style.fontName == SANS_BOLD), style)
 
     def cell(self, text: str, bold: bool = False) -> Paragraph:
-        return Paragraph(text, self.styles.cell_bold if bold else self.styles.cell)
+        return self.p(text, self.styles.cell_bold if bold else self.styles.cell)
 
     def heading(self, text: str) -> Paragraph:
-        return Paragraph(text, self.styles.h2)
+        return self.p(text, self.styles.h2)
 
     def section(self, title: str, *flowables: Any, keep_all: bool = False) -> list[Any]:
         """A heading kept with the start of what it heads (no orphan headings), or with

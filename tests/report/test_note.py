@@ -18,7 +18,7 @@ from desktop_app.report.note import (
 )
 from desktop_app.report.samples import sample_document, sample_raw
 from tests.conftest import CASES, case_files
-from tests.report.conftest import NOTE_ID, case, page_count, pdf_text, render
+from tests.report.conftest import NOTE_ID, NURSE, case, page_count, pdf_text, render
 
 RENDERABLE = [
     path for path in case_files()
@@ -60,6 +60,74 @@ def test_names_in_any_script_print_exactly_as_typed(name):
     raw["patient"]["name"] = name
     # Markup in a name would vanish or fail; printed as typed, it appears whole.
     assert name in pdf_text(render(load_document(raw)))
+
+
+# Names in every script the ward meets. pypdf reads a right-to-left line as it is drawn,
+# word by word from the left: an RTL name's words come out last word first.
+SCRIPT_NAMES = [
+    ("latin", "Zoë Ngô-Ærøe", None),
+    ("greek", "Αλέξανδρος Παπαδόπουλος", None),
+    ("cyrillic", "Дмитрий Иванович", None),
+    ("arabic", "محمد عبد الله", "الله عبد محمد"),
+    ("hebrew", "שרה לוי", "לוי שרה"),
+    ("devanagari", "अनन्या शर्मा", None),
+    ("thai", "สมชาย ใจดี", None),
+    ("chinese", "王小明", None),
+    ("japanese", "山田 太郎 やまだ", None),
+    ("korean", "김민준", None),
+]
+
+
+@pytest.mark.parametrize(("script", "name", "as_read"), SCRIPT_NAMES, ids=lambda v: v)
+def test_patient_and_staff_names_in_any_script_print_whole(script, name, as_read):
+    from desktop_app.report.note import SignerDisplay
+
+    raw = json.loads((CASES / "im-worsening.json").read_text())
+    raw["patient"]["name"] = name
+    escalation = {"role": "prescriber", "name": name, "called_at": raw["exam"]["performed_at"],
+                  "response": "to review"}
+    pdf = render(load_document(raw), escalations=[escalation],
+                 signer_display=SignerDisplay(name, "RN", NURSE))
+    text = pdf_text(pdf)
+    expected = as_read or name
+    assert expected in text.splitlines()[1]  # the label, as one line
+    # The label, the page header (each page), the escalation row and the signature block;
+    # a table cell may wrap the name, so line breaks and spaces are not compared there.
+    unspaced = re.sub(r"\s+", "", text)
+    assert unspaced.count(re.sub(r"\s+", "", expected)) >= 3 + page_count(pdf), text
+    assert "\ufffd" not in text and not any(0xE000 <= ord(c) <= 0xF8FF for c in text)
+
+
+@pytest.mark.parametrize(("script", "name", "as_read"), SCRIPT_NAMES, ids=lambda v: v)
+def test_every_letter_of_a_name_has_a_glyph_in_an_embedded_font(script, name, as_read):
+    from pypdf import PdfReader
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from desktop_app.report.fonts import SANS, SCRIPT_FONTS, register_fonts, register_script, script_of
+
+    register_fonts()
+    for char in name.replace(" ", ""):
+        owner = script_of(char)
+        if owner:
+            register_script(owner)
+        face = SCRIPT_FONTS[owner][0] if owner else SANS
+        assert ord(char) in getFont(face).face.charToGlyph, (char, face)  # never a box
+    raw = json.loads((CASES / "im-worsening.json").read_text())
+    raw["patient"]["name"] = name
+    reader = PdfReader(io.BytesIO(render(load_document(raw))))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    owner = next((script_of(c) for c in name if script_of(c)), None)
+    wanted = getFont(SCRIPT_FONTS[owner][0] if owner else SANS).face.name
+    wanted = wanted.decode() if isinstance(wanted, bytes) else wanted
+    used = [f for base, f in fonts.items() if base.endswith("+" + wanted)]
+    assert used, sorted(fonts)
+    for font in fonts.values():  # every TrueType font embedded (a subset)
+        if font["/Subtype"] == "/TrueType":
+            assert "/FontFile2" in font["/FontDescriptor"].get_object()
 
 
 def test_user_text_everywhere_is_escaped_not_interpreted():
