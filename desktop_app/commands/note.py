@@ -94,6 +94,8 @@ def _write(out: str, pdf: bytes) -> None:
 def run(args: argparse.Namespace) -> int:
     from desktop_app.domain import (
         DocumentError,
+        EscalationError,
+        check_escalations,
         load_document,
         signing_gap_words,
         signing_gaps,
@@ -120,9 +122,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.escalations}: not a readable JSON list ({error.__class__.__name__})",
                   file=sys.stderr)
             return EXIT_INVALID
-        if not isinstance(escalations, list) or not all(isinstance(e, dict) for e in escalations):
-            print(f"{args.escalations}: the escalation record is a JSON list of objects",
-                  file=sys.stderr)
+        try:
+            escalations = check_escalations(
+                escalations, procedure_at=document.procedure.performed_at)
+        except EscalationError as error:
+            print(f"{args.escalations}: invalid escalation record: {error}", file=sys.stderr)
             return EXIT_INVALID
     if args.amends and not args.addendum_text:
         print("an addendum (--amends) needs --addendum-text", file=sys.stderr)

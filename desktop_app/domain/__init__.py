@@ -16,6 +16,12 @@ from desktop_app.domain.assessment import (
     unanswered_red_flags,
 )
 from desktop_app.domain.document import DocumentError, load_document, parse_json
+from desktop_app.domain.escalation import (
+    EscalationEntry,
+    EscalationError,
+    check_escalation,
+    check_escalations,
+)
 from desktop_app.domain.findings import Findings
 from desktop_app.domain.model import Exam, ExamDocument, Level, Patient, Procedure, Symptoms
 from desktop_app.domain.rules import RULES, RULES_BY_ID, SOURCES, Rule
@@ -31,6 +37,8 @@ __all__ = [
     "SOURCES",
     "Assessment",
     "DocumentError",
+    "EscalationEntry",
+    "EscalationError",
     "Exam",
     "ExamDocument",
     "FiredRule",
@@ -42,6 +50,8 @@ __all__ = [
     "SchedulePolicy",
     "Symptoms",
     "assess",
+    "check_escalation",
+    "check_escalations",
     "load_document",
     "next_check_due",
     "parse_json",

@@ -41,6 +41,7 @@ from reportlab.platypus import (
 from desktop_app import __version__
 from desktop_app.domain import FLAG_WORDS, RULES, SOURCES, Assessment, ExamDocument, Level
 from desktop_app.domain.elapsed import format_elapsed
+from desktop_app.domain.escalation import EscalationError, check_escalations
 from desktop_app.domain.model import (
     IM_SITE_WORDS,
     PROCEDURE_KIND_WORDS,
@@ -332,12 +333,16 @@ def render_note(
         raise NoteError("the amended note ID is 1-64 letters, digits, '.', '_' or '-'")
     if amends_note_id and not (addendum_text or "").strip():
         raise NoteError("an addendum needs its text")
+    try:
+        calls = check_escalations(list(escalations), procedure_at=document.procedure.performed_at)
+    except EscalationError as error:
+        raise NoteError(f"escalation record: {error}") from None
     register_fonts()
     builder = _NoteBuilder(
         document=document,
         assessment=assessment,
         note_id=note_id,
-        escalations=[Escalation.coerce(e) for e in escalations],
+        escalations=[Escalation(c.role, c.name, c.called_at, c.response or "") for c in calls],
         signer=signer_display if signed_at else None,
         signed_at=signed_at if signer_display else None,
         ward=ward,
@@ -996,12 +1001,7 @@ def _text_width(markup: str, size: float) -> float:
 
 
 def _called_at_text(called: datetime | str | None) -> str:
-    """An escalation time as printed; ISO text is read as a time, other text kept as typed."""
-    if isinstance(called, str):
-        try:
-            called = datetime.fromisoformat(called)
-        except ValueError:
-            return esc(called)
+    """An escalation time as printed, in the offset it was recorded with."""
     return format_moment(called) if isinstance(called, datetime) else "not recorded"
 
 

@@ -96,6 +96,28 @@ def test_an_exam_with_a_red_flag_not_asked_is_refused(installation, tmp_path, mo
     assert not (tmp_path / "n.pdf").exists()
 
 
+@pytest.mark.parametrize(("call", "problem"), [
+    ({"role": "anaesthetist", "name": "Dr Lima", "called_at": "2026-05-04T14:05:00"},
+     "escalations[0].called_at: the time has no UTC offset"),
+    ({"role": "anaesthetist", "name": "Dr Lima", "called_at": "2020-05-04T14:05:00+01:00"},
+     "escalations[0].called_at: the call is before the procedure"),
+    ({}, "escalations[0].role: is missing"),
+    ({"role": "anaesthetist", "name": ["Dr", "Lima"], "called_at": "2026-05-04T14:05:00Z"},
+     "escalations[0].name: must be text, not a list"),
+])
+def test_an_escalation_record_that_breaks_the_rule_is_refused(installation, exam_file,
+                                                              tmp_path, monkeypatch, capsys,
+                                                              call, problem):
+    calls = tmp_path / "calls.json"
+    calls.write_text(json.dumps([call]))
+    out = tmp_path / "n.pdf"
+    assert sign(installation, exam_file, out, monkeypatch, NURSE_PASSWORD,
+                "--escalations", str(calls)) == 2
+    err = capsys.readouterr().err.strip()
+    assert problem in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
 def test_an_invalid_document_exits_2(installation, tmp_path, monkeypatch, capsys):
     path = tmp_path / "bad.json"
     path.write_text('{"format": "neuro-exam/1"}')

@@ -84,8 +84,8 @@ def test_patient_and_staff_names_in_any_script_print_whole(script, name, as_read
 
     raw = json.loads((CASES / "im-worsening.json").read_text())
     raw["patient"]["name"] = name
-    escalation = {"role": "prescriber", "name": name, "called_at": raw["exam"]["performed_at"],
-                  "response": "to review"}
+    escalation = {"role": "prescriber", "name": name,
+                  "called_at": raw["procedure"]["performed_at"], "response": "to review"}
     pdf = render(load_document(raw), escalations=[escalation],
                  signer_display=SignerDisplay(name, "RN", NURSE))
     text = pdf_text(pdf)
@@ -382,3 +382,17 @@ def test_the_time_since_the_procedure_is_printed_exactly(delta, shown):
     text = flat(pdf_text(render(load_document(json.dumps(raw).encode()))))
     assert shown in text
     assert "(2.0 days)" not in text and "60.0 days" not in text
+
+
+def test_a_call_time_is_printed_in_the_offset_it_was_recorded_with_and_bad_calls_refused():
+    document = case("mbb-numb-6h")  # block at 2026-05-04 08:00 (UTC+01:00)
+    called = "2026-05-04T18:35:00+05:30"  # a call made from another time zone
+    text = flat(pdf_text(render(document, escalations=[
+        {"role": "anaesthetist", "name": "Dr Lima", "called_at": called, "response": "ok"}])))
+    assert "2026-05-04 18:35 (UTC+05:30)" in text
+    for bad in ({"role": "anaesthetist", "name": "Dr Lima", "called_at": "2026-05-04T14:05:00"},
+                {"role": "", "name": "Dr Lima", "called_at": called},
+                {"role": "anaesthetist", "name": "Dr Lima", "called_at": "2020-05-04T14:05:00Z"},
+                {"role": "anaesthetist", "name": ["a", "list"], "called_at": called}):
+        with pytest.raises(NoteError, match="escalation record: escalations"):
+            render(document, escalations=[bad])
