@@ -179,6 +179,18 @@ def required_items(document: ExamDocument) -> tuple[str, ...]:
     return tuple(sorted(set(wanted), key=order.__getitem__))
 
 
+def not_part_of_exam(document: ExamDocument) -> tuple[str, ...]:
+    """Items not tested, without a reason, that the protocol does not require for this
+    procedure (the leg items after a deltoid injection): not part of this exam, unlike a
+    required item left untested."""
+    exam = document.exam
+    required = set(required_items(document))
+    return tuple(
+        path for path in derive(document).not_tested
+        if path not in required and not exam.reason_for(path) and path not in exam.grades
+    )
+
+
 def unanswered_red_flags(document: ExamDocument) -> list[str]:
     """The red-flag questions of the current exam left "not asked", as `symptoms.NAME`
     paths. A note is never signed with one of them unanswered, however the exam came in."""

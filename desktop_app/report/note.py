@@ -39,7 +39,15 @@ from reportlab.platypus import (
 )
 
 from desktop_app import __version__
-from desktop_app.domain import FLAG_WORDS, RULES, SOURCES, Assessment, ExamDocument, Level
+from desktop_app.domain import (
+    FLAG_WORDS,
+    RULES,
+    SOURCES,
+    Assessment,
+    ExamDocument,
+    Level,
+    not_part_of_exam,
+)
 from desktop_app.domain.elapsed import format_elapsed
 from desktop_app.domain.escalation import EscalationError, check_escalations
 from desktop_app.domain.model import (
@@ -83,6 +91,7 @@ WEAKER = "\u2193"  # ↓ graded lower than at the previous exam
 SHADE = colors.Color(0.82, 0.82, 0.82)
 LIGHT = colors.Color(0.93, 0.93, 0.93)
 MAX_TREND_EXAMS = 6
+NOT_PART = "\x00not part"  # grouping key of items the procedure does not require
 
 
 @dataclass(frozen=True)
@@ -529,8 +538,9 @@ class _NoteBuilder:
         ]
         kind = PROCEDURE_KIND_WORDS.get(procedure.kind, procedure.kind)
         facts: list[tuple[str, str]] = [("Procedure", esc(kind))]
-        if procedure.side:
-            facts.append(("Side", esc(procedure.side)))
+        # An unrecorded side is read as one-sided, which can make two-sided findings RF-2.
+        facts.append(("Side", esc(procedure.side) if procedure.side
+                      else "<b>side not recorded (read as one-sided)</b>"))
         if procedure.is_im:
             if procedure.site:
                 facts.append(("Site", esc(IM_SITE_WORDS.get(procedure.site, procedure.site))))
@@ -908,10 +918,11 @@ class _NoteBuilder:
         exam = self.document.exam
         groups: dict[tuple[str, str], list[str]] = {}
         order: list[tuple[str, str]] = []
+        outside = set(not_part_of_exam(self.document))
         for path in self.assessment.findings.not_tested:
             item = GRID_BY_PATH[path]
             words = item.words.split(" ", 1)[1]  # drop the side: "Left L5 light touch"
-            reason = exam.reason_for(path) or ""
+            reason = exam.reason_for(path) or (NOT_PART if path in outside else "")
             key = (reason, words)
             if key not in groups:
                 groups[key] = []
@@ -927,12 +938,24 @@ class _NoteBuilder:
             by_reason.setdefault(reason, []).append(f"{esc(words)} ({where})")
         rows = [[self.cell("Reason", True), self.cell("Items not tested (never counted as "
                                                       "normal)", True)]]
-        for reason, items in sorted(by_reason.items(), key=lambda kv: kv[0] == ""):
-            rows.append([self.cell(esc(reason) if reason else "<b>no reason recorded</b>"),
-                         self.cell("; ".join(items))])
+        # Reasons first, then required items left untested, then what this exam leaves out.
+        for reason, items in sorted(by_reason.items(),
+                                    key=lambda kv: (kv[0] == NOT_PART, kv[0] == "")):
+            if reason == NOT_PART:
+                words = (f"<b>not part of this exam</b> (not required after "
+                         f"{esc(self._procedure_words())})")
+            else:
+                words = esc(reason) if reason else "<b>no reason recorded</b>"
+            rows.append([self.cell(words), self.cell("; ".join(items))])
         table = self.grid_table(rows, [self.width * 0.28, self.width * 0.72])
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return self.section("Not tested", table)
+
+    def _procedure_words(self) -> str:
+        procedure = self.document.procedure
+        if procedure.is_im and procedure.site:
+            return f"an IM injection at the {IM_SITE_WORDS.get(procedure.site, procedure.site)}"
+        return "a " + PROCEDURE_KIND_WORDS.get(procedure.kind, procedure.kind)
 
     def _escalations(self) -> list[Any]:
         if not self.escalations:

@@ -396,3 +396,38 @@ def test_a_call_time_is_printed_in_the_offset_it_was_recorded_with_and_bad_calls
                 {"role": "anaesthetist", "name": ["a", "list"], "called_at": called}):
         with pytest.raises(NoteError, match="escalation record: escalations"):
             render(document, escalations=[bad])
+
+
+def test_a_procedure_side_not_recorded_is_printed_as_read():
+    raw = json.loads((CASES / "mbb-numb-6h.json").read_text())
+    raw["procedure"].pop("side", None)
+    text = flat(pdf_text(render(load_document(raw))))
+    assert "Side side not recorded (read as one-sided)" in text
+
+
+def test_a_deltoid_note_groups_the_leg_items_as_not_part_of_this_exam():
+    raw = json.loads((CASES / "im-deltoid-wrist-drop.json").read_text())
+    raw["exam"]["motor"].pop("finger_extension")  # required after a deltoid injection
+    text = flat(pdf_text(render(load_document(raw))))
+    section = text[text.index("Not tested Reason"):text.index("Signature")]
+    assert "not part of this exam (not required after an IM injection at the deltoid)" in section
+    no_reason = section[section.index("no reason recorded"):section.index("not part of this")]
+    assert "finger extension (both sides)" in no_reason
+    assert "L2 light touch" not in no_reason and "straight-leg raise" not in no_reason
+    outside = section[section.index("not part of this"):]
+    assert "L2 light touch (both sides)" in outside and "hip flexion (both sides)" in outside
+
+
+@pytest.mark.parametrize(("name", "whom", "not_whom"), [
+    ("im-worsening", "Notify the prescriber for a formal neurological assessment now.",
+     "anaesthesiologist"),
+    ("mbb-numb-6h", "Notify the proceduralist / anaesthesiologist for a formal neurological "
+     "assessment now.", "prescriber"),
+])
+def test_the_notify_level_names_whom_to_notify_for_the_procedure(name, whom, not_whom):
+    document = case(name)
+    assert assess(document).level.value == "notify"
+    text = flat(pdf_text(render(document)))
+    assert whom in text
+    level_box = text[text.index("NOTIFY"):text.index("Why: every rule")]
+    assert not_whom not in level_box
