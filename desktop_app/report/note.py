@@ -50,6 +50,7 @@ from desktop_app.domain import (
 )
 from desktop_app.domain.elapsed import format_elapsed
 from desktop_app.domain.escalation import EscalationError, check_escalations
+from desktop_app.domain.findings import grade_changes
 from desktop_app.domain.model import (
     IM_SITE_WORDS,
     PROCEDURE_KIND_WORDS,
@@ -843,33 +844,8 @@ class _NoteBuilder:
         if not previous:
             return []
         exam = self.document.exam
-        last = previous[-1]
-        changes = []
-        for path, item in GRID_BY_PATH.items():
-            now, before = exam.grade(path), last.grade(path)
-            if now is None or before is None or now == before:
-                continue
-            if isinstance(now, bool) or isinstance(before, bool):
-                better = now is True
-            elif isinstance(now, int):
-                better = now > before
-            else:
-                better = None
-            direction = "better" if better else "worse"
-            if item.group == "reflexes":
-                direction = "changed"
-            if item.group == "bromage":
-                direction = "better" if now < before else "worse"
-            changes.append(f"{esc(item.words)}: {_plain(before)} \u2192 <b>{_plain(now)}</b> "
-                           f"({direction})")
         weaker = set(self.assessment.findings.weaker_than_before)
-        since = format_moment(last.performed_at)
-        if changes:
-            change_flow = [self.p(f"Since the exam of {since}: " + "; ".join(changes) + ".",
-                                  self.styles.body)]
-        else:
-            change_flow = [self.p(f"No graded item changed since the exam of {since}.",
-                                  self.styles.body)]
+        change_flow = [self.p(text, self.styles.body) for text in self._change_sentences()]
         exams = [*previous, exam][-MAX_TREND_EXAMS:]
         rows: list[list[Any]] = [
             [self.cell("Key muscle (MRC)", True)],
@@ -913,6 +889,30 @@ class _NoteBuilder:
                     self.p(f"<b>Motor grades over time</b>{note}. {WEAKER} = weaker than at the "
                            "previous exam that graded it.", self.styles.small), trend]
         return self.section("Change since the previous exam", *flow, keep_all=True)
+
+    def _change_sentences(self) -> list[str]:
+        """What got worse and what got better, each item against the most recent earlier
+        exam that graded it, naming that exam."""
+        changes = grade_changes(self.document)
+        if not changes:
+            return ["No graded item changed since the exam that last graded it."]
+        sentences = []
+        for direction, words in (("worse", "Worse"), ("better", "Better"),
+                                 ("changed", "Changed")):
+            picked = [c for c in changes if c.direction == direction]
+            if not picked:
+                if direction != "changed":
+                    sentences.append(f"{words}: <b>none</b>.")
+                continue
+            by_exam: dict[datetime, list[str]] = {}
+            for c in picked:
+                by_exam.setdefault(c.compared_with, []).append(
+                    f"{esc(GRID_BY_PATH[c.path].words)}: {_plain(c.before)} \u2192 "
+                    f"<b>{_plain(c.now)}</b> ({direction})")
+            parts = [f"since the exam of {format_moment(when)}: " + "; ".join(items)
+                     for when, items in sorted(by_exam.items())]
+            sentences.append(f"<b>{words}</b> " + "; ".join(parts) + ".")
+        return sentences
 
     def _not_tested(self) -> list[Any]:
         exam = self.document.exam

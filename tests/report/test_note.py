@@ -431,3 +431,15 @@ def test_the_notify_level_names_whom_to_notify_for_the_procedure(name, whom, not
     assert whom in text
     level_box = text[text.index("NOTIFY"):text.index("Why: every rule")]
     assert not_whom not in level_box
+
+
+def test_the_change_sentence_compares_each_item_with_the_exam_that_last_graded_it():
+    from tests.domain.test_changes import serial
+
+    raw = serial(knee=[5, "NT", 4], touch=[2, 1, 2])
+    text = flat(pdf_text(render(load_document(raw))))
+    assert "No graded item changed" not in text
+    assert ("Worse since the exam of 2026-05-04 09:00 (UTC+01:00): Left knee extension: "
+            "5 \u2192 4 (worse)") in text
+    assert ("Better since the exam of 2026-05-04 11:00 (UTC+01:00): Left L5 light touch: "
+            "1 \u2192 2 (better)") in text
