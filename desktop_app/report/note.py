@@ -83,6 +83,7 @@ from desktop_app.report.fonts import (
 
 PAPERS = {"a4": A4, "letter": LETTER}
 SIGNATURE_MEANING = "Examined and documented by"
+ADDENDUM_MEANING = "Amended by"
 NOTE_FORMAT = "neurocheck-note/1"
 NOTE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 DEFICIT = "\u25bc"  # ▼ below normal
@@ -168,15 +169,35 @@ def exam_record_hash(document: ExamDocument) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def signature_meaning(amends_note_id: str | None) -> str:
+    """What the signature means, by the kind of note: never chosen by a caller."""
+    return ADDENDUM_MEANING if amends_note_id else SIGNATURE_MEANING
+
+
+def printed_signer_digest(full_name: str, credentials: str | None) -> str:
+    """SHA-256 (hex, 16 digits) of the name and credentials the signature block prints:
+    signing compares it with the key's certificate, so the page cannot name another."""
+    text = json.dumps([full_name, credentials or ""], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def note_keywords(
-    note_id: str, exam_sha256: str, signer_login: str | None, amends_note_id: str | None
+    note_id: str, exam_sha256: str, signer_login: str | None, amends_note_id: str | None,
+    *, printed_signer: str | None = None, signed_at: datetime | None = None,
 ) -> str:
-    """The machine-readable line kept in the PDF's Keywords (inside the signed bytes)."""
+    """The machine-readable line kept in the PDF's Keywords (inside the signed bytes).
+
+    `printed_signer` (`printed_signer_digest`) and `signed_at` are what the page prints as
+    the signer and the signing time; `sign_note` binds both to the signature."""
     parts = [NOTE_FORMAT, f"note-id={note_id}", f"exam-sha256={exam_sha256}"]
     if signer_login:
         parts.append(f"signer={signer_login}")
     if amends_note_id:
         parts.append(f"amends={amends_note_id}")
+    if printed_signer:
+        parts.append(f"printed-signer={printed_signer}")
+    if signed_at:
+        parts.append(f"signed-at={signed_at.isoformat(timespec='seconds')}")
     return " ".join(parts)
 
 
@@ -354,7 +375,7 @@ def render_note(
         note_id=note_id,
         escalations=[Escalation(c.role, c.name, c.called_at, c.response or "") for c in calls],
         signer=signer_display if signed_at else None,
-        signed_at=signed_at if signer_display else None,
+        signed_at=signed_at.replace(microsecond=0) if signer_display and signed_at else None,
         ward=ward,
         institution=institution,
         pagesize=PAPERS[paper],
@@ -391,9 +412,13 @@ class _NoteBuilder:
             author="NeuroCheck",
             subject=f"NeuroCheck note {self.note_id}",
             creator=f"NeuroCheck {__version__}",
-            keywords=note_keywords(self.note_id, self.exam_hash,
-                                   self.signer.name if self.signer else None,
-                                   self.amends_note_id),
+            keywords=note_keywords(
+                self.note_id, self.exam_hash, self.signer.name if self.signer else None,
+                self.amends_note_id,
+                printed_signer=printed_signer_digest(self.signer.full_name,
+                                                     self.signer.credentials)
+                if self.signer else None,
+                signed_at=self.signed_at),
         )
         frame = Frame(self.margin, self.margin, self.width,
                       page_height - 2 * self.margin - 8, id="body",
@@ -648,6 +673,8 @@ class _NoteBuilder:
                 f"{a.level.value}: the rule stays in the basis above.", s.small))
         return [
             box,
+            Spacer(1, 2),
+            self.p(self._signature_status(), s.small),
             *self.section("Why: every rule that fired", rules),
             *self.section("Next steps", *steps),
         ]
@@ -973,14 +1000,32 @@ class _NoteBuilder:
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return self.section("Escalation record", table)
 
+    def _signer_words(self) -> str:
+        assert self.signer is not None
+        who = esc(self.signer.full_name)
+        if self.signer.credentials:
+            who += f", {esc(self.signer.credentials)}"
+        return who
+
+    def _signature_status(self) -> str:
+        """The line under the level: who signed, when, which note; or that it is not signed."""
+        if not self.signer:
+            return (f"<b>Not signed</b>: a preview of note {esc(self.note_id)}, not part of "
+                    "the record.")
+        verb = "Amended" if self.amends_note_id else "Signed"
+        return (f"<b>{verb} by {self._signer_words()}, "
+                f"{format_moment(self.signed_at).replace(' (', ' ').rstrip(')')}</b>, "
+                f"note {esc(self.note_id)}"
+                + (f" (addendum to note {esc(self.amends_note_id)})" if self.amends_note_id
+                   else "") + ".")
+
     def _signature(self) -> list[Any]:
         s = self.styles
+        meaning = signature_meaning(self.amends_note_id)
         if self.signer:
-            who = esc(self.signer.full_name)
-            if self.signer.credentials:
-                who += f", {esc(self.signer.credentials)}"
+            who = self._signer_words()
             lines = [
-                self.p(f"{esc(self.signer.meaning)}:", s.body),
+                self.p(f"{esc(meaning)}:", s.body),
                 self.p(who, s.name),
                 self.p(f"Signed electronically on <b>{format_moment(self.signed_at)}</b>"
                        + (f" as user {esc(self.signer.name)}" if self.signer.name else "")
@@ -993,7 +1038,7 @@ class _NoteBuilder:
             ]
         else:
             lines = [
-                self.p(f"{SIGNATURE_MEANING}:", s.body),
+                self.p(f"{esc(meaning)}:", s.body),
                 self.p("NOT SIGNED", s.name),
                 self.p("This preview is not part of the record. Sign it in NeuroCheck.", s.body),
             ]

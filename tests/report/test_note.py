@@ -15,6 +15,7 @@ from desktop_app.report.note import (
     exam_record_hash,
     new_note_id,
     parse_note_keywords,
+    printed_signer_digest,
 )
 from desktop_app.report.samples import sample_document, sample_raw
 from tests.conftest import CASES, case_files
@@ -290,7 +291,9 @@ def test_keywords_carry_note_id_exam_hash_signer_and_amended_note():
     pdf = render(document, amends_note_id="NC-1", addendum_text="x")
     fields = parse_note_keywords(PdfReader(io.BytesIO(pdf)).metadata["/Keywords"])
     assert fields == {"note-id": NOTE_ID, "exam-sha256": exam_record_hash(document),
-                      "signer": "nurse", "amends": "NC-1"}
+                      "signer": "nurse", "amends": "NC-1",
+                      "printed-signer": printed_signer_digest("Zoë Ngô-Ærøe", "RN, BSN"),
+                      "signed-at": "2026-05-04T12:30:00+00:00"}
 
 
 def test_exam_record_hash_follows_the_exam_not_its_spelling():
@@ -443,3 +446,17 @@ def test_the_change_sentence_compares_each_item_with_the_exam_that_last_graded_i
             "5 \u2192 4 (worse)") in text
     assert ("Better since the exam of 2026-05-04 11:00 (UTC+01:00): Left L5 light touch: "
             "1 \u2192 2 (better)") in text
+
+
+def test_page_one_says_under_the_level_who_signed_when_and_which_note():
+    document = sample_document("normal")
+    page_one = flat(pdf_text(render(document)).split("\f")[0])
+    status = "Signed by Zoë Ngô-Ærøe, RN, BSN, 2026-05-04 12:30 UTC+00:00, note " + NOTE_ID
+    assert status in page_one
+    assert page_one.index("OBSERVE") < page_one.index(status) < page_one.index("Why:")
+    addendum = flat(pdf_text(render(document, amends_note_id="NC-1",
+                                    addendum_text="x")).split("\f")[0])
+    assert ("Amended by Zoë Ngô-Ærøe, RN, BSN, 2026-05-04 12:30 UTC+00:00, note "
+            f"{NOTE_ID} (addendum to note NC-1)") in addendum
+    preview = flat(pdf_text(render(document, signer_display=None, signed_at=None)))
+    assert f"Not signed: a preview of note {NOTE_ID}, not part of the record." in preview
