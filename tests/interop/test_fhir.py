@@ -331,3 +331,17 @@ def _shifted(moment: str, **delta: int) -> str:
     from datetime import datetime, timedelta
 
     return (datetime.fromisoformat(moment) + timedelta(**delta)).isoformat()
+
+
+def test_the_mitigation_lists_no_observe_step_at_notify_or_above() -> None:
+    from desktop_app.domain import RULES, Level
+
+    document = load_case(CASES / "mbb-saddle.json")  # emergency 3 h after a block
+    assessment = assess(document)
+    assert assessment.level is Level.EMERGENCY and "MBB-4" in assessment.rule_ids
+    risk = one(export(document), "RiskAssessment")
+    for step in RULES[[r.id for r in RULES].index("MBB-4")].next_steps:
+        assert step not in risk["mitigation"]
+    notes = "\n".join(n["text"] for n in risk["note"])
+    assert "MBB-4 (observe)" in notes and "not actions at level emergency" in notes
+    assert "Urgent MRI." in risk["mitigation"]
