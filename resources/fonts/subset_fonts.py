@@ -5,8 +5,8 @@ results are committed, so neither users nor CI run it).
 
 Sources: Debian's fonts-noto-core and fonts-noto-cjk (default folders below), SIL Open Font
 License 1.1, which allows subsetting and embedding. The CJK font is cut down to the
-characters names are written with (GB2312 level 1, Big5 common, JIS X 0208 level 1,
-KS X 1001 Hangul, kana) and its CFF outlines are converted to TrueType ones, which
+characters names are written with (GB2312 level 1, Big5 common, JIS X 0208 levels 1
+and 2, every Hangul syllable, kana) and its CFF outlines are converted to TrueType ones, which
 reportlab embeds. Needs fontTools (`pip install fonttools`).
 """
 
@@ -43,8 +43,8 @@ def cjk_name_characters() -> set[int]:
     chars = set()
     chars |= _decoded("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF))  # level 1 hanzi
     chars |= _decoded("big5", range(0xA4, 0xC7), range(0x40, 0xFF))  # common hanzi
-    chars |= _decoded("euc_jp", range(0xB0, 0xD0), range(0xA1, 0xFF))  # level 1 kanji
-    chars |= _decoded("euc_kr", range(0xB0, 0xC9), range(0xA1, 0xFF))  # Hangul syllables
+    chars |= _decoded("euc_jp", range(0xB0, 0xF5), range(0xA1, 0xFF))  # level 1 and 2 kanji
+    chars |= set(range(0xAC00, 0xD7A4))  # every Hangul syllable
     chars |= set(range(0x3040, 0x3100))  # hiragana, katakana
     chars |= set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))  # punctuation, fullwidth
     chars |= set(range(0x3130, 0x3190))  # Hangul compatibility jamo

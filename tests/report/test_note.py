@@ -75,7 +75,9 @@ SCRIPT_NAMES = [
     ("thai", "สมชาย ใจดี", None),
     ("chinese", "王小明", None),
     ("japanese", "山田 太郎 やまだ", None),
+    ("japanese-level-2-kanji", "梛 菫", None),
     ("korean", "김민준", None),
+    ("korean-rare-syllable", "똠방 각하", None),
 ]
 
 
