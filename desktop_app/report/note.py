@@ -98,12 +98,12 @@ NOT_PART = "\x00not part"  # grouping key of items the procedure does not requir
 
 @dataclass(frozen=True)
 class SignerDisplay:
-    """What the signature block prints: the signer's name, credentials and login."""
+    """What the signature block prints: the signer's name, credentials and login (the
+    meaning follows the kind of note, `signature_meaning`)."""
 
     full_name: str
     credentials: str | None = None
     name: str | None = None  # login name; also recorded in the note's metadata
-    meaning: str = SIGNATURE_MEANING
 
 
 @dataclass(frozen=True)
@@ -112,23 +112,8 @@ class Escalation:
 
     role: str
     name: str
-    called_at: datetime | str | None
+    called_at: datetime
     response: str
-
-    @classmethod
-    def coerce(cls, value: Escalation | Mapping[str, Any] | Any) -> Escalation:
-        """An `Escalation` from itself, a mapping or an object with the four attributes
-        (`called_role`/`called_name` are accepted for `role`/`name`)."""
-        if isinstance(value, Escalation):
-            return value
-        get = value.get if isinstance(value, Mapping) else partial(getattr, value)
-        # The store's records say called_role / called_name.
-        return cls(
-            role=str(get("role", None) or get("called_role", None) or ""),
-            name=str(get("name", None) or get("called_name", None) or ""),
-            called_at=get("called_at", None),
-            response=str(get("response", None) or ""),
-        )
 
 
 class NoteError(ValueError):
@@ -353,8 +338,10 @@ def render_note(
 
     `signer_display` and `signed_at` fill the signature block; with either missing the
     note is marked as an unsigned preview. `amends_note_id` makes it an addendum, which
-    prints `addendum_text` at the top. `paper` is "a4" or "letter". The signing-gaps check
-    is not done here (see `create_signed_note`), so previews of incomplete exams work.
+    prints `addendum_text` at the top. `paper` is "a4" or "letter". Each escalation is
+    checked by the domain's rule (`check_escalation`; `NoteError` names the entry at
+    fault). The signing-gaps check is not done here (see `create_signed_note`), so
+    previews of incomplete exams work.
     """
     if paper not in PAPERS:
         raise NoteError(f"paper must be one of {', '.join(PAPERS)}")
@@ -1068,9 +1055,9 @@ def _text_width(markup: str, size: float) -> float:
     return width
 
 
-def _called_at_text(called: datetime | str | None) -> str:
+def _called_at_text(called: datetime) -> str:
     """An escalation time as printed, in the offset it was recorded with."""
-    return format_moment(called) if isinstance(called, datetime) else "not recorded"
+    return format_moment(called)
 
 
 def _yes(value: bool) -> str:
