@@ -274,3 +274,25 @@ def test_the_signature_means_amended_by_for_an_addendum(installation, signed):
     assert reasons == ["Examined and documented by", "Amended by"]
     text = pdf_text(addendum)
     assert "Amended by:" in text and "Examined and documented by" not in text
+
+
+def test_verify_fails_a_page_whose_printed_signer_differs_from_the_certificate(
+        installation, monkeypatch):
+    from datetime import UTC
+
+    from desktop_app.report import signing
+    from desktop_app.report.note import SignerDisplay, printed_signer_digest
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    document = sample_document("normal")
+    honest = create_signed_note(document, installation.signer(), note_id=NOTE_ID)
+    assert verify_note(honest, installation.data_dir).ok
+    # A page naming someone else, signed with the nurse's key by a signer without the check.
+    forged = SignerDisplay("Dr Someone Else", "MD", NURSE)
+    monkeypatch.setattr(signing, "printed_signer_digest",
+                        lambda *_: printed_signer_digest("Dr Someone Else", "MD"))
+    pdf = sign_note(render(document, signer_display=forged, signed_at=now),
+                    installation.signer())
+    result = verify_note(pdf, installation.data_dir)
+    assert not result.ok
+    assert "the page prints a signer other than the one the certificate names" in result.problems
