@@ -10,10 +10,19 @@ from desktop_app.domain.assessment import (
     Assessment,
     FiredRule,
     assess,
+    not_part_of_exam,
     required_items,
+    signing_gap_words,
     signing_gaps,
+    unanswered_red_flags,
 )
 from desktop_app.domain.document import DocumentError, load_document, parse_json
+from desktop_app.domain.escalation import (
+    EscalationEntry,
+    EscalationError,
+    check_escalation,
+    check_escalations,
+)
 from desktop_app.domain.findings import Findings
 from desktop_app.domain.model import Exam, ExamDocument, Level, Patient, Procedure, Symptoms
 from desktop_app.domain.rules import RULES, RULES_BY_ID, SOURCES, Rule
@@ -29,6 +38,8 @@ __all__ = [
     "SOURCES",
     "Assessment",
     "DocumentError",
+    "EscalationEntry",
+    "EscalationError",
     "Exam",
     "ExamDocument",
     "FiredRule",
@@ -40,9 +51,14 @@ __all__ = [
     "SchedulePolicy",
     "Symptoms",
     "assess",
+    "check_escalation",
+    "check_escalations",
     "load_document",
     "next_check_due",
+    "not_part_of_exam",
     "parse_json",
     "required_items",
+    "signing_gap_words",
     "signing_gaps",
+    "unanswered_red_flags",
 ]

@@ -7,11 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from desktop_app.domain.findings import Findings, derive
-from desktop_app.domain.model import GLUTEAL_SITES, ExamDocument, Level, format_time
+from desktop_app.domain.model import (
+    GLUTEAL_SITES,
+    RED_FLAG_SYMPTOMS,
+    SYMPTOM_WORDS,
+    ExamDocument,
+    Level,
+    format_time,
+    level_action,
+)
 from desktop_app.domain.rules import RULES, RULES_BY_ID, Case, Rule
 from desktop_app.domain.scales import (
     DERMATOMES,
     GRID,
+    GRID_BY_PATH,
     LOWER_LIMB_MUSCLES,
     NT,
     REFLEXES,
@@ -55,6 +64,12 @@ class Assessment:
     findings: Findings
     next_check_due: datetime
     not_tested_reasons: dict[str, str]
+    procedure_kind: str | None = None
+
+    @property
+    def action(self) -> str:
+        """What the level asks for, naming whom to notify for this procedure."""
+        return level_action(self.level, self.procedure_kind)
 
     @property
     def rule_ids(self) -> list[str]:
@@ -71,10 +86,29 @@ class Assessment:
         return tuple(f for f in self.fired if f.level is None)
 
     @property
+    def acting_rules(self) -> tuple[FiredRule, ...]:
+        """The fired rules whose steps are actions at this level, highest level first.
+
+        Steps of observe-level rules (reassure, re-check, monitor) would contradict a
+        notify level or above: those rules stay in the basis, their steps are no action.
+        Advice is always listed; notify steps stand beside urgent and emergency ones.
+        """
+        return tuple(
+            f for f in (*self.level_rules, *self.advice)
+            if f.level is None or f.level != Level.OBSERVE or self.level == Level.OBSERVE
+        )
+
+    @property
+    def withheld_rules(self) -> tuple[FiredRule, ...]:
+        """Fired rules (in the basis) whose steps are not actions at this level."""
+        acting = set(map(id, self.acting_rules))
+        return tuple(f for f in self.level_rules if id(f) not in acting)
+
+    @property
     def next_steps(self) -> list[str]:
-        """Every step of every fired rule, highest level first, each once."""
+        """What the nurse does now: the steps of `acting_rules`, each once."""
         steps: list[str] = []
-        for fired in (*self.level_rules, *self.advice):
+        for fired in self.acting_rules:
             for step in fired.next_steps:
                 if step not in steps:
                     steps.append(step)
@@ -119,7 +153,7 @@ def assess(document: ExamDocument, policy: SchedulePolicy = DEFAULT_POLICY) -> A
         flags.append(NO_MOBILIZATION)
     due = next_check_due(document.procedure, document.exam.performed_at, level, policy)
     return Assessment(level, tuple(fired), tuple(flags), findings, due,
-                      dict(document.exam.not_tested_reasons))
+                      dict(document.exam.not_tested_reasons), document.procedure.kind)
 
 
 def required_items(document: ExamDocument) -> tuple[str, ...]:
@@ -145,9 +179,30 @@ def required_items(document: ExamDocument) -> tuple[str, ...]:
     return tuple(sorted(set(wanted), key=order.__getitem__))
 
 
+def not_part_of_exam(document: ExamDocument) -> tuple[str, ...]:
+    """Items not tested, without a reason, that the protocol does not require for this
+    procedure (the leg items after a deltoid injection): not part of this exam, unlike a
+    required item left untested."""
+    exam = document.exam
+    required = set(required_items(document))
+    return tuple(
+        path for path in derive(document).not_tested
+        if path not in required and not exam.reason_for(path) and path not in exam.grades
+    )
+
+
+def unanswered_red_flags(document: ExamDocument) -> list[str]:
+    """The red-flag questions of the current exam left "not asked", as `symptoms.NAME`
+    paths. A note is never signed with one of them unanswered, however the exam came in."""
+    symptoms = document.exam.symptoms
+    return [f"symptoms.{name}" for name in RED_FLAG_SYMPTOMS
+            if getattr(symptoms, name) is None]
+
+
 def signing_gaps(document: ExamDocument) -> list[str]:
-    """What stops a note being signed: required items untested without a reason, and any
-    item marked NT without a reason. Empty when the exam may be signed."""
+    """What stops a note being signed: red-flag questions not asked (`symptoms.NAME`),
+    then required items untested without a reason and any item marked NT without a
+    reason (grid paths). Empty when the exam may be signed."""
     exam = document.exam
     gaps = []
     for path in required_items(document):
@@ -157,4 +212,13 @@ def signing_gaps(document: ExamDocument) -> list[str]:
         if value == NT and path not in gaps and not exam.reason_for(path):
             gaps.append(path)
     order = {item.path: index for index, item in enumerate(GRID)}
-    return sorted(gaps, key=order.__getitem__)
+    return unanswered_red_flags(document) + sorted(gaps, key=order.__getitem__)
+
+
+def signing_gap_words(path: str) -> str:
+    """A signing gap in the ward's words ("Saddle anaesthesia (...): not asked")."""
+    if path.startswith("symptoms."):
+        name = path.split(".", 1)[1]
+        return f"{SYMPTOM_WORDS.get(name, name)}: not asked"
+    item = GRID_BY_PATH.get(path)
+    return item.words if item else path

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from desktop_app.domain.model import ExamDocument
 from desktop_app.domain.scales import (
     DERMATOMES,
     GRID,
+    GRID_BY_PATH,
     LOWER_LIMB_MOTOR_PATHS,
     SENSORY_MODALITIES,
     SIDES,
@@ -129,3 +132,45 @@ def derive(document: ExamDocument) -> Findings:
         atypical_recovery=atypical,
         not_tested=not_tested,
     )
+
+
+@dataclass(frozen=True)
+class GradeChange:
+    """One grid item graded differently from the most recent earlier exam that graded it."""
+
+    path: str
+    before: Any
+    now: Any
+    compared_with: datetime  # when that earlier exam was
+    direction: str  # "worse", "better", or "changed" (reflexes: no direction is implied)
+
+
+def _direction(group: str, before: Any, now: Any) -> str:
+    if group == "reflexes":
+        return "changed"
+    if isinstance(now, bool) or isinstance(before, bool):  # straight-leg raise
+        return "better" if now is True else "worse"
+    if group == "bromage":  # 0 is free movement
+        return "better" if now < before else "worse"
+    return "better" if now > before else "worse"
+
+
+def grade_changes(document: ExamDocument) -> tuple[GradeChange, ...]:
+    """Each item of the current exam compared with the most recent earlier exam of the
+    episode in which it was graded (an NT or a gap in between is skipped over, as the
+    progression finding does), in grid order; unchanged items are left out."""
+    exam = document.exam
+    changes = []
+    for path, item in GRID_BY_PATH.items():
+        now = exam.grade(path)
+        if now is None:
+            continue
+        for earlier in reversed(document.previous_exams):
+            before = earlier.grade(path)
+            if before is None:
+                continue
+            if before != now or type(before) is not type(now):
+                changes.append(GradeChange(path, before, now, earlier.performed_at,
+                                           _direction(item.group, before, now)))
+            break
+    return tuple(changes)

@@ -75,6 +75,19 @@ LEVEL_ACTIONS = {
     Level.EMERGENCY: "Possible cauda equina syndrome or spinal compression: urgent MRI; "
     "escalate under the institution's neurological emergency protocol.",
 }
+NOTIFY_ACTIONS = {
+    IM_INJECTION: "Notify the prescriber for a formal neurological assessment now.",
+    MEDIAL_BRANCH_BLOCK: "Notify the proceduralist / anaesthesiologist for a formal "
+    "neurological assessment now.",
+}
+
+
+def level_action(level: Level, procedure_kind: str | None = None) -> str:
+    """What the level asks the nurse to do, for this kind of procedure: a notify level
+    names the prescriber after an IM injection, the proceduralist after a block."""
+    if level == Level.NOTIFY and procedure_kind in NOTIFY_ACTIONS:
+        return NOTIFY_ACTIONS[procedure_kind]
+    return LEVEL_ACTIONS[level]
 
 
 @dataclass

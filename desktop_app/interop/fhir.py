@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import Any
 
 from desktop_app.domain import FLAG_WORDS, Assessment, ExamDocument
+from desktop_app.domain.elapsed import format_elapsed
 from desktop_app.domain.model import IM_SITE_WORDS, SYMPTOM_KEYS, Exam, format_time
 from desktop_app.domain.scales import GRID, NT, Scale
 from desktop_app.interop.codes import (
@@ -288,12 +289,14 @@ def _observation(document: ExamDocument, assessment: Assessment, export: _Export
         "performer": [_ref(nurse)],
         "component": components,
     }
+    since = format_elapsed(exam.performed_at - document.procedure.performed_at)
+    body["note"] = [{"text": f"Time since the procedure: {since}."}]
     untested = [path for path in assessment.findings.not_tested
                 if path not in exam.grades and not exam.reason_for(path)]
     if untested:
         words = ", ".join(DISPLAYS[path] for path in untested)
-        body["note"] = [{"text": f"Not tested (no reason recorded; never read as normal): "
-                                 f"{words}."}]
+        body["note"].append({"text": f"Not tested (no reason recorded; never read as "
+                                     f"normal): {words}."})
     return body
 
 
@@ -349,7 +352,7 @@ def _risk_assessment(document: ExamDocument, assessment: Assessment, patient: st
         "outcome": concept(COMPLICATION),
         "qualitativeRisk": concept(level.value, text=level.value),
         "rationale": f"Highest level of the fired rules ({', '.join(level_ids)}): "
-        f"{level.action}",
+        f"{assessment.action}",
     }]
     for fired in assessment.level_rules:
         predictions.append({
@@ -358,8 +361,13 @@ def _risk_assessment(document: ExamDocument, assessment: Assessment, patient: st
             "rationale": fired.reason,
         })
     notes = []
+    withheld = {f.id for f in assessment.withheld_rules}
     for fired in (*assessment.level_rules, *assessment.advice):
         kind = fired.level.value if fired.level is not None else "advice"
+        if fired.id in withheld:
+            notes.append({"text": f"{fired.id} ({kind}): {fired.reason} Its steps are not "
+                                  f"actions at level {level.value}."})
+            continue
         steps = " ".join(fired.next_steps)
         notes.append({"text": f"{fired.id} ({kind}): {fired.reason} Next steps: {steps}"})
     mitigation = [FLAG_WORDS[flag] + "." for flag in assessment.flags]

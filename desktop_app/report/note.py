@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
@@ -40,7 +39,18 @@ from reportlab.platypus import (
 )
 
 from desktop_app import __version__
-from desktop_app.domain import FLAG_WORDS, RULES, SOURCES, Assessment, ExamDocument, Level
+from desktop_app.domain import (
+    FLAG_WORDS,
+    RULES,
+    SOURCES,
+    Assessment,
+    ExamDocument,
+    Level,
+    not_part_of_exam,
+)
+from desktop_app.domain.elapsed import format_elapsed
+from desktop_app.domain.escalation import EscalationError, check_escalations
+from desktop_app.domain.findings import grade_changes
 from desktop_app.domain.model import (
     IM_SITE_WORDS,
     PROCEDURE_KIND_WORDS,
@@ -60,10 +70,20 @@ from desktop_app.domain.scales import (
     WRIST_MUSCLES,
 )
 from desktop_app.report.bodymap_drawing import BodyMapFlowable, dermatome_grades
-from desktop_app.report.fonts import MONO, SANS, SANS_BOLD, register_fonts
+from desktop_app.report.fonts import (
+    MONO,
+    SANS,
+    SANS_BOLD,
+    draw_string,
+    embolden,
+    markup,
+    register_fonts,
+    string_width,
+)
 
 PAPERS = {"a4": A4, "letter": LETTER}
 SIGNATURE_MEANING = "Examined and documented by"
+ADDENDUM_MEANING = "Amended by"
 NOTE_FORMAT = "neurocheck-note/1"
 NOTE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 DEFICIT = "\u25bc"  # ▼ below normal
@@ -73,16 +93,17 @@ WEAKER = "\u2193"  # ↓ graded lower than at the previous exam
 SHADE = colors.Color(0.82, 0.82, 0.82)
 LIGHT = colors.Color(0.93, 0.93, 0.93)
 MAX_TREND_EXAMS = 6
+NOT_PART = "\x00not part"  # grouping key of items the procedure does not require
 
 
 @dataclass(frozen=True)
 class SignerDisplay:
-    """What the signature block prints: the signer's name, credentials and login."""
+    """What the signature block prints: the signer's name, credentials and login (the
+    meaning follows the kind of note, `signature_meaning`)."""
 
     full_name: str
     credentials: str | None = None
     name: str | None = None  # login name; also recorded in the note's metadata
-    meaning: str = SIGNATURE_MEANING
 
 
 @dataclass(frozen=True)
@@ -91,23 +112,8 @@ class Escalation:
 
     role: str
     name: str
-    called_at: datetime | str | None
+    called_at: datetime
     response: str
-
-    @classmethod
-    def coerce(cls, value: Escalation | Mapping[str, Any] | Any) -> Escalation:
-        """An `Escalation` from itself, a mapping or an object with the four attributes
-        (`called_role`/`called_name` are accepted for `role`/`name`)."""
-        if isinstance(value, Escalation):
-            return value
-        get = value.get if isinstance(value, Mapping) else partial(getattr, value)
-        # The store's records say called_role / called_name.
-        return cls(
-            role=str(get("role", None) or get("called_role", None) or ""),
-            name=str(get("name", None) or get("called_name", None) or ""),
-            called_at=get("called_at", None),
-            response=str(get("response", None) or ""),
-        )
 
 
 class NoteError(ValueError):
@@ -117,8 +123,9 @@ class NoteError(ValueError):
 # -- small helpers ---------------------------------------------------------------------
 
 def esc(text: object) -> str:
-    """User text made safe for reportlab paragraph markup (`<`, `>` and `&` print as typed)."""
-    return escape("" if text is None else str(text))
+    """User text made safe for reportlab paragraph markup (`<`, `>` and `&` print as typed),
+    each run of a script DejaVu lacks set in its Noto font."""
+    return markup(text)
 
 
 def esc_lines(text: str) -> str:
@@ -147,15 +154,35 @@ def exam_record_hash(document: ExamDocument) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def signature_meaning(amends_note_id: str | None) -> str:
+    """What the signature means, by the kind of note: never chosen by a caller."""
+    return ADDENDUM_MEANING if amends_note_id else SIGNATURE_MEANING
+
+
+def printed_signer_digest(full_name: str, credentials: str | None) -> str:
+    """SHA-256 (hex, 16 digits) of the name and credentials the signature block prints:
+    signing compares it with the key's certificate, so the page cannot name another."""
+    text = json.dumps([full_name, credentials or ""], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def note_keywords(
-    note_id: str, exam_sha256: str, signer_login: str | None, amends_note_id: str | None
+    note_id: str, exam_sha256: str, signer_login: str | None, amends_note_id: str | None,
+    *, printed_signer: str | None = None, signed_at: datetime | None = None,
 ) -> str:
-    """The machine-readable line kept in the PDF's Keywords (inside the signed bytes)."""
+    """The machine-readable line kept in the PDF's Keywords (inside the signed bytes).
+
+    `printed_signer` (`printed_signer_digest`) and `signed_at` are what the page prints as
+    the signer and the signing time; `sign_note` binds both to the signature."""
     parts = [NOTE_FORMAT, f"note-id={note_id}", f"exam-sha256={exam_sha256}"]
     if signer_login:
         parts.append(f"signer={signer_login}")
     if amends_note_id:
         parts.append(f"amends={amends_note_id}")
+    if printed_signer:
+        parts.append(f"printed-signer={printed_signer}")
+    if signed_at:
+        parts.append(f"signed-at={signed_at.isoformat(timespec='seconds')}")
     return " ".join(parts)
 
 
@@ -180,17 +207,6 @@ def format_moment(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} (UTC{offset})"
 
 
-def format_hours(hours: float) -> str:
-    """Hours since the procedure, with days once it runs past two."""
-    if hours < 48:
-        whole = int(hours)
-        minutes = round((hours - whole) * 60)
-        if minutes == 60:
-            whole, minutes = whole + 1, 0
-        return f"{whole} h {minutes:02d} min" if minutes else f"{whole} h"
-    return f"{hours:.0f} h ({hours / 24:.1f} days)"
-
-
 def age_on(birth: date, day: date) -> int:
     """Whole years from `birth` to `day`."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
@@ -213,7 +229,8 @@ class Styles:
 
 
 def _styles() -> Styles:
-    body = ParagraphStyle("body", fontName=SANS, fontSize=8.8, leading=11.2)
+    # shaping: names in Arabic, Devanagari, Thai... are shaped (see fonts.markup).
+    body = ParagraphStyle("body", fontName=SANS, fontSize=8.8, leading=11.2, shaping=1)
     small = ParagraphStyle("small", parent=body, fontSize=7.8, leading=9.6)
     cell = ParagraphStyle("cell", parent=body, fontSize=8.2, leading=10)
     return Styles(
@@ -273,14 +290,13 @@ class _Furniture:
         top = self.page_height - self.margin + 16
         canvas.saveState()
         canvas.setFillColor(colors.black)
-        canvas.setFont(SANS_BOLD, 8.5)
         mrn = f" \u00b7 MRN {self.patient_mrn}"
-        name_room = (right - left) * 0.55 - canvas.stringWidth(mrn, SANS, 8.5)
-        patient = _fit(canvas, self.patient_name, SANS, 8.5, name_room) + mrn
-        header_room = right - left - canvas.stringWidth(patient, SANS, 8.5) - 12
-        canvas.drawString(left, top, _fit(canvas, self.header_left, SANS_BOLD, 8.5, header_room))
-        canvas.setFont(SANS, 8.5)
-        canvas.drawRightString(right, top, patient)
+        name_room = (right - left) * 0.55 - string_width(mrn, SANS, 8.5)
+        patient = _fit(self.patient_name, SANS, 8.5, name_room) + mrn
+        header_room = right - left - string_width(patient, SANS, 8.5) - 12
+        draw_string(canvas, left, top, _fit(self.header_left, SANS_BOLD, 8.5, header_room),
+                    SANS_BOLD, 8.5)
+        draw_string(canvas, right, top, patient, SANS, 8.5, align="right")
         canvas.setLineWidth(0.6)
         canvas.line(left, top - 4, right, top - 4)
         bottom = self.margin - 18
@@ -292,11 +308,11 @@ class _Furniture:
         canvas.restoreState()
 
 
-def _fit(canvas: pdf_canvas.Canvas, text: str, font: str, size: float, width: float) -> str:
+def _fit(text: str, font: str, size: float, width: float) -> str:
     """`text` shortened with an ellipsis so it fits `width` points."""
-    if canvas.stringWidth(text, font, size) <= width:
+    if string_width(text, font, size) <= width:
         return text
-    while text and canvas.stringWidth(text + "\u2026", font, size) > width:
+    while text and string_width(text + "\u2026", font, size) > width:
         text = text[:-1]
     return text + "\u2026"
 
@@ -322,8 +338,10 @@ def render_note(
 
     `signer_display` and `signed_at` fill the signature block; with either missing the
     note is marked as an unsigned preview. `amends_note_id` makes it an addendum, which
-    prints `addendum_text` at the top. `paper` is "a4" or "letter". The signing-gaps check
-    is not done here (see `create_signed_note`), so previews of incomplete exams work.
+    prints `addendum_text` at the top. `paper` is "a4" or "letter". Each escalation is
+    checked by the domain's rule (`check_escalation`; `NoteError` names the entry at
+    fault). The signing-gaps check is not done here (see `create_signed_note`), so
+    previews of incomplete exams work.
     """
     if paper not in PAPERS:
         raise NoteError(f"paper must be one of {', '.join(PAPERS)}")
@@ -333,14 +351,18 @@ def render_note(
         raise NoteError("the amended note ID is 1-64 letters, digits, '.', '_' or '-'")
     if amends_note_id and not (addendum_text or "").strip():
         raise NoteError("an addendum needs its text")
+    try:
+        calls = check_escalations(list(escalations), procedure_at=document.procedure.performed_at)
+    except EscalationError as error:
+        raise NoteError(f"escalation record: {error}") from None
     register_fonts()
     builder = _NoteBuilder(
         document=document,
         assessment=assessment,
         note_id=note_id,
-        escalations=[Escalation.coerce(e) for e in escalations],
+        escalations=[Escalation(c.role, c.name, c.called_at, c.response or "") for c in calls],
         signer=signer_display if signed_at else None,
-        signed_at=signed_at if signer_display else None,
+        signed_at=signed_at.replace(microsecond=0) if signer_display and signed_at else None,
         ward=ward,
         institution=institution,
         pagesize=PAPERS[paper],
@@ -377,9 +399,13 @@ class _NoteBuilder:
             author="NeuroCheck",
             subject=f"NeuroCheck note {self.note_id}",
             creator=f"NeuroCheck {__version__}",
-            keywords=note_keywords(self.note_id, self.exam_hash,
-                                   self.signer.name if self.signer else None,
-                                   self.amends_note_id),
+            keywords=note_keywords(
+                self.note_id, self.exam_hash, self.signer.name if self.signer else None,
+                self.amends_note_id,
+                printed_signer=printed_signer_digest(self.signer.full_name,
+                                                     self.signer.credentials)
+                if self.signer else None,
+                signed_at=self.signed_at),
         )
         frame = Frame(self.margin, self.margin, self.width,
                       page_height - 2 * self.margin - 8, id="body",
@@ -419,13 +445,14 @@ class _NoteBuilder:
     # -- helpers
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(text, style or self.styles.body)
+        style = style or self.styles.body
+        return Paragraph(embolden(text, style.fontName == SANS_BOLD), style)
 
     def cell(self, text: str, bold: bool = False) -> Paragraph:
-        return Paragraph(text, self.styles.cell_bold if bold else self.styles.cell)
+        return self.p(text, self.styles.cell_bold if bold else self.styles.cell)
 
     def heading(self, text: str) -> Paragraph:
-        return Paragraph(text, self.styles.h2)
+        return self.p(text, self.styles.h2)
 
     def section(self, title: str, *flowables: Any, keep_all: bool = False) -> list[Any]:
         """A heading kept with the start of what it heads (no orphan headings), or with
@@ -512,7 +539,7 @@ class _NoteBuilder:
         ]
         if self.episode:
             label.append(self.p(f"Episode {esc(self.episode)}", s.body))
-        hours = self.assessment.findings.hours_since_procedure
+        since = format_elapsed(exam.performed_at - procedure.performed_at)
         serial = ""
         if self.document.previous_exams:
             serial = f" \u00b7 exam {len(self.document.previous_exams) + 1} of the episode"
@@ -520,12 +547,13 @@ class _NoteBuilder:
             HRFlowable(width="100%", thickness=0.5, color=colors.black, spaceBefore=3,
                        spaceAfter=2),
             self.p(f"Exam at <b>{format_moment(exam.performed_at)}</b>", s.body),
-            self.p(f"<b>{format_hours(hours)}</b> after the procedure{serial}", s.body),
+            self.p(f"<b>{since}</b> after the procedure{serial}", s.body),
         ]
         kind = PROCEDURE_KIND_WORDS.get(procedure.kind, procedure.kind)
         facts: list[tuple[str, str]] = [("Procedure", esc(kind))]
-        if procedure.side:
-            facts.append(("Side", esc(procedure.side)))
+        # An unrecorded side is read as one-sided, which can make two-sided findings RF-2.
+        facts.append(("Side", esc(procedure.side) if procedure.side
+                      else "<b>side not recorded (read as one-sided)</b>"))
         if procedure.is_im:
             if procedure.site:
                 facts.append(("Site", esc(IM_SITE_WORDS.get(procedure.site, procedure.site))))
@@ -584,7 +612,7 @@ class _NoteBuilder:
             "lvh", parent=s.small, alignment=TA_CENTER,
             textColor=colors.white if inverted else colors.black)),
             self.p(level_word, level_style)]
-        right = [self.p(f"<b>{esc(a.level.action)}</b>", s.body)]
+        right = [self.p(f"<b>{esc(a.action)}</b>", s.body)]
         for flag in a.flags:
             right.append(self.p(f"<b>{WARNING} {esc(FLAG_WORDS.get(flag, flag)).upper()}"
                                 f"</b>" if flag == "do_not_discharge" else
@@ -625,8 +653,15 @@ class _NoteBuilder:
         rules = self.grid_table(rows, widths, marked)
         steps = [self.p(f"{number}. {esc(step)}", s.body)
                  for number, step in enumerate(a.next_steps, start=1)]
+        if a.withheld_rules:
+            ids = ", ".join(f.id for f in a.withheld_rules)
+            steps.append(self.p(
+                f"The steps of {esc(ids)} (observe) are not actions at level "
+                f"{a.level.value}: the rule stays in the basis above.", s.small))
         return [
             box,
+            Spacer(1, 2),
+            self.p(self._signature_status(), s.small),
             *self.section("Why: every rule that fired", rules),
             *self.section("Next steps", *steps),
         ]
@@ -823,33 +858,8 @@ class _NoteBuilder:
         if not previous:
             return []
         exam = self.document.exam
-        last = previous[-1]
-        changes = []
-        for path, item in GRID_BY_PATH.items():
-            now, before = exam.grade(path), last.grade(path)
-            if now is None or before is None or now == before:
-                continue
-            if isinstance(now, bool) or isinstance(before, bool):
-                better = now is True
-            elif isinstance(now, int):
-                better = now > before
-            else:
-                better = None
-            direction = "better" if better else "worse"
-            if item.group == "reflexes":
-                direction = "changed"
-            if item.group == "bromage":
-                direction = "better" if now < before else "worse"
-            changes.append(f"{esc(item.words)}: {_plain(before)} \u2192 <b>{_plain(now)}</b> "
-                           f"({direction})")
         weaker = set(self.assessment.findings.weaker_than_before)
-        since = format_moment(last.performed_at)
-        if changes:
-            change_flow = [self.p(f"Since the exam of {since}: " + "; ".join(changes) + ".",
-                                  self.styles.body)]
-        else:
-            change_flow = [self.p(f"No graded item changed since the exam of {since}.",
-                                  self.styles.body)]
+        change_flow = [self.p(text, self.styles.body) for text in self._change_sentences()]
         exams = [*previous, exam][-MAX_TREND_EXAMS:]
         rows: list[list[Any]] = [
             [self.cell("Key muscle (MRC)", True)],
@@ -894,14 +904,39 @@ class _NoteBuilder:
                            "previous exam that graded it.", self.styles.small), trend]
         return self.section("Change since the previous exam", *flow, keep_all=True)
 
+    def _change_sentences(self) -> list[str]:
+        """What got worse and what got better, each item against the most recent earlier
+        exam that graded it, naming that exam."""
+        changes = grade_changes(self.document)
+        if not changes:
+            return ["No graded item changed since the exam that last graded it."]
+        sentences = []
+        for direction, words in (("worse", "Worse"), ("better", "Better"),
+                                 ("changed", "Changed")):
+            picked = [c for c in changes if c.direction == direction]
+            if not picked:
+                if direction != "changed":
+                    sentences.append(f"{words}: <b>none</b>.")
+                continue
+            by_exam: dict[datetime, list[str]] = {}
+            for c in picked:
+                by_exam.setdefault(c.compared_with, []).append(
+                    f"{esc(GRID_BY_PATH[c.path].words)}: {_plain(c.before)} \u2192 "
+                    f"<b>{_plain(c.now)}</b> ({direction})")
+            parts = [f"since the exam of {format_moment(when)}: " + "; ".join(items)
+                     for when, items in sorted(by_exam.items())]
+            sentences.append(f"<b>{words}</b> " + "; ".join(parts) + ".")
+        return sentences
+
     def _not_tested(self) -> list[Any]:
         exam = self.document.exam
         groups: dict[tuple[str, str], list[str]] = {}
         order: list[tuple[str, str]] = []
+        outside = set(not_part_of_exam(self.document))
         for path in self.assessment.findings.not_tested:
             item = GRID_BY_PATH[path]
             words = item.words.split(" ", 1)[1]  # drop the side: "Left L5 light touch"
-            reason = exam.reason_for(path) or ""
+            reason = exam.reason_for(path) or (NOT_PART if path in outside else "")
             key = (reason, words)
             if key not in groups:
                 groups[key] = []
@@ -917,12 +952,24 @@ class _NoteBuilder:
             by_reason.setdefault(reason, []).append(f"{esc(words)} ({where})")
         rows = [[self.cell("Reason", True), self.cell("Items not tested (never counted as "
                                                       "normal)", True)]]
-        for reason, items in sorted(by_reason.items(), key=lambda kv: kv[0] == ""):
-            rows.append([self.cell(esc(reason) if reason else "<b>no reason recorded</b>"),
-                         self.cell("; ".join(items))])
+        # Reasons first, then required items left untested, then what this exam leaves out.
+        for reason, items in sorted(by_reason.items(),
+                                    key=lambda kv: (kv[0] == NOT_PART, kv[0] == "")):
+            if reason == NOT_PART:
+                words = (f"<b>not part of this exam</b> (not required after "
+                         f"{esc(self._procedure_words())})")
+            else:
+                words = esc(reason) if reason else "<b>no reason recorded</b>"
+            rows.append([self.cell(words), self.cell("; ".join(items))])
         table = self.grid_table(rows, [self.width * 0.28, self.width * 0.72])
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return self.section("Not tested", table)
+
+    def _procedure_words(self) -> str:
+        procedure = self.document.procedure
+        if procedure.is_im and procedure.site:
+            return f"an IM injection at the {IM_SITE_WORDS.get(procedure.site, procedure.site)}"
+        return "a " + PROCEDURE_KIND_WORDS.get(procedure.kind, procedure.kind)
 
     def _escalations(self) -> list[Any]:
         if not self.escalations:
@@ -940,14 +987,32 @@ class _NoteBuilder:
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return self.section("Escalation record", table)
 
+    def _signer_words(self) -> str:
+        assert self.signer is not None
+        who = esc(self.signer.full_name)
+        if self.signer.credentials:
+            who += f", {esc(self.signer.credentials)}"
+        return who
+
+    def _signature_status(self) -> str:
+        """The line under the level: who signed, when, which note; or that it is not signed."""
+        if not self.signer:
+            return (f"<b>Not signed</b>: a preview of note {esc(self.note_id)}, not part of "
+                    "the record.")
+        verb = "Amended" if self.amends_note_id else "Signed"
+        return (f"<b>{verb} by {self._signer_words()}, "
+                f"{format_moment(self.signed_at).replace(' (', ' ').rstrip(')')}</b>, "
+                f"note {esc(self.note_id)}"
+                + (f" (addendum to note {esc(self.amends_note_id)})" if self.amends_note_id
+                   else "") + ".")
+
     def _signature(self) -> list[Any]:
         s = self.styles
+        meaning = signature_meaning(self.amends_note_id)
         if self.signer:
-            who = esc(self.signer.full_name)
-            if self.signer.credentials:
-                who += f", {esc(self.signer.credentials)}"
+            who = self._signer_words()
             lines = [
-                self.p(f"{esc(self.signer.meaning)}:", s.body),
+                self.p(f"{esc(meaning)}:", s.body),
                 self.p(who, s.name),
                 self.p(f"Signed electronically on <b>{format_moment(self.signed_at)}</b>"
                        + (f" as user {esc(self.signer.name)}" if self.signer.name else "")
@@ -960,7 +1025,7 @@ class _NoteBuilder:
             ]
         else:
             lines = [
-                self.p(f"{SIGNATURE_MEANING}:", s.body),
+                self.p(f"{esc(meaning)}:", s.body),
                 self.p("NOT SIGNED", s.name),
                 self.p("This preview is not part of the record. Sign it in NeuroCheck.", s.body),
             ]
@@ -990,14 +1055,9 @@ def _text_width(markup: str, size: float) -> float:
     return width
 
 
-def _called_at_text(called: datetime | str | None) -> str:
-    """An escalation time as printed; ISO text is read as a time, other text kept as typed."""
-    if isinstance(called, str):
-        try:
-            called = datetime.fromisoformat(called)
-        except ValueError:
-            return esc(called)
-    return format_moment(called) if isinstance(called, datetime) else "not recorded"
+def _called_at_text(called: datetime) -> str:
+    """An escalation time as printed, in the offset it was recorded with."""
+    return format_moment(called)
 
 
 def _yes(value: bool) -> str:

@@ -101,8 +101,26 @@ SAMPLE_ESCALATIONS = (
 )
 
 
+# Made-up names in the scripts a ward meets, to look at how the note sets them.
+SCRIPT_NAMES = {
+    "arabic": "محمد عبد الله",
+    "hebrew": "שרה לוי",
+    "devanagari": "अनन्या शर्मा",
+    "thai": "สมชาย ใจดี",
+    "cjk": "王小明 (山田 太郎 / 김민준)",
+}
+
+
+def sample_with_name(name: str, kind: str = "emergency") -> ExamDocument:
+    """`sample_document(kind)` for a patient called `name`."""
+    raw = sample_raw(kind)
+    raw["patient"]["name"] = name
+    return load_document(raw)
+
+
 def main(argv: list[str]) -> int:
-    """Write the sample notes (A4 and Letter, normal and emergency) as PDFs and PNGs."""
+    """Write the sample notes (A4 and Letter, normal and emergency, and the emergency one
+    for a patient and a nurse named in each script of `SCRIPT_NAMES`) as PDFs and PNGs."""
     from PySide6.QtGui import QGuiApplication
 
     from desktop_app.domain import assess
@@ -130,6 +148,19 @@ def main(argv: list[str]) -> int:
             (folder / f"{stem}.pdf").write_bytes(pdf)
             for path in save_page_images(pdf, folder, stem, dpi=110):
                 print(path)
+    for script, name in SCRIPT_NAMES.items():
+        document = sample_with_name(name)
+        pdf = render_note(
+            document, assess(document), note_id="NC-20260504-SAMPLE02",
+            escalations=[{**SAMPLE_ESCALATIONS[0], "name": name}],
+            signer_display=SignerDisplay(name, "RN", "nurse"),
+            signed_at=document.exam.performed_at + timedelta(minutes=12),
+            ward="Ward 7B Day Surgery", institution="St Elsewhere General Hospital",
+        )
+        stem = f"sample-name-{script}"
+        (folder / f"{stem}.pdf").write_bytes(pdf)
+        for path in save_page_images(pdf, folder, stem, dpi=110):
+            print(path)
     return 0
 
 

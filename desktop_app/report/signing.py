@@ -12,30 +12,35 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from desktop_app.domain import Assessment, ExamDocument, assess, signing_gaps
 from desktop_app.report.note import (
-    SIGNATURE_MEANING,
     Escalation,
     SignerDisplay,
     parse_note_keywords,
+    printed_signer_digest,
     render_note,
+    signature_meaning,
 )
 from desktop_app.report.pki import NoteSigner, SigningError
 
 SIGNATURE_FIELD = "NeuroCheckSignature"
+# The page's signing time is the signature's: it must be the moment of signing.
+SIGNING_CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 class SigningGapsError(SigningError):
     """The exam lacks items that must be tested (or excused) before a note is signed."""
 
     def __init__(self, gaps: list[str]) -> None:
+        from desktop_app.domain import signing_gap_words
+
         self.gaps = list(gaps)
         super().__init__(
-            "the exam cannot be signed: these items are neither tested nor given a reason: "
-            + ", ".join(self.gaps)
+            "the exam cannot be signed: these must be answered, tested or given a reason "
+            "first: " + "; ".join(f"{signing_gap_words(path)} ({path})" for path in self.gaps)
         )
 
 
@@ -59,13 +64,15 @@ def sign_note(
     pdf_bytes: bytes,
     signer: NoteSigner,
     *,
-    meaning: str = SIGNATURE_MEANING,
     location: str | None = None,
 ) -> bytes:
     """Sign a note made by `render_note` for this signer; returns the signed PDF.
 
-    Refuses a PDF that is not a NeuroCheck note or that was rendered for another signer
-    (the printed name must be the key holder's).
+    What the page prints is bound to the signature: refused when the note is not a
+    NeuroCheck note, was rendered for another login, prints a name or credentials other
+    than the certificate's, or prints a signing time that is not now (the signature's
+    signing time is the printed one). The meaning follows the kind: "Examined and
+    documented by" for a note, "Amended by" for an addendum.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -79,6 +86,16 @@ def sign_note(
         raise SigningError("only a NeuroCheck note can be signed")
     if note.get("signer") != signer.name:
         raise SigningError("this note was prepared for another signer")
+    if note.get("printed-signer") != printed_signer_digest(signer.full_name, signer.credentials):
+        raise SigningError("the note prints a signer other than the key's certificate names")
+    try:
+        signed_at = datetime.fromisoformat(note.get("signed-at", ""))
+    except ValueError:
+        raise SigningError("the note prints no signing time") from None
+    if signed_at.tzinfo is None or abs(signed_at - datetime.now(signed_at.tzinfo)) \
+            > SIGNING_CLOCK_TOLERANCE:
+        raise SigningError("the note's printed signing time is not the time of signing")
+    meaning = signature_meaning(note.get("amends"))
     who = signer.full_name + (f", {signer.credentials}" if signer.credentials else "")
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -89,9 +106,31 @@ def sign_note(
         location=location,
         prop_auth_type=fields.SigAuthType.PASSWORD,
     )
-    pdf_signer = signers.PdfSigner(metadata, signer=signer.pyhanko_signer())
+    pdf_signer = _AtTime(metadata, signer=signer.pyhanko_signer())
+    pdf_signer.signing_time = signed_at
     output = pdf_signer.sign_pdf(writer, output=io.BytesIO())
     return output.getvalue()
+
+
+def _pdf_signer_class():
+    from pyhanko.sign import signers
+
+    class AtTime(signers.PdfSigner):
+        """A pyHanko signer whose signing time is the one printed on the page."""
+
+        signing_time: datetime | None = None
+
+        def init_signing_session(self, *args: Any, **kwargs: Any):
+            session = super().init_signing_session(*args, **kwargs)
+            if self.signing_time is not None:
+                session.system_time = self.signing_time
+            return session
+
+    return AtTime
+
+
+def _AtTime(*args: Any, **kwargs: Any):  # noqa: N802 - builds the class on first use
+    return _pdf_signer_class()(*args, **kwargs)
 
 
 def create_signed_note(
@@ -112,12 +151,14 @@ def create_signed_note(
     """Check the exam may be signed, render its note for `signer` and sign it.
 
     Raises `SigningGapsError` (with `.gaps`) when required items are untested without a
-    reason. `signed_at` defaults to now; it is what the signature block prints.
+    reason. The signature block prints the certificate's name, credentials and login and
+    the moment of signing (`signed_at`, the caller's reading of the clock, defaults to now
+    and must be now: `sign_note` refuses another time).
     """
     gaps = signing_gaps(document)
     if gaps:
         raise SigningGapsError(gaps)
-    when = (signed_at or datetime.now()).astimezone()
+    when = (signed_at or datetime.now()).astimezone().replace(microsecond=0)
     pdf = render_note(
         document,
         assessment or assess(document),

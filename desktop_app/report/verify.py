@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from desktop_app.report.note import printed_signer_digest
 from desktop_app.report.pki import (
     AuthorityError,
     identity_of,
@@ -321,6 +322,13 @@ def _check_signature(result: VerificationResult, pdf_bytes: bytes, reader, signa
     )
     status = validate_pdf_signature(signature, context, skip_diff=True)
     result.signed_at = status.signer_reported_dt
+    # What the page prints as signer and time must be the certificate's and the signature's.
+    printed = note.get("printed-signer")
+    if printed and printed != printed_signer_digest(identity.full_name, identity.credentials):
+        problems.append("the page prints a signer other than the one the certificate names")
+    if note.get("signed-at") and result.signed_at and \
+            _claimed_time(note["signed-at"]) != result.signed_at:
+        problems.append("the page prints a signing time other than the signature's")
     if not status.intact:
         problems.append("the content was changed after signing (its digest no longer matches)")
     elif not status.valid:
@@ -328,6 +336,13 @@ def _check_signature(result: VerificationResult, pdf_bytes: bytes, reader, signa
     if authority is not None and status.intact and status.valid and not status.trusted:
         problems.append("the signer's key was not issued by this installation's signing "
                         "authority (signed elsewhere, or by an unknown key)")
+
+
+def _claimed_time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _issuer_words(certificate) -> str:

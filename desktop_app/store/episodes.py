@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from desktop_app.domain.escalation import EscalationError, check_escalation
 from desktop_app.store.audit import append_audit
 from desktop_app.store.database import (
     fetch_all,
@@ -169,7 +170,12 @@ def record_escalation(db: Database, episode_id: int, *, role: str, name: str,
     name = checked_text(name, "the name of the person called", required=True)
     response = checked_text(response, "the response")
     with write_transaction(db):
-        get_episode(db, episode_id)
+        episode = get_episode(db, episode_id)
+        try:  # the protocol's rule of a call (PROTOCOL.md section 6), whichever door it came by
+            check_escalation({"role": role, "name": name, "called_at": called_at,
+                              "response": response}, procedure_at=episode.procedure_at)
+        except EscalationError as error:
+            raise InvalidValue(f"the call cannot be recorded: {error}") from None
         if exam_id is not None:
             exam = fetch_one(db, "SELECT episode_id FROM exams WHERE id = ?", [exam_id])
             if exam is None or exam["episode_id"] != episode_id:

@@ -35,7 +35,7 @@ _QT_LEVELS = {
 
 
 def register_fonts() -> list[str]:
-    """Register the bundled DejaVu fonts, so every workstation draws the same glyphs."""
+    """Register the bundled fonts (DejaVu, Noto), so every workstation draws the same glyphs."""
     families: list[str] = []
     for path in sorted(resource_path("fonts").glob("*.ttf")):
         font_id = QFontDatabase.addApplicationFont(str(path))
@@ -51,7 +51,10 @@ def set_up_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    register_fonts()
+    families = register_fonts()
+    # Names in scripts DejaVu lacks (Arabic, Devanagari, CJK...) fall back to the Noto fonts.
+    QFont.insertSubstitutions(FONT_FAMILY, [f for f in dict.fromkeys(families)
+                                            if f.startswith("Noto")])
     app.setFont(QFont(FONT_FAMILY, 10))
     app.setStyleSheet(STYLE_SHEET)
     return app  # type: ignore[return-value]

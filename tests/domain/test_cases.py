@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import cache
 
 import pytest
 
+from desktop_app.domain import RULES, Level
 from tests.conftest import ROOT, case_files
 
 
@@ -25,9 +27,15 @@ def run_assess(*args: str, stdin: bytes | None = None) -> subprocess.CompletedPr
     )
 
 
+@cache
+def assess_file(document) -> subprocess.CompletedProcess[bytes]:
+    """The command's answer for one case file (each file is run once per test session)."""
+    return run_assess(str(document))
+
+
 @pytest.mark.parametrize(("document", "expected"), list(_params()))
 def test_shared_case_through_the_command(document, expected):
-    result = run_assess(str(document))
+    result = assess_file(document)
     if "exit" in expected:
         assert result.returncode == expected["exit"]
         assert result.stdout == b""
@@ -82,3 +90,28 @@ def test_assess_imports_no_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+OBSERVE_STEPS = {step for rule in RULES if rule.level == Level.OBSERVE for step in rule.next_steps}
+ESCALATED = [
+    pytest.param(document, id=document.stem) for document, expected in
+    ((p.values[0], p.values[1]) for p in _params())
+    if expected.get("level", "observe") != "observe"
+]
+
+
+@pytest.mark.parametrize("document", ESCALATED)
+def test_at_notify_and_above_next_steps_hold_no_observe_step(document):
+    got = json.loads(assess_file(document).stdout)
+    assert got["level"] != "observe"
+    assert not OBSERVE_STEPS & set(got["next_steps"]), got["rules"]
+    assert got["next_steps"]  # the level's own steps are there
+
+
+def test_escalated_cases_were_found_and_some_fire_an_observe_rule():
+    assert len(ESCALATED) >= 10
+    fired_observe = [
+        d for d in ESCALATED
+        if {"MBB-2", "MBB-4", "IM-3", "IM-4"} & set(json.loads(assess_file(d.values[0]).stdout)["rules"])
+    ]
+    assert fired_observe  # otherwise the test above could not fail

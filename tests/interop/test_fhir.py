@@ -314,6 +314,34 @@ def test_items_not_tested_without_a_reason_are_named_never_read_as_normal() -> N
     observation = one(export(load_case(CASES / "im-foot-drop.json")), "Observation")
     by_code = component_by_code(observation)
     assert "motor.wrist_extension.left" not in by_code  # no value was recorded
-    note = observation["note"][0]["text"]
+    note = " ".join(n["text"] for n in observation["note"])
     assert "never read as normal" in note
     assert "Left wrist extension" in note and "Right finger extension" in note
+
+
+def test_the_time_since_the_procedure_is_given_exactly_never_on_a_boundary() -> None:
+    raw = json.loads((CASES / "im-stable-12h.json").read_text())
+    raw["exam"]["performed_at"] = _shifted(raw["procedure"]["performed_at"], hours=48, minutes=20)
+    observation = one(export(load_document(json.dumps(raw).encode())), "Observation")
+    notes = [n["text"] for n in observation["note"]]
+    assert "Time since the procedure: 48 h 20 min." in notes
+
+
+def _shifted(moment: str, **delta: int) -> str:
+    from datetime import datetime, timedelta
+
+    return (datetime.fromisoformat(moment) + timedelta(**delta)).isoformat()
+
+
+def test_the_mitigation_lists_no_observe_step_at_notify_or_above() -> None:
+    from desktop_app.domain import RULES, Level
+
+    document = load_case(CASES / "mbb-saddle.json")  # emergency 3 h after a block
+    assessment = assess(document)
+    assert assessment.level is Level.EMERGENCY and "MBB-4" in assessment.rule_ids
+    risk = one(export(document), "RiskAssessment")
+    for step in RULES[[r.id for r in RULES].index("MBB-4")].next_steps:
+        assert step not in risk["mitigation"]
+    notes = "\n".join(n["text"] for n in risk["note"])
+    assert "MBB-4 (observe)" in notes and "not actions at level emergency" in notes
+    assert "Urgent MRI." in risk["mitigation"]

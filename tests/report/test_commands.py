@@ -116,6 +116,53 @@ def test_an_exam_with_signing_gaps_is_refused_with_the_list(record, tmp_path, mo
     assert not (tmp_path / "n.pdf").exists()
 
 
+def test_an_exam_with_a_red_flag_not_asked_is_refused(record, tmp_path, monkeypatch, capsys):
+    from desktop_app.store import open_database, save_exam
+
+    folder, _, _ = record
+    raw = sample_raw("normal")
+    del raw["exam"]["symptoms"]["saddle_anaesthesia"]
+    raw["patient"]["mrn"] = "B7654321"  # a patient of its own (the record holds "normal")
+    db = open_database(folder)
+    try:
+        exam_id = save_exam(db, json.dumps(raw), actor=NURSE).exam_id
+    finally:
+        db.close()
+    assert sign(folder, exam_id, tmp_path / "n.pdf", monkeypatch) == 1
+    err = capsys.readouterr().err
+    assert "saddle" in err and "not asked" in err
+    assert not (tmp_path / "n.pdf").exists()
+
+
+@pytest.mark.parametrize(("called_at", "problem"), [
+    ("2026-05-04T14:05:00", "the time has no UTC offset"),
+    ("2020-05-04T14:05:00+01:00", "the call is before the procedure"),
+])
+def test_a_call_that_breaks_the_escalation_rule_is_not_recorded(record, called_at, problem):
+    """The store's one write of a call holds the protocol's rule (PROTOCOL.md section 6),
+    so no door can record a call the note would then print wrongly."""
+    from datetime import datetime
+
+    from desktop_app.store import InvalidValue, open_database, record_escalation
+    from desktop_app.store.episodes import episode_escalations
+
+    folder, exam_id, _ = record
+    db = open_database(folder)
+    try:
+        episode_id = db.execute("SELECT episode_id FROM exams WHERE id = ?",
+                                [exam_id]).fetchone()[0]
+        with pytest.raises(InvalidValue, match=problem):
+            record_escalation(db, episode_id, role="anaesthetist", name="Dr Lima",
+                              called_at=datetime.fromisoformat(called_at), actor=NURSE)
+        with pytest.raises(InvalidValue, match="is required"):
+            record_escalation(db, episode_id, role="anaesthetist", name=" ",
+                              called_at=datetime.fromisoformat("2026-05-04T14:05:00+01:00"),
+                              actor=NURSE)
+        assert episode_escalations(db, episode_id) == []
+    finally:
+        db.close()
+
+
 def test_invalid_arguments_exit_2(record, tmp_path, monkeypatch, capsys):
     folder, exam_id, _ = record
     path = tmp_path / "bad.json"

@@ -15,10 +15,11 @@ from desktop_app.report.note import (
     exam_record_hash,
     new_note_id,
     parse_note_keywords,
+    printed_signer_digest,
 )
 from desktop_app.report.samples import sample_document, sample_raw
 from tests.conftest import CASES, case_files
-from tests.report.conftest import NOTE_ID, case, page_count, pdf_text, render
+from tests.report.conftest import NOTE_ID, NURSE, case, page_count, pdf_text, render
 
 RENDERABLE = [
     path for path in case_files()
@@ -60,6 +61,76 @@ def test_names_in_any_script_print_exactly_as_typed(name):
     raw["patient"]["name"] = name
     # Markup in a name would vanish or fail; printed as typed, it appears whole.
     assert name in pdf_text(render(load_document(raw)))
+
+
+# Names in every script the ward meets. pypdf reads a right-to-left line as it is drawn,
+# word by word from the left: an RTL name's words come out last word first.
+SCRIPT_NAMES = [
+    ("latin", "Zoë Ngô-Ærøe", None),
+    ("greek", "Αλέξανδρος Παπαδόπουλος", None),
+    ("cyrillic", "Дмитрий Иванович", None),
+    ("arabic", "محمد عبد الله", "الله عبد محمد"),
+    ("hebrew", "שרה לוי", "לוי שרה"),
+    ("devanagari", "अनन्या शर्मा", None),
+    ("thai", "สมชาย ใจดี", None),
+    ("chinese", "王小明", None),
+    ("japanese", "山田 太郎 やまだ", None),
+    ("japanese-level-2-kanji", "梛 菫", None),
+    ("korean", "김민준", None),
+    ("korean-rare-syllable", "똠방 각하", None),
+]
+
+
+@pytest.mark.parametrize(("script", "name", "as_read"), SCRIPT_NAMES, ids=lambda v: v)
+def test_patient_and_staff_names_in_any_script_print_whole(script, name, as_read):
+    from desktop_app.report.note import SignerDisplay
+
+    raw = json.loads((CASES / "im-worsening.json").read_text())
+    raw["patient"]["name"] = name
+    escalation = {"role": "prescriber", "name": name,
+                  "called_at": raw["procedure"]["performed_at"], "response": "to review"}
+    pdf = render(load_document(raw), escalations=[escalation],
+                 signer_display=SignerDisplay(name, "RN", NURSE))
+    text = pdf_text(pdf)
+    expected = as_read or name
+    assert expected in text.splitlines()[1]  # the label, as one line
+    # The label, the page header (each page), the escalation row and the signature block;
+    # a table cell may wrap the name, so line breaks and spaces are not compared there.
+    unspaced = re.sub(r"\s+", "", text)
+    assert unspaced.count(re.sub(r"\s+", "", expected)) >= 3 + page_count(pdf), text
+    assert "\ufffd" not in text and not any(0xE000 <= ord(c) <= 0xF8FF for c in text)
+
+
+@pytest.mark.parametrize(("script", "name", "as_read"), SCRIPT_NAMES, ids=lambda v: v)
+def test_every_letter_of_a_name_has_a_glyph_in_an_embedded_font(script, name, as_read):
+    from pypdf import PdfReader
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from desktop_app.report.fonts import SANS, SCRIPT_FONTS, register_fonts, register_script, script_of
+
+    register_fonts()
+    for char in name.replace(" ", ""):
+        owner = script_of(char)
+        if owner:
+            register_script(owner)
+        face = SCRIPT_FONTS[owner][0] if owner else SANS
+        assert ord(char) in getFont(face).face.charToGlyph, (char, face)  # never a box
+    raw = json.loads((CASES / "im-worsening.json").read_text())
+    raw["patient"]["name"] = name
+    reader = PdfReader(io.BytesIO(render(load_document(raw))))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    owner = next((script_of(c) for c in name if script_of(c)), None)
+    wanted = getFont(SCRIPT_FONTS[owner][0] if owner else SANS).face.name
+    wanted = wanted.decode() if isinstance(wanted, bytes) else wanted
+    used = [f for base, f in fonts.items() if base.endswith("+" + wanted)]
+    assert used, sorted(fonts)
+    for font in fonts.values():  # every TrueType font embedded (a subset)
+        if font["/Subtype"] == "/TrueType":
+            assert "/FontFile2" in font["/FontDescriptor"].get_object()
 
 
 def test_user_text_everywhere_is_escaped_not_interpreted():
@@ -222,7 +293,9 @@ def test_keywords_carry_note_id_exam_hash_signer_and_amended_note():
     pdf = render(document, amends_note_id="NC-1", addendum_text="x")
     fields = parse_note_keywords(PdfReader(io.BytesIO(pdf)).metadata["/Keywords"])
     assert fields == {"note-id": NOTE_ID, "exam-sha256": exam_record_hash(document),
-                      "signer": "nurse", "amends": "NC-1"}
+                      "signer": "nurse", "amends": "NC-1",
+                      "printed-signer": printed_signer_digest("Zoë Ngô-Ærøe", "RN, BSN"),
+                      "signed-at": "2026-05-04T12:30:00+00:00"}
 
 
 def test_exam_record_hash_follows_the_exam_not_its_spelling():
@@ -299,3 +372,93 @@ def test_rendering_does_not_need_signing_items(private_data_dir):
     del raw["exam"]["sensory"]
     assert page_count(render(load_document(raw))) >= 1
     assert NOTE_ID in pdf_text(render(case("mbb-saddle")))
+
+
+@pytest.mark.parametrize(("delta", "shown"), [
+    ({"hours": 48, "minutes": 20}, "48 h 20 min after the procedure"),
+    ({"days": 60, "minutes": 20}, "60 days 0 h 20 min after the procedure"),
+])
+def test_the_time_since_the_procedure_is_printed_exactly(delta, shown):
+    from datetime import timedelta
+
+    raw = json.loads((CASES / "im-stable-12h.json").read_text())
+    procedure_at = datetime.fromisoformat(raw["procedure"]["performed_at"])
+    raw["exam"]["performed_at"] = (procedure_at + timedelta(**delta)).isoformat()
+    text = flat(pdf_text(render(load_document(json.dumps(raw).encode()))))
+    assert shown in text
+    assert "(2.0 days)" not in text and "60.0 days" not in text
+
+
+def test_a_call_time_is_printed_in_the_offset_it_was_recorded_with_and_bad_calls_refused():
+    document = case("mbb-numb-6h")  # block at 2026-05-04 08:00 (UTC+01:00)
+    called = "2026-05-04T18:35:00+05:30"  # a call made from another time zone
+    text = flat(pdf_text(render(document, escalations=[
+        {"role": "anaesthetist", "name": "Dr Lima", "called_at": called, "response": "ok"}])))
+    assert "2026-05-04 18:35 (UTC+05:30)" in text
+    for bad in ({"role": "anaesthetist", "name": "Dr Lima", "called_at": "2026-05-04T14:05:00"},
+                {"role": "", "name": "Dr Lima", "called_at": called},
+                {"role": "anaesthetist", "name": "Dr Lima", "called_at": "2020-05-04T14:05:00Z"},
+                {"role": "anaesthetist", "name": ["a", "list"], "called_at": called}):
+        with pytest.raises(NoteError, match="escalation record: escalations"):
+            render(document, escalations=[bad])
+
+
+def test_a_procedure_side_not_recorded_is_printed_as_read():
+    raw = json.loads((CASES / "mbb-numb-6h.json").read_text())
+    raw["procedure"].pop("side", None)
+    text = flat(pdf_text(render(load_document(raw))))
+    assert "Side side not recorded (read as one-sided)" in text
+
+
+def test_a_deltoid_note_groups_the_leg_items_as_not_part_of_this_exam():
+    raw = json.loads((CASES / "im-deltoid-wrist-drop.json").read_text())
+    raw["exam"]["motor"].pop("finger_extension")  # required after a deltoid injection
+    text = flat(pdf_text(render(load_document(raw))))
+    section = text[text.index("Not tested Reason"):text.index("Signature")]
+    assert "not part of this exam (not required after an IM injection at the deltoid)" in section
+    no_reason = section[section.index("no reason recorded"):section.index("not part of this")]
+    assert "finger extension (both sides)" in no_reason
+    assert "L2 light touch" not in no_reason and "straight-leg raise" not in no_reason
+    outside = section[section.index("not part of this"):]
+    assert "L2 light touch (both sides)" in outside and "hip flexion (both sides)" in outside
+
+
+@pytest.mark.parametrize(("name", "whom", "not_whom"), [
+    ("im-worsening", "Notify the prescriber for a formal neurological assessment now.",
+     "anaesthesiologist"),
+    ("mbb-numb-6h", "Notify the proceduralist / anaesthesiologist for a formal neurological "
+     "assessment now.", "prescriber"),
+])
+def test_the_notify_level_names_whom_to_notify_for_the_procedure(name, whom, not_whom):
+    document = case(name)
+    assert assess(document).level.value == "notify"
+    text = flat(pdf_text(render(document)))
+    assert whom in text
+    level_box = text[text.index("NOTIFY"):text.index("Why: every rule")]
+    assert not_whom not in level_box
+
+
+def test_the_change_sentence_compares_each_item_with_the_exam_that_last_graded_it():
+    from tests.domain.test_changes import serial
+
+    raw = serial(knee=[5, "NT", 4], touch=[2, 1, 2])
+    text = flat(pdf_text(render(load_document(raw))))
+    assert "No graded item changed" not in text
+    assert ("Worse since the exam of 2026-05-04 09:00 (UTC+01:00): Left knee extension: "
+            "5 \u2192 4 (worse)") in text
+    assert ("Better since the exam of 2026-05-04 11:00 (UTC+01:00): Left L5 light touch: "
+            "1 \u2192 2 (better)") in text
+
+
+def test_page_one_says_under_the_level_who_signed_when_and_which_note():
+    document = sample_document("normal")
+    page_one = flat(pdf_text(render(document)).split("\f")[0])
+    status = "Signed by Zoë Ngô-Ærøe, RN, BSN, 2026-05-04 12:30 UTC+00:00, note " + NOTE_ID
+    assert status in page_one
+    assert page_one.index("OBSERVE") < page_one.index(status) < page_one.index("Why:")
+    addendum = flat(pdf_text(render(document, amends_note_id="NC-1",
+                                    addendum_text="x")).split("\f")[0])
+    assert ("Amended by Zoë Ngô-Ærøe, RN, BSN, 2026-05-04 12:30 UTC+00:00, note "
+            f"{NOTE_ID} (addendum to note NC-1)") in addendum
+    preview = flat(pdf_text(render(document, signer_display=None, signed_at=None)))
+    assert f"Not signed: a preview of note {NOTE_ID}, not part of the record." in preview

@@ -181,6 +181,16 @@ def test_signing_refuses_an_exam_with_gaps(installation):
     assert verify_note(pdf, installation.data_dir).ok
 
 
+def test_signing_refuses_an_imported_exam_with_red_flags_not_asked(installation):
+    raw = sample_raw("normal")
+    del raw["exam"]["symptoms"]["bowel_bladder_dysfunction"]
+    del raw["exam"]["symptoms"]["worsening_weakness"]
+    with pytest.raises(SigningGapsError) as caught:
+        create_signed_note(load_document(raw), installation.signer(), note_id=NOTE_ID)
+    assert caught.value.gaps == ["symptoms.bowel_bladder_dysfunction",
+                                 "symptoms.worsening_weakness"]
+
+
 def test_sign_note_refuses_a_note_prepared_for_someone_else(installation):
     installation.enrol("other", "Otto Other", "other-pass-1")
     pdf = render(sample_document("normal"))  # prepared for the nurse
@@ -221,3 +231,68 @@ def test_a_signature_moved_onto_another_note_fails(installation, signed):
     if a_end - a_start == b_end - b_start:
         result = verify_note(grafted, installation.data_dir)
         assert not result.ok
+
+
+def test_the_printed_signer_and_time_are_the_certificates_and_the_signatures(installation):
+    from datetime import UTC
+
+    from desktop_app.report.note import SignerDisplay
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    document = sample_document("normal")
+    # Same login, another printed name (or credentials): refused.
+    for display in (SignerDisplay("Dr Someone Else", "MD", NURSE),
+                    SignerDisplay("Zoë Ngô-Ærøe", "MD", NURSE)):
+        with pytest.raises(pki.SigningError, match="signer other than the key"):
+            sign_note(render(document, signer_display=display, signed_at=now),
+                      installation.signer())
+    # A printed time that is not the moment of signing: refused.
+    with pytest.raises(pki.SigningError, match="not the time of signing"):
+        sign_note(render(document, signed_at=now - timedelta(hours=1)), installation.signer())
+    with pytest.raises(pki.SigningError, match="not the time of signing"):
+        create_signed_note(document, installation.signer(), note_id=NOTE_ID,
+                           signed_at=now - timedelta(days=1))
+    # The signature's own signing time is the one the page prints.
+    pdf = create_signed_note(document, installation.signer(), note_id=NOTE_ID, signed_at=now)
+    result = verify_note(pdf, installation.data_dir)
+    assert result.ok
+    assert result.signed_at == now
+    local = now.astimezone()
+    assert f"{local:%Y-%m-%d %H:%M}" in pdf_text(pdf)
+
+
+def test_the_signature_means_amended_by_for_an_addendum(installation, signed):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    addendum = create_signed_note(sample_document("emergency"), installation.signer(),
+                                  note_id="NC-ADD-2", amends_note_id=NOTE_ID,
+                                  addendum_text="Correction")
+    reasons = []
+    for pdf in (signed, addendum):
+        sig = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+        reasons.append(str(sig.sig_object["/Reason"]))
+    assert reasons == ["Examined and documented by", "Amended by"]
+    text = pdf_text(addendum)
+    assert "Amended by:" in text and "Examined and documented by" not in text
+
+
+def test_verify_fails_a_page_whose_printed_signer_differs_from_the_certificate(
+        installation, monkeypatch):
+    from datetime import UTC
+
+    from desktop_app.report import signing
+    from desktop_app.report.note import SignerDisplay, printed_signer_digest
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    document = sample_document("normal")
+    honest = create_signed_note(document, installation.signer(), note_id=NOTE_ID)
+    assert verify_note(honest, installation.data_dir).ok
+    # A page naming someone else, signed with the nurse's key by a signer without the check.
+    forged = SignerDisplay("Dr Someone Else", "MD", NURSE)
+    monkeypatch.setattr(signing, "printed_signer_digest",
+                        lambda *_: printed_signer_digest("Dr Someone Else", "MD"))
+    pdf = sign_note(render(document, signer_display=forged, signed_at=now),
+                    installation.signer())
+    result = verify_note(pdf, installation.data_dir)
+    assert not result.ok
+    assert "the page prints a signer other than the one the certificate names" in result.problems
