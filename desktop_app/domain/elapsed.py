@@ -19,6 +19,10 @@ def format_elapsed(elapsed: timedelta | float) -> str:
     when the seconds are what puts the time past a boundary. `elapsed` is a timedelta or
     a number of hours; a negative time is refused (an exam is never before its procedure).
     """
+    if not isinstance(elapsed, timedelta):
+        # Hours as a float carry binary noise (4 h 1 min is 4.01666...): read to the
+        # microsecond, as a time difference is, so the noise never shows as a second.
+        elapsed = timedelta(hours=elapsed)
     if isinstance(elapsed, timedelta):
         seconds = Fraction(elapsed.days * 86400 + elapsed.seconds) + Fraction(
             elapsed.microseconds, 1_000_000)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import FLAG_WORDS, SOURCES, Assessment, FiredRule, Level
+from desktop_app.domain.elapsed import format_elapsed
 from desktop_app.domain.model import LEVEL_ACTIONS
 from desktop_app.domain.rules import APPLIES_WORDS
 from desktop_app.ui.exam_state import AssessmentView, ExamSession
@@ -51,19 +52,9 @@ def due_text(due: datetime, exam_time: datetime) -> str:
 
 
 def since_text(hours: float) -> str:
-    """`5 h 12 min`, `48 h 20 min`, `60 days 3 h`: exact to the minute, never rounded up
-    onto a boundary of the protocol (4 h, 24 h, 48 h, 60 days)."""
-    total = int(hours * 60 + 1e-6)  # whole minutes, cut (not rounded) towards zero
-    days, rest = divmod(total, 24 * 60)
-    hour, minute = divmod(rest, 60)
-    if days >= 3:
-        parts = [f"{days} days"] + ([f"{hour} h"] if hour else []) \
-            + ([f"{minute} min"] if minute else [])
-        return " ".join(parts)
-    hours_total = days * 24 + hour
-    if hours_total == 0:
-        return f"{minute} min"
-    return f"{hours_total} h" + (f" {minute} min" if minute else "")
+    """`5 h 12 min`, `48 h 20 min`, `60 days 3 h`: the domain's exact wording (never rounded
+    onto a boundary of the protocol), as the note prints it."""
+    return format_elapsed(max(0.0, hours))
 
 
 def source_text(source: str) -> str:

@@ -308,9 +308,10 @@ def test_no_level_is_shown_until_the_red_flags_are_answered_even_a_notify(qtbot,
     (4, "4 h"),
     (4 + 1 / 60, "4 h 1 min"),
     (48 + 20 / 60, "48 h 20 min"),
-    (60 * 24 + 20 / 60, "60 days 20 min"),
+    (60 * 24 + 20 / 60, "60 days 0 h 20 min"),
     (60 * 24 + 3, "60 days 3 h"),
     (0.5, "30 min"),
+    (48 + 30 / 3600, "48 h 0 min 30 s"),  # the seconds that put it past IM-5's 48 h
 ])
 def test_the_time_since_the_procedure_is_exact(hours, shown):
     assert since_text(hours) == shown

@@ -6,7 +6,7 @@ view, and the bed reaches the board."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -246,6 +246,27 @@ def test_the_time_of_a_call_is_when_it_is_recorded_not_when_the_form_opened(
     qtbot.mouseClick(find(wizard, QPushButton, "escalation.record"), Qt.MouseButton.LeftButton)
     assert datetime.fromisoformat(wizard.session.new_escalations[1].called_at) == \
         datetime(2026, 5, 4, 9, 15).astimezone()
+
+
+def test_a_call_typed_before_the_procedure_is_not_recorded(qtbot, window):
+    """The escalation rule (PROTOCOL.md section 6) holds on the page: a call time typed
+    before the procedure is named beside the field and nothing is recorded."""
+    from tests.ui.driver import fill_patient_page
+
+    document = case("mbb-numb-6h")
+    wizard = new_episode(qtbot, window)
+    fill_patient_page(qtbot, wizard, document)
+    wizard.go(wizard.pages.index(wizard.escalation_page))
+    procedure_at = local(document["procedure"]["performed_at"])
+    type_text(qtbot, find(wizard, QComboBox, "escalation.role"), "Proceduralist")
+    type_text(qtbot, find(wizard, QLineEdit, "escalation.name"), "Dr Chen")
+    type_time(qtbot, find(wizard, QLineEdit, "escalation.called_at"),
+              procedure_at.replace(tzinfo=None) - timedelta(hours=2))
+    type_text(qtbot, find(wizard, QLineEdit, "escalation.response"), "will come")
+    qtbot.mouseClick(find(wizard, QPushButton, "escalation.record"), Qt.MouseButton.LeftButton)
+    assert wizard.session.new_escalations == []
+    problem = find(wizard, QLabel, "problem:escalation.called_at")
+    assert problem.isVisible() and "before the procedure" in problem.text()
 
 
 # Enter on the escalation page ----------------------------------------------------------

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.escalation import EscalationError, check_escalation
 from desktop_app.domain.model import LEVEL_ACTIONS
 from desktop_app.ui.exam_state import ExamSession, Problem, local_now
 from desktop_app.ui.page import WizardPage
@@ -131,6 +132,17 @@ class EscalationPage(WizardPage):
             return False
         result = self.session.assessment()
         called_at = self.called_at.time() or local_now()  # the moment the call is recorded
+        if self.session.procedure_time_known:
+            try:  # the protocol's rule of a call (PROTOCOL.md section 6), as the store holds it
+                check_escalation({"role": values["escalation.role"],
+                                  "name": values["escalation.name"], "called_at": called_at},
+                                 procedure_at=self.session.procedure.performed_at)
+            except EscalationError as error:
+                where = error.field.rsplit(".", 1)[-1]
+                self.form_problems = {f"escalation.{where}" if f"escalation.{where}" in
+                                      FORM_PATHS else "escalation.called_at": error.problem}
+                self._show_form_problems()
+                return False
         call = EscalationRecord(
             role=values["escalation.role"],
             name=values["escalation.name"],

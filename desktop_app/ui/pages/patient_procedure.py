@@ -476,15 +476,12 @@ def _kind_words() -> dict[str, str]:
 
 
 def elapsed_words(delta: timedelta) -> str:
-    """`5 h 12 min after the procedure` (`... before the procedure` when negative)."""
-    minutes = round(delta.total_seconds() / 60)
-    where = "after" if minutes >= 0 else "before"
-    minutes = abs(minutes)
-    hours, rest = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    parts = ([f"{days} d"] if days else []) + ([f"{hours} h"] if hours or days else []) + \
-        [f"{rest} min"]
-    return f"{' '.join(parts)} {where} the procedure"
+    """`5 h 12 min after the procedure` (`... before the procedure` when negative), in the
+    domain's exact wording."""
+    from desktop_app.domain.elapsed import format_elapsed
+
+    where = "after" if delta >= timedelta(0) else "before"
+    return f"{format_elapsed(abs(delta))} {where} the procedure"
 
 
 def _number_text(value: float | None) -> str:
