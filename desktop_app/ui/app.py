@@ -20,6 +20,7 @@ from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import APP_NAME, data_dir, resource_path
 from desktop_app.ui.services import Repository, StoreRepository
 from desktop_app.ui.theme import FONT_FAMILY, STYLE_SHEET
+from desktop_app.ui.workers import install_gui_thread_gc
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -54,6 +55,7 @@ def set_up_application(argv: list[str] | None = None) -> QApplication:
     register_fonts()
     app.setFont(QFont(FONT_FAMILY, 10))
     app.setStyleSheet(STYLE_SHEET)
+    install_gui_thread_gc(app)
     return app  # type: ignore[return-value]
 
 

@@ -506,19 +506,28 @@ class NoteDesk(QObject):
 
     def print_pdf(self, pdf: bytes, note_row_id: int,
                   done: Callable[[str], None] | None = None) -> None:
-        """The print dialog, then the note printed in a worker; audited as a print."""
+        """The print dialog, then the note printed; audited as a print. Printing paints
+        with Qt (QtPdf renders, QPainter draws on the QPrinter), so it runs here on the GUI
+        thread, under a busy cursor: a note is a page or two."""
         def chosen(printer: Any) -> None:
+            from PySide6.QtGui import QGuiApplication
+
             from desktop_app.report.printing import print_note
 
             self.busyChanged.emit(True)
-            run_in_background(partial(print_note, pdf, printer),
-                              lambda pages, error: printed(printer, pages, error))
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                pages, error = print_note(pdf, printer), None
+            except Exception as exc:  # said to the nurse below, and logged
+                pages, error = None, exc
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+            printed(pages, error)
 
-        def printed(printer: Any, pages: int | None, error: BaseException | None) -> None:
+        def printed(pages: int | None, error: BaseException | None) -> None:
             from desktop_app.store.ward import NOTE_PRINT, record_access
 
             self.busyChanged.emit(False)
-            del printer  # kept alive until the worker was done with it
             if error is not None:
                 log.info("printing failed (%s)", type(error).__name__)
                 text = f"The note could not be printed: {error}"

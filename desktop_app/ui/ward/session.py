@@ -18,10 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
@@ -48,7 +49,7 @@ from desktop_app.store.ward import (
     break_glass_account,
     record_access,
 )
-from desktop_app.ui.workers import run_in_background
+from desktop_app.ui.workers import WorkerPool, run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,7 @@ class WardSession(QObject):
         self.break_glass = False
         self.break_glass_since: datetime | None = None
         self.busy = False
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)  # one attempt at a time, in the order typed
+        self.pool = WorkerPool(1, "sign-in")  # one attempt at a time, in the order typed
 
     # reading ---------------------------------------------------------------------------
     @property
@@ -163,14 +163,10 @@ class WardSession(QObject):
             self.busy = busy
             self.busyChanged.emit(busy)
 
-    def _check_password(self, name: str, password: str) -> UserRecord:
-        """Runs in the worker: its own connection, the store's audited check."""
-        db = connect(self.path, create=False)
-        try:
-            return authenticate(db, name, password, lock_after=self.lock_after,
-                                lock_for=self.lock_for)
-        finally:
-            db.close()
+    def _check_password(self, name: str, password: str) -> Callable[[], UserRecord]:
+        """The worker's job: plain values only, never this object."""
+        return partial(check_password, self.path, name, password, self.lock_after,
+                       self.lock_for)
 
     def sign_in(self, name: str, password: str,
                 done: Callable[[SignInResult], None] | None = None) -> None:
@@ -192,7 +188,7 @@ class WardSession(QObject):
             else:
                 self._finish(done, SignInResult(None, self._refusal(name, error)))
 
-        self._run(lambda: self._check_password(name, password), finished)
+        self._run(self._check_password(name, password), finished)
 
     def set_up_installation(self, data_folder: Path, name: str, full_name: str,
                             credentials: str | None, password: str,
@@ -203,14 +199,8 @@ class WardSession(QObject):
             self._finish(done, SignInResult(None, "This installation is already set up."))
             return
 
-        def create() -> UserRecord:
-            db = connect(self.path, create=False)
-            try:
-                return add_user(db, data_folder, name.strip(), full_name=full_name.strip(),
-                                role="admin", password=password,
-                                credentials=(credentials or "").strip() or None)
-            finally:
-                db.close()
+        create = partial(create_first_admin, self.path, data_folder, name.strip(),
+                         full_name.strip(), (credentials or "").strip() or None, password)
 
         def finished(user: UserRecord | None, error: BaseException | None) -> None:
             if error is None and user is not None:
@@ -243,7 +233,7 @@ class WardSession(QObject):
             else:
                 self._finish(done, SignInResult(None, self._refusal(account, error)))
 
-        self._run(lambda: self._check_password(account, password), finished)
+        self._run(self._check_password(account, password), finished)
 
     @staticmethod
     def _finish(done: Callable[[SignInResult], None] | None, result: SignInResult) -> None:
@@ -337,7 +327,28 @@ class WardSession(QObject):
 
     def shutdown(self) -> None:
         """Wait for a sign-in still being checked (before the database closes)."""
-        self.pool.waitForDone()
+        self.pool.wait()
+
+
+def check_password(path: Path, name: str, password: str, lock_after: int,
+                   lock_for: timedelta) -> UserRecord:
+    """Runs in the worker: its own connection, the store's audited check."""
+    db = connect(path, create=False)
+    try:
+        return authenticate(db, name, password, lock_after=lock_after, lock_for=lock_for)
+    finally:
+        db.close()
+
+
+def create_first_admin(path: Path, data_folder: Path, name: str, full_name: str,
+                       credentials: str | None, password: str) -> UserRecord:
+    """Runs in the worker: the first administrator (and the signing authority)."""
+    db = connect(path, create=False)
+    try:
+        return add_user(db, data_folder, name, full_name=full_name, role="admin",
+                        password=password, credentials=credentials)
+    finally:
+        db.close()
 
 
 _INPUT_EVENTS = frozenset({
