@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.dialogs import close_on_escape, fit_to_screen
 from desktop_app.ui.widgets import heading
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ class NoteViewer(QWidget):
         self.desk = desk
         self.pdf = pdf
         self.note_row_id = note_row_id
-        self.resize(1366, 768)
+        fit_to_screen(self, 1366, 768)
+        close_on_escape(self)
 
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(pdf))

@@ -29,6 +29,7 @@ from sqlite_utils import Database
 from desktop_app.store import all_settings, get_setting, list_users
 from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
 from desktop_app.store.ward import break_glass_account
+from desktop_app.ui.dialogs import fit_to_screen
 from desktop_app.ui.ward.audit_view import AuditView
 from desktop_app.ui.ward.board import BoardController, WardBoard
 from desktop_app.ui.ward.changes import CHANGE_STYLE_SHEET, grade_change, mark_change, watch_changes
@@ -117,7 +118,7 @@ class WardShell:
             return None
         view = AuditView(self.db, actor=self.session.actor(), parent=self.main_window)
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view.resize(1200, 700)
+        fit_to_screen(view, 1200, 700)
         self._keep(view)
         view.show()
         return view
@@ -135,6 +136,20 @@ class WardShell:
     def _keep(self, window: QWidget) -> None:
         self.windows = [w for w in self.windows if shiboken6.isValid(w)]
         self.windows.append(window)
+
+    def close_session_windows(self) -> None:
+        """Before the screen is covered (lock, switch user, sign-out): every window of this
+        session goes (audit log, serial views, notes, settings), so the next person to sign
+        in never finds the previous user's."""
+        notes = getattr(self.main_window, "notes", None)
+        viewers = list(getattr(notes, "viewers", []) or [])
+        dialog = self.settings_dialog
+        for window in [*self.windows, *viewers, *([dialog] if dialog else [])]:
+            if shiboken6.isValid(window) and window.isVisible():
+                window.close()
+        self.windows = [w for w in self.windows if shiboken6.isValid(w) and w.isVisible()]
+        if notes is not None:
+            notes.viewers = []
 
     def close(self) -> None:
         """Stop timers and connections (before the database is closed). Safe to call twice,
@@ -232,7 +247,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     lock = LockController(
         main_window, session, idle=idle, ward_name=lambda: get_setting(db, WARD_NAME),
         idle_minutes=lambda: idle.timer.interval() / 60_000,
-        before_cover=[lambda: _save_open_exam(main_window), *(before_lock or [])],
+        before_cover=[lambda: _save_open_exam(main_window),
+                      lambda: shell_ref and shell_ref[0].close_session_windows(),
+                      *(before_lock or [])],
         data_folder=data_folder)
     shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar)
     shell_ref.append(shell)

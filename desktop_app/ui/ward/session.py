@@ -94,11 +94,13 @@ def database_file(db: Database) -> Path:
     raise StoreError("the database has no file (in memory?)")
 
 
-def locked_message(error: AccountLocked) -> str:
-    """'This account is locked until 14:35 ...' in the workstation's time."""
+def locked_message(error: AccountLocked, *, emergency_access: bool = False) -> str:
+    """'This account is locked until 14:35 ...' in the workstation's time; emergency access
+    is offered only where an emergency account is set up."""
     until = datetime.fromisoformat(error.locked_until).astimezone().strftime("%H:%M")
-    return (f"This account is locked after repeated wrong passwords, until {until}. "
-            "Another nurse can sign in, or use emergency access.")
+    others = ("Another nurse can sign in, or use emergency access." if emergency_access
+              else "Another nurse can sign in.")
+    return f"This account is locked after repeated wrong passwords, until {until}. {others}"
 
 
 class WardSession(QObject):
@@ -240,6 +242,18 @@ class WardSession(QObject):
         if done is not None:
             done(result)
 
+    def _emergency_offered(self, locked_name: str) -> bool:
+        """Emergency access is a way out only when an emergency account is set up, it is
+        not the account that is locked, and it is not locked itself."""
+        account = self.emergency_account()
+        if not account or account.casefold() == locked_name.casefold():
+            return False
+        try:
+            until = get_user(self.db, account).locked_until
+        except NotFound:
+            return False
+        return until is None or until <= utc_now()
+
     def _refusal(self, name: str, error: BaseException | None) -> str:
         if isinstance(error, AccountLocked):
             try:
@@ -248,7 +262,7 @@ class WardSession(QObject):
                               record_id=user.id, detail={"reason": "account_locked"})
             except NotFound:
                 pass
-            return locked_message(error)
+            return locked_message(error, emergency_access=self._emergency_offered(name))
         if isinstance(error, AuthenticationFailed):
             message = str(error).capitalize() + "."
             try:  # the attempt that locked the account says so at once
@@ -256,7 +270,8 @@ class WardSession(QObject):
             except NotFound:
                 return message
             if locked_until is not None and locked_until > utc_now():
-                message += " " + locked_message(AccountLocked(utc_text(locked_until)))
+                message += " " + locked_message(AccountLocked(utc_text(locked_until)),
+                                                emergency_access=self._emergency_offered(name))
             return message
         log.error("sign-in failed unexpectedly (%s)", type(error).__name__)
         return "Signing in did not work; try again, or ask for help."
