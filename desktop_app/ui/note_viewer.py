@@ -34,7 +34,10 @@ class NoteViewer(QWidget):
 
     def __init__(self, desk: NoteDesk, pdf: bytes, note_row_id: int, *, title: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        # A window of its own, owned by the main window: it goes when the main window goes.
+        window = getattr(desk, "window", None)
+        super().__init__(parent or (window if isinstance(window, QWidget) else None),
+                         Qt.WindowType.Window)
         self.setObjectName("note_viewer")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"NeuroCheck \u2014 {title}")

@@ -253,8 +253,12 @@ class LockController(QObject):
             self.host.setWindowTitle(self._title)
             self.covered = False
             focus, self._focus = self._focus, None
-            if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            # Focus goes back only to a field of this window (the exam in progress), never
+            # to one of another window that happened to hold the application's focus.
+            if focus is not None and shiboken6.isValid(focus) and focus.isVisible() and \
+                    focus.window() is self.host:
                 focus.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.host.activateWindow()  # whoever signed in works in this window
             log.info("screen uncovered")
         if self.idle is not None:
             self.idle.start()
