@@ -46,7 +46,9 @@ def save_draft(db: Database, content: dict[str, Any], *, draft_id: str | None = 
     """Save (or overwrite) an exam in progress; durable when this returns.
 
     `content` is whatever the exam screen holds, as JSON (usually a partial exam document).
-    Pass the returned ID back as `draft_id` on the next autosave of the same exam.
+    Pass the returned ID back as `draft_id` on the next autosave of the same exam. `user`
+    is kept from the first save: a draft names who started it (and when), whoever resumes
+    it afterwards.
     """
     try:
         text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -61,13 +63,14 @@ def save_draft(db: Database, content: dict[str, Any], *, draft_id: str | None = 
         "INSERT INTO drafts (id, episode_id, user_name, content, started_at, saved_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content,"
         " saved_at = excluded.saved_at, episode_id = excluded.episode_id,"
-        " user_name = excluded.user_name",
+        " user_name = COALESCE(drafts.user_name, excluded.user_name)",
         [draft_id, episode_id, user, text, when, when])
     return draft_id
 
 
 def pending_drafts(db: Database, *, user: str | None = None) -> list[Draft]:
-    """Drafts left unsaved, newest first (only `user`'s when given)."""
+    """Drafts left unsaved, newest first: the whole ward's (only those `user` started, when
+    given)."""
     where, params = ("WHERE user_name = ?", [user]) if user is not None else ("", [])
     rows = fetch_all(db, "SELECT id, episode_id, user_name, content, started_at, saved_at "
                      f"FROM drafts {where} ORDER BY saved_at DESC", params)

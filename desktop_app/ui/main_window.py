@@ -57,6 +57,18 @@ def episode_line(episode: EpisodeSummary) -> str:
     )
 
 
+def draft_line(draft: DraftRecord) -> str:
+    """An unfinished exam: whose, who started it and when, when it was last saved."""
+    try:
+        who = ExamSession.from_draft_json(draft.key, draft.document_json).describe()
+    except (ValueError, KeyError, TypeError):
+        who = "an exam that cannot be read"
+    started = (f"started by {draft.started_by} {_local(draft.started_at)}"
+               if draft.started_by else f"started {_local(draft.started_at)}"
+               if draft.started_at else "")
+    return " \u00b7 ".join(p for p in (who, started, f"saved {_local(draft.saved_at)}") if p)
+
+
 class MainWindow(QMainWindow):
     """The ward workstation's window."""
 
@@ -72,6 +84,7 @@ class MainWindow(QMainWindow):
         self.autosave_ms = autosave_ms
         self.wizard: ExamWizard | None = None
         self.question: QMessageBox | None = None
+        self._drafts: list[DraftRecord] = []
         # Signed notes need the SQLite record (and the signing keys beside it).
         services = NoteServices.for_repository(repository)
         self.notes = NoteDesk(services, self) if services is not None else None
@@ -92,10 +105,19 @@ class MainWindow(QMainWindow):
         self.drafts_bar.setStyleSheet("#drafts { background: #fff8e1; border: 2px solid #f9a825;"
                                       " border-radius: 4px; }")
         bar = QHBoxLayout(self.drafts_bar)
+        texts = QVBoxLayout()
         self.drafts_label = QLabel()
         self.drafts_label.setObjectName("drafts.label")
         self.drafts_label.setWordWrap(True)
-        bar.addWidget(self.drafts_label, 1)
+        texts.addWidget(self.drafts_label)
+        # Every unfinished exam of the ward, whoever started it: any nurse may resume one.
+        self.drafts_list = QListWidget()
+        self.drafts_list.setObjectName("drafts.list")
+        self.drafts_list.setAccessibleName("Unfinished exams of the ward")
+        self.drafts_list.currentRowChanged.connect(lambda _row: self._describe_draft())
+        self.drafts_list.itemActivated.connect(lambda _item: self.resume_draft())
+        texts.addWidget(self.drafts_list)
+        bar.addLayout(texts, 1)
         self.resume_button = QPushButton("Resume this exam")
         self.resume_button.setObjectName("main.resume_draft")
         self.resume_button.clicked.connect(self.resume_draft)
@@ -199,28 +221,51 @@ class MainWindow(QMainWindow):
         self.history.setText("".join(parts) or "No exam yet.")
 
     def _offer_drafts(self) -> None:
+        """List every unfinished exam of the ward, with who started it and when."""
         drafts = self.repository.pending_drafts() if self.wizard is None else []
+        self._drafts = drafts
         self.drafts_bar.setVisible(bool(drafts))
-        if not drafts:
+        selected = self._selected_draft_key()
+        self.drafts_list.blockSignals(True)
+        self.drafts_list.clear()
+        for draft in drafts:
+            item = QListWidgetItem(draft_line(draft))
+            item.setData(Qt.ItemDataRole.UserRole, draft.key)
+            self.drafts_list.addItem(item)
+        keys = [d.key for d in drafts]
+        self.drafts_list.setCurrentRow(keys.index(selected) if selected in keys else 0)
+        self.drafts_list.blockSignals(False)
+        self.drafts_list.setVisible(len(drafts) > 1)
+        if len(drafts) > 1:  # a few rows, never more than the bar can spare
+            rows = min(len(drafts), 4)
+            self.drafts_list.setFixedHeight(rows * (self.drafts_list.sizeHintForRow(0) + 2) + 6)
+        self._describe_draft()
+
+    def _describe_draft(self) -> None:
+        draft = self._latest_draft()
+        if draft is None:
             return
-        draft = drafts[0]
-        try:
-            who = ExamSession.from_draft_json(draft.key, draft.document_json).describe()
-        except (ValueError, KeyError, TypeError):
-            who = "an exam that cannot be read"
-        more = f" ({len(drafts) - 1} older)" if len(drafts) > 1 else ""
+        count = len(self._drafts)
+        more = (f" {count} unfinished exams on the ward: choose one below." if count > 1
+                else "")
         self.drafts_label.setText(
-            f"<b>Unfinished exam</b> of {escape(who)}, saved {_local(draft.saved_at)}{more}. "
-            "Resume it, or discard it."
-        )
+            f"<b>Unfinished exam</b> of {escape(draft_line(draft))}.{more} "
+            "Any nurse signed in may resume it, or discard it.")
+
+    def _selected_draft_key(self) -> str | None:
+        item = self.drafts_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def _latest_draft(self) -> DraftRecord | None:
-        drafts = self.repository.pending_drafts()
-        return drafts[0] if drafts else None
+        """The draft chosen in the list (the newest when none is)."""
+        drafts = self.repository.pending_drafts()  # now: another nurse may have taken one
+        key = self._selected_draft_key()
+        chosen = next((d for d in drafts if d.key == key), None)
+        return chosen or (drafts[0] if drafts else None)
 
     def resume_draft(self) -> ExamWizard | None:
         draft = self._latest_draft()
-        if draft is None:
+        if draft is None or self.wizard is not None:
             return None
         try:
             session = ExamSession.from_draft_json(draft.key, draft.document_json)

@@ -267,6 +267,11 @@ def install_ward(main_window: QMainWindow, db: Database, *,
         session.userChanged.connect(lambda user: user is not None and setattr(
             repository, "actor", user.name))
     session.breakGlassChanged.connect(lambda on: toolbar.show_user(session.user, break_glass=on))
+    if hasattr(main_window, "refresh"):
+        # Whoever signs in sees every unfinished exam of the ward at once (a restart's too).
+        session.stateChanged.connect(
+            lambda state: state is ScreenState.ACTIVE
+            and getattr(main_window, "wizard", None) is None and main_window.refresh())
     session.stateChanged.connect(
         lambda state: state is ScreenState.ACTIVE and stack is not None
         and getattr(main_window, "wizard", None) is None and stack.setCurrentWidget(board))
