@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def ask(
@@ -90,3 +100,91 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> QSize:
     y = min(max(top_left.y(), area.top()), area.bottom() - size.height() - extra_h + 1)
     window.move(max(x, area.left()), max(y, area.top()))
     return size
+
+
+# Why an exam that asked for a call is thrown away: codes in the audit log (free text could
+# name the patient), words on the screen and the board.
+DISCARD_REASONS: dict[str, str] = {
+    "wrong_patient": "Started on the wrong patient",
+    "duplicate": "A duplicate: this check is recorded in another exam",
+    "entered_in_error": "Entered in error: the exam is repeated from the start",
+    "patient_unavailable": "Patient not available (left the ward, declined the exam)",
+    "other": "Other reason (write it below)",
+}
+
+
+class DiscardReasonDialog(QDialog):
+    """Discarding an exam whose provisional level asks for a call: a reason is required,
+    and the dialog says the exam stays on the board. Opened with `open()`; `chosen(code,
+    details)` once the nurse confirms."""
+
+    chosen = Signal(str, str)
+
+    def __init__(self, parent: QWidget, level_words: str, what: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("discard_reason")
+        self.setWindowTitle("Discard an exam at " + level_words)
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            f"<b>This exam reads {level_words} (provisional).</b><br>Discarding it throws "
+            f"away the findings of {what}. Say why: the discard is recorded with your name "
+            "and the level, and the patient stays on the board as \u201cexam discarded\u201d "
+            "until a nurse has dealt with it.")
+        text.setObjectName("discard_reason.text")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(text)
+        self.reason = QComboBox()
+        self.reason.setObjectName("discard_reason.reason")
+        self.reason.setAccessibleName("Why the exam is discarded")
+        self.reason.addItem("Choose why\u2026", "")
+        for code, words in DISCARD_REASONS.items():
+            self.reason.addItem(words, code)
+        layout.addWidget(QLabel("&Why is it discarded?", buddy=self.reason))
+        layout.addWidget(self.reason)
+        self.details = QLineEdit()
+        self.details.setObjectName("discard_reason.details")
+        self.details.setAccessibleName("Details of the reason")
+        self.details.setMaxLength(200)
+        self.details.setPlaceholderText("Details (required for another reason)")
+        layout.addWidget(self.details)
+        self.message = QLabel()
+        self.message.setObjectName("discard_reason.message")
+        self.message.setProperty("role", "problem")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.keep = QPushButton("Keep editing")
+        self.keep.setObjectName("discard_reason.keep")
+        self.keep.setDefault(True)
+        self.keep.clicked.connect(self.reject)
+        self.discard = QPushButton("Discard with this reason")
+        self.discard.setObjectName("discard_reason.discard")
+        self.discard.setAutoDefault(False)
+        self.discard.clicked.connect(self.submit)
+        buttons.addWidget(self.keep)
+        buttons.addStretch(1)
+        buttons.addWidget(self.discard)
+        layout.addLayout(buttons)
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.finished.connect(lambda _r: self.deleteLater())
+
+    def submit(self) -> None:
+        code = self.reason.currentData()
+        details = self.details.text().strip()
+        if not code:
+            self._say("Choose why the exam is discarded.")
+            self.reason.setFocus()
+            return
+        if code == "other" and not details:
+            self._say("Write the reason in the details.")
+            self.details.setFocus()
+            return
+        self.chosen.emit(code, details)
+        self.accept()
+
+    def _say(self, text: str) -> None:
+        self.message.setText("\u26a0 " + text)
+        self.message.setVisible(True)

@@ -57,6 +57,34 @@ def episode_line(episode: EpisodeSummary) -> str:
     )
 
 
+def provisional_level(session: ExamSession | None) -> Level | None:
+    """The level the exam reads so far (None while it cannot be assessed)."""
+    if session is None:
+        return None
+    result = session.assessment()
+    return result.level if result is not None else None
+
+
+def _episode_number(session: ExamSession | None) -> int | None:
+    try:
+        return int(session.episode_id) if session and session.episode_id else None
+    except (TypeError, ValueError):
+        return None
+
+
+def discarded_line(trace) -> str:
+    """A discarded exam on the board: why, whose, at what level, by whom, when."""
+    words = dialogs.DISCARD_REASONS.get(trace.reason, trace.reason).split(" (")[0]
+    if trace.details:
+        words += f": {trace.details}"
+    patient = trace.patient
+    who = f"{patient.get('name') or 'Name not recorded'} ({patient.get('mrn') or 'no MRN'})"
+    level = level_style(Level(trace.level)).word if trace.level else "not assessed"
+    when = trace.discarded_at.astimezone().strftime("%d %b %H:%M")
+    return (f"\u26a0 Exam discarded: {words} \u00b7 {who} \u00b7 provisional {level} "
+            f"\u00b7 by {trace.discarded_by} {when}")
+
+
 def draft_line(draft: DraftRecord) -> str:
     """An unfinished exam: whose, who started it and when, when it was last saved."""
     try:
@@ -85,6 +113,7 @@ class MainWindow(QMainWindow):
         self.wizard: ExamWizard | None = None
         self.question: QMessageBox | None = None
         self._drafts: list[DraftRecord] = []
+        self._close_confirmed = False
         # Signed notes need the SQLite record (and the signing keys beside it).
         services = NoteServices.for_repository(repository)
         self.notes = NoteDesk(services, self) if services is not None else None
@@ -127,6 +156,25 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.resume_button)
         bar.addWidget(self.discard_draft_button)
         outer.addWidget(self.drafts_bar)
+
+        # Exams discarded although they asked for a call: on the board until dealt with.
+        self.discarded_bar = QFrame()
+        self.discarded_bar.setObjectName("discarded")
+        self.discarded_bar.setStyleSheet("#discarded { background: #ffebee; border: 2px solid "
+                                         "#b71c1c; border-radius: 4px; }")
+        strip = QHBoxLayout(self.discarded_bar)
+        self.discarded_list = QListWidget()
+        self.discarded_list.setObjectName("discarded.list")
+        self.discarded_list.setAccessibleName("Exams discarded at notify or above")
+        strip.addWidget(self.discarded_list, 1)
+        self.dismiss_button = QPushButton("Dealt with…")
+        self.dismiss_button.setObjectName("main.dismiss_discarded")
+        self.dismiss_button.setToolTip("The patient was examined again or the discard was "
+                                       "checked: take it off the board (audited).")
+        self.dismiss_button.clicked.connect(self.ask_dismiss_discarded)
+        strip.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.discarded_bar.setVisible(False)
+        outer.addWidget(self.discarded_bar)
 
         columns = QHBoxLayout()
         left = QVBoxLayout()
@@ -193,7 +241,58 @@ class MainWindow(QMainWindow):
         self.new_exam_button.setEnabled(self.episodes.count() > 0)
         self.history_button.setEnabled(self.episodes.count() > 0)
         self._offer_drafts()
+        self._show_discarded()
         self.show_history()
+
+    def _store_db(self):
+        """The SQLite record behind the repository (None for an in-memory one)."""
+        return getattr(self.repository, "db", None)
+
+    def _show_discarded(self) -> None:
+        db = self._store_db()
+        if db is None:
+            self.discarded_bar.setVisible(False)
+            return
+        from desktop_app.store.drafts import discarded_exams
+
+        found = discarded_exams(db)
+        self.discarded_list.clear()
+        for trace in found:
+            item = QListWidgetItem(discarded_line(trace))
+            item.setData(Qt.ItemDataRole.UserRole, trace.id)
+            self.discarded_list.addItem(item)
+        if found:
+            self.discarded_list.setCurrentRow(0)
+            rows = min(len(found), 3)
+            self.discarded_list.setFixedHeight(
+                rows * (self.discarded_list.sizeHintForRow(0) + 2) + 6)
+        self.discarded_bar.setVisible(bool(found))
+
+    def ask_dismiss_discarded(self) -> None:
+        item = self.discarded_list.currentItem()
+        db = self._store_db()
+        if item is None or db is None or self.question is not None:
+            return
+        trace_id = item.data(Qt.ItemDataRole.UserRole)
+
+        def answered(yes: bool) -> None:
+            from desktop_app.store.drafts import dismiss_discarded_exam
+
+            self.question = None
+            if yes:
+                dismiss_discarded_exam(db, trace_id, actor=self._actor())
+                self.refresh()
+
+        self.question = dialogs.ask(
+            self, "Take the discarded exam off the board?",
+            f"{item.text()}\n\nThe patient was examined again, or the discard was checked? "
+            "It leaves the board; the audit log keeps your name.", answered,
+            yes="Dealt with", no="Keep it on the board")
+
+    def _actor(self) -> str:
+        import getpass
+
+        return getattr(self.repository, "actor", "") or getpass.getuser()
 
     def selected_episode(self) -> str | None:
         item = self.episodes.currentItem()
@@ -276,18 +375,92 @@ class MainWindow(QMainWindow):
 
     def ask_discard_draft(self) -> None:
         draft = self._latest_draft()
-        if draft is None:
+        if draft is None or self.question is not None:
+            return
+        try:
+            session = ExamSession.from_draft_json(draft.key, draft.document_json)
+        except (ValueError, KeyError, TypeError):
+            session = None
+
+        def discarded() -> None:
+            self.repository.discard_draft(draft.key)
+            self.refresh()
+
+        self.ask_discard(session, discarded, draft_key=draft.key,
+                         generic=("Discard the unfinished exam?", "The unfinished exam will be "
+                                  "deleted. This cannot be undone.", "Keep it"))
+
+    # discarding an exam ----------------------------------------------------------------
+    def request_discard(self, wizard: ExamWizard) -> None:
+        """Esc in the exam: discard it, asking why when its level asks for a call."""
+        if wizard.question is not None:
             return
 
-        def answered(yes: bool) -> None:
-            self.question = None
-            if yes:
-                self.repository.discard_draft(draft.key)
-                self.refresh()
+        def discarded() -> None:
+            wizard.question = None
+            wizard.discard()
 
-        self.question = dialogs.ask(self, "Discard the unfinished exam?",
-                                    "The unfinished exam will be deleted. This cannot be undone.",
-                                    answered, yes="Discard", no="Keep it")
+        wizard.question = self.ask_discard(
+            wizard.session, discarded, draft_key=wizard.session.draft_key,
+            generic=("Discard this exam?", f"Discard the exam of {wizard.session.describe()}? "
+                     "Nothing of it will be saved.", "Keep editing"),
+            closed=lambda: setattr(wizard, "question", None))
+
+    def ask_discard(self, session: ExamSession | None, discard, *, draft_key: str | None,
+                    generic: tuple[str, str, str], closed=None) -> QWidget:
+        """Ask before an exam in progress is thrown away. At notify or above (its provisional
+        level) a reason is required, and the discard is audited and stays on the board;
+        otherwise a plain question. `discard()` runs once confirmed; `closed()` either way."""
+        level = provisional_level(session)
+        db = self._store_db()
+        if level is not None and level >= Level.NOTIFY:
+            style = level_style(level)
+            dialog = dialogs.DiscardReasonDialog(self, style.word, session.describe())
+
+            def chosen(reason: str, details: str) -> None:
+                self._record_discard(session, draft_key, level, reason, details, db)
+                discard()
+
+            dialog.chosen.connect(chosen)
+            if closed is not None:
+                dialog.finished.connect(lambda _r: closed())
+            dialog.open()
+            return dialog
+
+        title, text, keep = generic
+
+        def answered(yes: bool) -> None:
+            if closed is not None:
+                closed()
+            self.question = None if self.question is box else self.question
+            if yes:
+                if db is not None:
+                    from desktop_app.store.drafts import record_discarded_exam
+
+                    record_discarded_exam(db, None, actor=self._actor(),
+                                          level=level.value if level else None,
+                                          reason="below_notify", keep_on_board=False,
+                                          episode_id=_episode_number(session))
+                discard()
+
+        box = dialogs.ask(self, title, text, answered, yes="Discard", no=keep)
+        if closed is None:
+            self.question = box
+        return box
+
+    def _record_discard(self, session: ExamSession, draft_key: str | None, level: Level,
+                        reason: str, details: str, db) -> None:
+        if db is None:  # an in-memory record keeps no audit: say it at least in the log
+            log.warning("exam discarded at %s (reason %s)", level.value, reason)
+            return
+        from desktop_app.store.drafts import record_discarded_exam
+
+        record_discarded_exam(
+            db, draft_key, actor=self._actor(), level=level.value, reason=reason,
+            details=details, episode_id=_episode_number(session),
+            patient={"mrn": session.patient.mrn or "", "name": session.patient.name or ""})
+        self.statusBar().showMessage("Exam discarded; it stays on the board as discarded.",
+                                     8000)
 
     # exams -----------------------------------------------------------------------------
     def new_episode(self) -> ExamWizard | None:
@@ -324,6 +497,7 @@ class MainWindow(QMainWindow):
         wizard = ExamWizard(session, self.repository, autosave_ms=self.autosave_ms)
         wizard.finished.connect(self._exam_saved)
         wizard.discarded.connect(self._close_wizard)
+        wizard.discard_handler = lambda: self.request_discard(wizard)
         self.wizard = wizard
         self.stack.addWidget(wizard)
         self.stack.setCurrentWidget(wizard)
@@ -373,7 +547,25 @@ class MainWindow(QMainWindow):
         self.episodes.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
-        # Closing with an exam open keeps it as a draft, offered back next time.
+        # Closing with an exam open keeps it as a draft, offered to whoever signs in next,
+        # and says so before the window goes (no patient named: the screen may be locked).
         if self.wizard is not None and not self.wizard.closed:
             self.wizard.save_draft()
+            if not self._close_confirmed:
+                event.ignore()
+                if self.question is None:
+                    self.question = dialogs.ask(
+                        self, "Close NeuroCheck?",
+                        "The exam in progress is kept as an unfinished exam (a draft). At the "
+                        "next sign-in it is listed on the board and any nurse can resume it.",
+                        self._close_answered, yes="Close, keep the draft",
+                        no="Back to the exam")
+                return
+            log.info("window closed with an exam in progress; its draft is kept")
         super().closeEvent(event)
+
+    def _close_answered(self, close: bool) -> None:
+        self.question = None
+        if close:
+            self._close_confirmed = True
+            self.close()

@@ -236,6 +236,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     drafts_bar = getattr(main_window, "drafts_bar", None)
     if drafts_bar is not None:  # an exam a crash left unfinished is offered on the board
         board.layout().insertWidget(0, drafts_bar)
+    discarded_bar = getattr(main_window, "discarded_bar", None)
+    if discarded_bar is not None:  # and an exam discarded at notify or above stays there
+        board.layout().insertWidget(1 if drafts_bar is not None else 0, discarded_bar)
     if hasattr(main_window, "show_history") and stack is not None:
         board.historyRequested.connect(lambda episode_id: _show_history(main_window, episode_id))
     else:
