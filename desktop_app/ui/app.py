@@ -123,6 +123,7 @@ def open_repository(folder: Path, actor: str | None = None) -> Repository:
 def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
     """The main window on the record in `folder`, sized for the smallest supported screen,
     with the ward workstation installed: the board as home, sign-in, idle lock."""
+    from desktop_app.ui.dialogs import fit_to_screen
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.ward import install_ward
 
@@ -130,7 +131,8 @@ def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
     window = MainWindow(repository)
     window.data_folder = folder
     window.ward_shell = install_ward(window, repository.db, data_folder=folder)
-    window.resize(1366, 768)
+    # 1366x768 where the screen has room; never more than the screen (its taskbar left out).
+    fit_to_screen(window, 1366, 768)
     return window
 
 
