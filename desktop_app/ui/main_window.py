@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import FLAG_WORDS, Level
-from desktop_app.domain.model import PROCEDURE_KIND_WORDS
+from desktop_app.domain.model import PROCEDURE_KIND_WORDS, RED_FLAG_SYMPTOMS
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession
 from desktop_app.ui.services import DraftRecord, EpisodeSummary, Repository, SavedExam
@@ -58,9 +58,12 @@ def episode_line(episode: EpisodeSummary) -> str:
 
 
 def provisional_level(session: ExamSession | None) -> Level | None:
-    """The level the exam reads so far (None while it cannot be assessed)."""
+    """The level the exam reads so far: a red flag answered yes is an emergency at once,
+    whatever else is missing; otherwise the assessment's (None while there is none)."""
     if session is None:
         return None
+    if any(getattr(session.exam.symptoms, name) is True for name in RED_FLAG_SYMPTOMS):
+        return Level.EMERGENCY
     result = session.assessment()
     return result.level if result is not None else None
 

@@ -154,3 +154,21 @@ def test_closing_the_window_mid_exam_keeps_the_draft_and_says_so(qtbot, station,
                      Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=5_000)  # closed, deleted
     assert [d.id for d in pending_drafts(db)] == [key]
+
+
+def test_a_red_flag_answered_yes_needs_a_reason_even_before_the_procedure_time(
+        qtbot, station, db):
+    window, _shell = station
+    session = ExamSession.new_episode()
+    session.set_value("patient.mrn", "RF-1")
+    session.set_value("symptoms.saddle_anaesthesia", True)
+    wizard = window.open_wizard(session)
+    assert session.assessment() is None  # no procedure time: nothing assessed yet
+    press_escape(qtbot, wizard)
+    dialog = wizard.question
+    assert dialog.objectName() == "discard_reason" and "EMERGENCY" in dialog.windowTitle()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("wrong_patient"))
+    qtbot.mouseClick(dialog.discard, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.wizard is None)
+    assert search_audit(db, action="exam.discard")[0].detail["level"] == "emergency"
+    assert "RF-1" in window.discarded_list.item(0).text()
