@@ -146,6 +146,9 @@ class MainWindow(QMainWindow):
         self.drafts_list = QListWidget()
         self.drafts_list.setObjectName("drafts.list")
         self.drafts_list.setAccessibleName("Unfinished exams of the ward")
+        self.drafts_list.setWordWrap(True)
+        self.drafts_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.drafts_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.drafts_list.currentRowChanged.connect(lambda _row: self._describe_draft())
         self.drafts_list.itemActivated.connect(lambda _item: self.resume_draft())
         texts.addWidget(self.drafts_list)
@@ -169,6 +172,9 @@ class MainWindow(QMainWindow):
         self.discarded_list = QListWidget()
         self.discarded_list.setObjectName("discarded.list")
         self.discarded_list.setAccessibleName("Exams discarded at notify or above")
+        self.discarded_list.setWordWrap(True)  # a long line wraps, never scrolls sideways
+        self.discarded_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.discarded_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         strip.addWidget(self.discarded_list, 1)
         self.dismiss_button = QPushButton("Dealt with…")
         self.dismiss_button.setObjectName("main.dismiss_discarded")
@@ -266,9 +272,9 @@ class MainWindow(QMainWindow):
             self.discarded_list.addItem(item)
         if found:
             self.discarded_list.setCurrentRow(0)
-            rows = min(len(found), 3)
+            rows = min(len(found), 2)
             self.discarded_list.setFixedHeight(
-                rows * (self.discarded_list.sizeHintForRow(0) + 2) + 6)
+                sum(self.discarded_list.sizeHintForRow(r) + 2 for r in range(rows)) + 6)
         self.discarded_bar.setVisible(bool(found))
 
     def ask_dismiss_discarded(self) -> None:
@@ -338,8 +344,8 @@ class MainWindow(QMainWindow):
         self.drafts_list.setCurrentRow(keys.index(selected) if selected in keys else 0)
         self.drafts_list.blockSignals(False)
         self.drafts_list.setVisible(len(drafts) > 1)
-        if len(drafts) > 1:  # a few rows, never more than the bar can spare
-            rows = min(len(drafts), 4)
+        if len(drafts) > 1:  # two rows at most: the board keeps the room (scrolls for more)
+            rows = min(len(drafts), 2)
             self.drafts_list.setFixedHeight(rows * (self.drafts_list.sizeHintForRow(0) + 2) + 6)
         self._describe_draft()
 
@@ -348,10 +354,13 @@ class MainWindow(QMainWindow):
         if draft is None:
             return
         count = len(self._drafts)
-        more = (f" {count} unfinished exams on the ward: choose one below." if count > 1
-                else "")
+        if count > 1:  # the list names each one (the chosen one highlighted)
+            self.drafts_label.setText(
+                f"<b>{count} unfinished exams</b> on the ward. Choose one, then resume it "
+                "(any nurse signed in may) or discard it.")
+            return
         self.drafts_label.setText(
-            f"<b>Unfinished exam</b> of {escape(draft_line(draft))}.{more} "
+            f"<b>Unfinished exam</b> of {escape(draft_line(draft))}. "
             "Any nurse signed in may resume it, or discard it.")
 
     def _selected_draft_key(self) -> str | None:

@@ -52,11 +52,11 @@ def test_every_unfinished_exam_of_the_ward_is_offered_at_sign_in(qtbot, restarte
     assert len(lines) == 2 and window.drafts_list.isVisible()
     assert "DRAFT-B" in lines[0] and "started by clinician" in lines[0]  # newest first
     assert "DRAFT-A" in lines[1] and "started by nurse" in lines[1]
-    assert "Unfinished exam" in window.drafts_label.text()
+    assert "2 unfinished exams" in window.drafts_label.text()
 
     window.drafts_list.setFocus()
     qtbot.keyClick(window.drafts_list, Qt.Key.Key_Down)  # the exam the first nurse left
-    assert "DRAFT-A" in window.drafts_label.text()
+    assert "DRAFT-A" in window.drafts_list.currentItem().text()
     qtbot.mouseClick(window.resume_button, Qt.MouseButton.LeftButton)
     wizard = window.wizard
     assert wizard is not None and wizard.session.draft_key == keys["a"]
