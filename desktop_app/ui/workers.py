@@ -60,6 +60,9 @@ _tickets = itertools.count(1)
 def _the_relay() -> _Relay:
     global _relay
     if _relay is None or not shiboken6.isValid(_relay):
+        app = QCoreApplication.instance()
+        if app is not None and QThread.currentThread() is not app.thread():
+            raise RuntimeError("background work is started from the GUI thread")
         _relay = _Relay()
     return _relay
 
