@@ -84,3 +84,18 @@ def test_a_single_unfinished_exam_names_who_started_it(qtbot, db, make_ward):
     finally:
         shell.close()
         discard_window(window)
+
+
+def test_a_draft_names_who_started_it_whoever_saves_it_later(db):
+    from desktop_app.store import pending_drafts
+    from desktop_app.store.drafts import discarded_exams, record_discarded_exam
+
+    key = left_unfinished(db, "DRAFT-D", "nurse", 8)
+    save_draft(db, {"format": "x"}, draft_id=key, user="nurse2")  # resumed by another nurse
+    [draft] = pending_drafts(db)
+    assert draft.user_name == "nurse"
+    # a discarded exam's trace on the board is not an unfinished exam to resume
+    record_discarded_exam(db, key, actor="nurse2", level="urgent", reason="duplicate",
+                          patient={"mrn": "DRAFT-D"})
+    assert pending_drafts(db) == []
+    assert [t.patient["mrn"] for t in discarded_exams(db)] == ["DRAFT-D"]
