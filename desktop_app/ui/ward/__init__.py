@@ -139,12 +139,15 @@ class WardShell:
 
     def close_session_windows(self) -> None:
         """Before the screen is covered (lock, switch user, sign-out): every window of this
-        session goes (audit log, serial views, notes, settings), so the next person to sign
-        in never finds the previous user's."""
+        session goes (audit log, serial views, notes and their messages, the password
+        dialog, settings), so the next person to sign in never finds the previous user's."""
         notes = getattr(self.main_window, "notes", None)
         viewers = list(getattr(notes, "viewers", []) or [])
-        dialog = self.settings_dialog
-        for window in [*self.windows, *viewers, *([dialog] if dialog else [])]:
+        # The note desk's message (a verification result) and its password dialog too; a
+        # signature being made keeps its dialog (it refuses to close until it is done).
+        extras = [getattr(notes, "message", None), getattr(notes, "dialog", None),
+                  self.settings_dialog]
+        for window in [*self.windows, *viewers, *(w for w in extras if w is not None)]:
             if shiboken6.isValid(window) and window.isVisible():
                 window.close()
         self.windows = [w for w in self.windows if shiboken6.isValid(w) and w.isVisible()]

@@ -4,6 +4,7 @@ message is shown whole and offers emergency access only where there is one."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QApplication
@@ -56,10 +57,13 @@ def test_switch_user_closes_the_previous_users_windows(qtbot, host, ward, db, tm
     viewer = host.notes.open_pdf(a_pdf(tmp_path), 1, title="Signed note")
     assert viewer.objectName() == "note_viewer"
     assert len(visible_windows(host)) == 3
+    message = host.notes._say("Signature valid", "Signed by: Ada Admin")
+    assert message.isVisible()
     ward.toolbar.switch.trigger()
     sign_in(qtbot, ward, "nurse")
     assert visible_windows(host) == []  # the nurse does not get the administrator's audit
     assert host.notes.viewers == []
+    assert not shiboken6.isValid(message) or not message.isVisible()
 
 
 def test_lock_closes_the_session_windows_too(qtbot, host, ward, db):
