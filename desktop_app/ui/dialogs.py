@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -84,10 +84,36 @@ def available_geometry(widget: QWidget | None = None) -> QRect:
     return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 728)
 
 
+class _RefitOnShow(QObject):
+    """Once the window is shown its real frame is known: size it again with that frame."""
+
+    def __init__(self, window: QWidget, width: int, height: int) -> None:
+        super().__init__(window)
+        self.size = (width, height)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.Show:
+            watched.removeEventFilter(self)
+            width, height = self.size
+            QTimer.singleShot(0, watched, lambda: _refit(watched, width, height))
+        return False
+
+
+def _refit(window: QWidget, width: int, height: int) -> None:
+    import shiboken6
+
+    if shiboken6.isValid(window) and window.isVisible():
+        fit_to_screen(window, width, height)
+
+
 def fit_to_screen(window: QWidget, width: int, height: int) -> QSize:
     """Size a top-level window to `width` x `height`, never beyond the available screen
-    (its frame included), and keep it on that screen."""
+    (its frame included), and keep it on that screen. Before the window is shown its frame
+    is guessed (a usual title bar and border); once shown it is sized again with its own."""
     area = available_geometry(window)
+    if not window.isVisible():
+        _RefitOnShow(window, width, height)
     frame = window.frameGeometry().size() - window.geometry().size()
     extra_w, extra_h = max(frame.width(), 0), max(frame.height(), 0)
     if not window.isVisible():  # no frame yet: leave room for a usual title bar and border

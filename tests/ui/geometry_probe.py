@@ -89,6 +89,17 @@ def sideways(root) -> list[str]:
                    and area.horizontalScrollBar().maximum() > 0})
 
 
+def pump(seconds: float) -> None:
+    """Handle events for `seconds` (posted layouts, zero timers)."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
 def a_pdf(folder: Path) -> bytes:
     """A one-page PDF (what the viewer shows does not matter here, its frame does)."""
     from PySide6.QtGui import QPageSize, QPainter, QPdfWriter
@@ -126,12 +137,12 @@ def main(argv: list[str]) -> dict:
         window.show()
         shell = window.ward_shell
         wait_until(lambda: window.isVisible())
+        pump(0.2)
         area = app.primaryScreen().availableGeometry()
         result["available"] = [area.width(), area.height()]
 
         def measure(name: str, root) -> None:
-            wait_until(lambda: True, 0.1)
-            app.processEvents()
+            pump(0.1)
             result[name] = {"clipped": clipped(root), "sideways": sideways(root)}
             if shots is not None:
                 shots.mkdir(parents=True, exist_ok=True)
@@ -154,6 +165,7 @@ def main(argv: list[str]) -> dict:
 
         viewer = window.notes.open_pdf(a_pdf(Path(folder)), 1, title="Signed note")
         wait_until(viewer.isVisible)
+        pump(0.2)
         frame = viewer.frameGeometry()
         result["viewer_inside"] = area.contains(frame)
         measure("note_viewer", viewer)
