@@ -75,7 +75,11 @@ def test_lock_closes_the_session_windows_too(qtbot, host, ward, db):
     assert visible_windows(host) == []
 
 
-def test_esc_closes_the_audit_log_and_the_serial_view(qtbot, host, ward, db):
+def test_esc_closes_the_audit_log_the_serial_view_and_the_note(qtbot, host, ward, db,
+                                                                 tmp_path):
+    from desktop_app.ui.signing import NoteDesk
+
+    host.notes = NoteDesk(None, host)
     add_episode(db, 0, calm_block(2.0, 1.0))
     audit = open_audit_as_admin(qtbot, ward)
     audit.apply_button.setFocus()
@@ -84,6 +88,10 @@ def test_esc_closes_the_audit_log_and_the_serial_view(qtbot, host, ward, db):
     serial = open_serial(qtbot, ward)
     qtbot.keyClick(serial, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not serial.isVisible())
+    viewer = host.notes.open_pdf(a_pdf(tmp_path), 1, title="Signed note")
+    viewer.print_button.setFocus()
+    qtbot.keyClick(viewer.print_button, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(viewer) or not viewer.isVisible())
 
 
 def lock_out(qtbot, ward) -> str:
