@@ -8,18 +8,30 @@ import getpass
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import APP_NAME, data_dir, resource_path
 from desktop_app.ui.services import Repository, StoreRepository
 from desktop_app.ui.theme import FONT_FAMILY, STYLE_SHEET
+from desktop_app.ui.workers import install_gui_thread_gc
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -57,6 +69,7 @@ def set_up_application(argv: list[str] | None = None) -> QApplication:
                                             if f.startswith("Noto")])
     app.setFont(QFont(FONT_FAMILY, 10))
     app.setStyleSheet(STYLE_SHEET)
+    install_gui_thread_gc(app)
     return app  # type: ignore[return-value]
 
 
@@ -68,6 +81,36 @@ def route_qt_messages() -> None:
         qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
     qInstallMessageHandler(qt_message)
+
+
+def report_unexpected_error(kind: type[BaseException], error: BaseException,
+                            trace: TracebackType | None) -> QMessageBox | None:
+    """What an exception nobody caught (in a slot, say) does: the log gets its type and
+    where it happened (never its message, which may quote patient data), and the person at
+    the screen is told, so nothing waits in silence."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return None
+    where = " <- ".join(f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+                        for frame in reversed(traceback.extract_tb(trace)[-6:]))
+    log.error("unexpected error %s at %s", kind.__name__, where or "unknown place")
+    app = QApplication.instance()
+    if app is None or QThread.currentThread() is not app.thread():
+        return None
+    box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
+                      f"An unexpected error ({kind.__name__}) stopped what you were doing. "
+                      "What was saved is kept; check the last step and try it again. "
+                      "The application log has the details for support.",
+                      QMessageBox.StandardButton.Ok, QApplication.activeWindow())
+    box.setObjectName("unexpected_error")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def install_exception_report() -> None:
+    """Every uncaught exception goes to `report_unexpected_error`."""
+    sys.excepthook = report_unexpected_error
 
 
 def open_repository(folder: Path, actor: str | None = None) -> Repository:
@@ -83,6 +126,7 @@ def open_repository(folder: Path, actor: str | None = None) -> Repository:
 def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
     """The main window on the record in `folder`, sized for the smallest supported screen,
     with the ward workstation installed: the board as home, sign-in, idle lock."""
+    from desktop_app.ui.dialogs import fit_to_screen
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.ward import install_ward
 
@@ -90,7 +134,8 @@ def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
     window = MainWindow(repository)
     window.data_folder = folder
     window.ward_shell = install_ward(window, repository.db, data_folder=folder)
-    window.resize(1366, 768)
+    # 1366x768 where the screen has room; never more than the screen (its taskbar left out).
+    fit_to_screen(window, 1366, 768)
     return window
 
 
@@ -125,6 +170,7 @@ def run_gui(args: argparse.Namespace) -> int:
     folder = data_dir(getattr(args, "data_dir", None))
     setup_logging(folder)
     route_qt_messages()
+    install_exception_report()
     window = open_main_window(folder)
     if os.environ.get(BENCH_FIRST_PAINT):
         _quit_after_first_paint(window)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import FLAG_WORDS, Level
-from desktop_app.domain.model import PROCEDURE_KIND_WORDS
+from desktop_app.domain.model import PROCEDURE_KIND_WORDS, RED_FLAG_SYMPTOMS
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession
 from desktop_app.ui.services import DraftRecord, EpisodeSummary, Repository, SavedExam
@@ -57,6 +57,49 @@ def episode_line(episode: EpisodeSummary) -> str:
     )
 
 
+def provisional_level(session: ExamSession | None) -> Level | None:
+    """The level the exam reads so far: a red flag answered yes is an emergency at once,
+    whatever else is missing; otherwise the assessment's (None while there is none)."""
+    if session is None:
+        return None
+    if any(getattr(session.exam.symptoms, name) is True for name in RED_FLAG_SYMPTOMS):
+        return Level.EMERGENCY
+    result = session.assessment()
+    return result.level if result is not None else None
+
+
+def _episode_number(session: ExamSession | None) -> int | None:
+    try:
+        return int(session.episode_id) if session and session.episode_id else None
+    except (TypeError, ValueError):
+        return None
+
+
+def discarded_line(trace) -> str:
+    """A discarded exam on the board: why, whose, at what level, by whom, when."""
+    words = dialogs.DISCARD_REASONS.get(trace.reason, trace.reason).split(" (")[0]
+    if trace.details:
+        words += f": {trace.details}"
+    patient = trace.patient
+    who = f"{patient.get('name') or 'Name not recorded'} ({patient.get('mrn') or 'no MRN'})"
+    level = level_style(Level(trace.level)).word if trace.level else "not assessed"
+    when = trace.discarded_at.astimezone().strftime("%d %b %H:%M")
+    return (f"\u26a0 Exam discarded: {words} \u00b7 {who} \u00b7 provisional {level} "
+            f"\u00b7 by {trace.discarded_by} {when}")
+
+
+def draft_line(draft: DraftRecord) -> str:
+    """An unfinished exam: whose, who started it and when, when it was last saved."""
+    try:
+        who = ExamSession.from_draft_json(draft.key, draft.document_json).describe()
+    except (ValueError, KeyError, TypeError):
+        who = "an exam that cannot be read"
+    started = (f"started by {draft.started_by} {_local(draft.started_at)}"
+               if draft.started_by else f"started {_local(draft.started_at)}"
+               if draft.started_at else "")
+    return " \u00b7 ".join(p for p in (who, started, f"saved {_local(draft.saved_at)}") if p)
+
+
 class MainWindow(QMainWindow):
     """The ward workstation's window."""
 
@@ -72,6 +115,8 @@ class MainWindow(QMainWindow):
         self.autosave_ms = autosave_ms
         self.wizard: ExamWizard | None = None
         self.question: QMessageBox | None = None
+        self._drafts: list[DraftRecord] = []
+        self._close_confirmed = False
         # Signed notes need the SQLite record (and the signing keys beside it).
         services = NoteServices.for_repository(repository)
         self.notes = NoteDesk(services, self) if services is not None else None
@@ -92,10 +137,22 @@ class MainWindow(QMainWindow):
         self.drafts_bar.setStyleSheet("#drafts { background: #fff8e1; border: 2px solid #f9a825;"
                                       " border-radius: 4px; }")
         bar = QHBoxLayout(self.drafts_bar)
+        texts = QVBoxLayout()
         self.drafts_label = QLabel()
         self.drafts_label.setObjectName("drafts.label")
         self.drafts_label.setWordWrap(True)
-        bar.addWidget(self.drafts_label, 1)
+        texts.addWidget(self.drafts_label)
+        # Every unfinished exam of the ward, whoever started it: any nurse may resume one.
+        self.drafts_list = QListWidget()
+        self.drafts_list.setObjectName("drafts.list")
+        self.drafts_list.setAccessibleName("Unfinished exams of the ward")
+        self.drafts_list.setWordWrap(True)
+        self.drafts_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.drafts_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.drafts_list.currentRowChanged.connect(lambda _row: self._describe_draft())
+        self.drafts_list.itemActivated.connect(lambda _item: self.resume_draft())
+        texts.addWidget(self.drafts_list)
+        bar.addLayout(texts, 1)
         self.resume_button = QPushButton("Resume this exam")
         self.resume_button.setObjectName("main.resume_draft")
         self.resume_button.clicked.connect(self.resume_draft)
@@ -105,6 +162,28 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.resume_button)
         bar.addWidget(self.discard_draft_button)
         outer.addWidget(self.drafts_bar)
+
+        # Exams discarded although they asked for a call: on the board until dealt with.
+        self.discarded_bar = QFrame()
+        self.discarded_bar.setObjectName("discarded")
+        self.discarded_bar.setStyleSheet("#discarded { background: #ffebee; border: 2px solid "
+                                         "#b71c1c; border-radius: 4px; }")
+        strip = QHBoxLayout(self.discarded_bar)
+        self.discarded_list = QListWidget()
+        self.discarded_list.setObjectName("discarded.list")
+        self.discarded_list.setAccessibleName("Exams discarded at notify or above")
+        self.discarded_list.setWordWrap(True)  # a long line wraps, never scrolls sideways
+        self.discarded_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.discarded_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        strip.addWidget(self.discarded_list, 1)
+        self.dismiss_button = QPushButton("Dealt with…")
+        self.dismiss_button.setObjectName("main.dismiss_discarded")
+        self.dismiss_button.setToolTip("The patient was examined again or the discard was "
+                                       "checked: take it off the board (audited).")
+        self.dismiss_button.clicked.connect(self.ask_dismiss_discarded)
+        strip.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.discarded_bar.setVisible(False)
+        outer.addWidget(self.discarded_bar)
 
         columns = QHBoxLayout()
         left = QVBoxLayout()
@@ -171,7 +250,58 @@ class MainWindow(QMainWindow):
         self.new_exam_button.setEnabled(self.episodes.count() > 0)
         self.history_button.setEnabled(self.episodes.count() > 0)
         self._offer_drafts()
+        self._show_discarded()
         self.show_history()
+
+    def _store_db(self):
+        """The SQLite record behind the repository (None for an in-memory one)."""
+        return getattr(self.repository, "db", None)
+
+    def _show_discarded(self) -> None:
+        db = self._store_db()
+        if db is None:
+            self.discarded_bar.setVisible(False)
+            return
+        from desktop_app.store.drafts import discarded_exams
+
+        found = discarded_exams(db)
+        self.discarded_list.clear()
+        for trace in found:
+            item = QListWidgetItem(discarded_line(trace))
+            item.setData(Qt.ItemDataRole.UserRole, trace.id)
+            self.discarded_list.addItem(item)
+        if found:
+            self.discarded_list.setCurrentRow(0)
+            rows = min(len(found), 2)
+            self.discarded_list.setFixedHeight(
+                sum(self.discarded_list.sizeHintForRow(r) + 2 for r in range(rows)) + 6)
+        self.discarded_bar.setVisible(bool(found))
+
+    def ask_dismiss_discarded(self) -> None:
+        item = self.discarded_list.currentItem()
+        db = self._store_db()
+        if item is None or db is None or self.question is not None:
+            return
+        trace_id = item.data(Qt.ItemDataRole.UserRole)
+
+        def answered(yes: bool) -> None:
+            from desktop_app.store.drafts import dismiss_discarded_exam
+
+            self.question = None
+            if yes:
+                dismiss_discarded_exam(db, trace_id, actor=self._actor())
+                self.refresh()
+
+        self.question = dialogs.ask(
+            self, "Take the discarded exam off the board?",
+            f"{item.text()}\n\nThe patient was examined again, or the discard was checked? "
+            "It leaves the board; the audit log keeps your name.", answered,
+            yes="Dealt with", no="Keep it on the board")
+
+    def _actor(self) -> str:
+        import getpass
+
+        return getattr(self.repository, "actor", "") or getpass.getuser()
 
     def selected_episode(self) -> str | None:
         item = self.episodes.currentItem()
@@ -199,28 +329,54 @@ class MainWindow(QMainWindow):
         self.history.setText("".join(parts) or "No exam yet.")
 
     def _offer_drafts(self) -> None:
+        """List every unfinished exam of the ward, with who started it and when."""
         drafts = self.repository.pending_drafts() if self.wizard is None else []
+        self._drafts = drafts
         self.drafts_bar.setVisible(bool(drafts))
-        if not drafts:
+        selected = self._selected_draft_key()
+        self.drafts_list.blockSignals(True)
+        self.drafts_list.clear()
+        for draft in drafts:
+            item = QListWidgetItem(draft_line(draft))
+            item.setData(Qt.ItemDataRole.UserRole, draft.key)
+            self.drafts_list.addItem(item)
+        keys = [d.key for d in drafts]
+        self.drafts_list.setCurrentRow(keys.index(selected) if selected in keys else 0)
+        self.drafts_list.blockSignals(False)
+        self.drafts_list.setVisible(len(drafts) > 1)
+        if len(drafts) > 1:  # two rows at most: the board keeps the room (scrolls for more)
+            rows = min(len(drafts), 2)
+            self.drafts_list.setFixedHeight(rows * (self.drafts_list.sizeHintForRow(0) + 2) + 6)
+        self._describe_draft()
+
+    def _describe_draft(self) -> None:
+        draft = self._latest_draft()
+        if draft is None:
             return
-        draft = drafts[0]
-        try:
-            who = ExamSession.from_draft_json(draft.key, draft.document_json).describe()
-        except (ValueError, KeyError, TypeError):
-            who = "an exam that cannot be read"
-        more = f" ({len(drafts) - 1} older)" if len(drafts) > 1 else ""
+        count = len(self._drafts)
+        if count > 1:  # the list names each one (the chosen one highlighted)
+            self.drafts_label.setText(
+                f"<b>{count} unfinished exams</b> on the ward. Choose one, then resume it "
+                "(any nurse signed in may) or discard it.")
+            return
         self.drafts_label.setText(
-            f"<b>Unfinished exam</b> of {escape(who)}, saved {_local(draft.saved_at)}{more}. "
-            "Resume it, or discard it."
-        )
+            f"<b>Unfinished exam</b> of {escape(draft_line(draft))}. "
+            "Any nurse signed in may resume it, or discard it.")
+
+    def _selected_draft_key(self) -> str | None:
+        item = self.drafts_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def _latest_draft(self) -> DraftRecord | None:
-        drafts = self.repository.pending_drafts()
-        return drafts[0] if drafts else None
+        """The draft chosen in the list (the newest when none is)."""
+        drafts = self.repository.pending_drafts()  # now: another nurse may have taken one
+        key = self._selected_draft_key()
+        chosen = next((d for d in drafts if d.key == key), None)
+        return chosen or (drafts[0] if drafts else None)
 
     def resume_draft(self) -> ExamWizard | None:
         draft = self._latest_draft()
-        if draft is None:
+        if draft is None or self.wizard is not None:
             return None
         try:
             session = ExamSession.from_draft_json(draft.key, draft.document_json)
@@ -231,18 +387,92 @@ class MainWindow(QMainWindow):
 
     def ask_discard_draft(self) -> None:
         draft = self._latest_draft()
-        if draft is None:
+        if draft is None or self.question is not None:
+            return
+        try:
+            session = ExamSession.from_draft_json(draft.key, draft.document_json)
+        except (ValueError, KeyError, TypeError):
+            session = None
+
+        def discarded() -> None:
+            self.repository.discard_draft(draft.key)
+            self.refresh()
+
+        self.ask_discard(session, discarded, draft_key=draft.key,
+                         generic=("Discard the unfinished exam?", "The unfinished exam will be "
+                                  "deleted. This cannot be undone.", "Keep it"))
+
+    # discarding an exam ----------------------------------------------------------------
+    def request_discard(self, wizard: ExamWizard) -> None:
+        """Esc in the exam: discard it, asking why when its level asks for a call."""
+        if wizard.question is not None:
             return
 
-        def answered(yes: bool) -> None:
-            self.question = None
-            if yes:
-                self.repository.discard_draft(draft.key)
-                self.refresh()
+        def discarded() -> None:
+            wizard.question = None
+            wizard.discard()
 
-        self.question = dialogs.ask(self, "Discard the unfinished exam?",
-                                    "The unfinished exam will be deleted. This cannot be undone.",
-                                    answered, yes="Discard", no="Keep it")
+        wizard.question = self.ask_discard(
+            wizard.session, discarded, draft_key=wizard.session.draft_key,
+            generic=("Discard this exam?", f"Discard the exam of {wizard.session.describe()}? "
+                     "Nothing of it will be saved.", "Keep editing"),
+            closed=lambda: setattr(wizard, "question", None))
+
+    def ask_discard(self, session: ExamSession | None, discard, *, draft_key: str | None,
+                    generic: tuple[str, str, str], closed=None) -> QWidget:
+        """Ask before an exam in progress is thrown away. At notify or above (its provisional
+        level) a reason is required, and the discard is audited and stays on the board;
+        otherwise a plain question. `discard()` runs once confirmed; `closed()` either way."""
+        level = provisional_level(session)
+        db = self._store_db()
+        if level is not None and level >= Level.NOTIFY:
+            style = level_style(level)
+            dialog = dialogs.DiscardReasonDialog(self, style.word, session.describe())
+
+            def chosen(reason: str, details: str) -> None:
+                self._record_discard(session, draft_key, level, reason, details, db)
+                discard()
+
+            dialog.chosen.connect(chosen)
+            if closed is not None:
+                dialog.finished.connect(lambda _r: closed())
+            dialog.open()
+            return dialog
+
+        title, text, keep = generic
+
+        def answered(yes: bool) -> None:
+            if closed is not None:
+                closed()
+            self.question = None if self.question is box else self.question
+            if yes:
+                if db is not None:
+                    from desktop_app.store.drafts import record_discarded_exam
+
+                    record_discarded_exam(db, None, actor=self._actor(),
+                                          level=level.value if level else None,
+                                          reason="below_notify", keep_on_board=False,
+                                          episode_id=_episode_number(session))
+                discard()
+
+        box = dialogs.ask(self, title, text, answered, yes="Discard", no=keep)
+        if closed is None:
+            self.question = box
+        return box
+
+    def _record_discard(self, session: ExamSession, draft_key: str | None, level: Level,
+                        reason: str, details: str, db) -> None:
+        if db is None:  # an in-memory record keeps no audit: say it at least in the log
+            log.warning("exam discarded at %s (reason %s)", level.value, reason)
+            return
+        from desktop_app.store.drafts import record_discarded_exam
+
+        record_discarded_exam(
+            db, draft_key, actor=self._actor(), level=level.value, reason=reason,
+            details=details, episode_id=_episode_number(session),
+            patient={"mrn": session.patient.mrn or "", "name": session.patient.name or ""})
+        self.statusBar().showMessage("Exam discarded; it stays on the board as discarded.",
+                                     8000)
 
     # exams -----------------------------------------------------------------------------
     def new_episode(self) -> ExamWizard | None:
@@ -279,6 +509,7 @@ class MainWindow(QMainWindow):
         wizard = ExamWizard(session, self.repository, autosave_ms=self.autosave_ms)
         wizard.finished.connect(self._exam_saved)
         wizard.discarded.connect(self._close_wizard)
+        wizard.discard_handler = lambda: self.request_discard(wizard)
         self.wizard = wizard
         self.stack.addWidget(wizard)
         self.stack.setCurrentWidget(wizard)
@@ -328,7 +559,25 @@ class MainWindow(QMainWindow):
         self.episodes.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
-        # Closing with an exam open keeps it as a draft, offered back next time.
+        # Closing with an exam open keeps it as a draft, offered to whoever signs in next,
+        # and says so before the window goes (no patient named: the screen may be locked).
         if self.wizard is not None and not self.wizard.closed:
             self.wizard.save_draft()
+            if not self._close_confirmed:
+                event.ignore()
+                if self.question is None:
+                    self.question = dialogs.ask(
+                        self, "Close NeuroCheck?",
+                        "The exam in progress is kept as an unfinished exam (a draft). At the "
+                        "next sign-in it is listed on the board and any nurse can resume it.",
+                        self._close_answered, yes="Close, keep the draft",
+                        no="Back to the exam")
+                return
+            log.info("window closed with an exam in progress; its draft is kept")
         super().closeEvent(event)
+
+    def _close_answered(self, close: bool) -> None:
+        self.question = None
+        if close:
+            self._close_confirmed = True
+            self.close()

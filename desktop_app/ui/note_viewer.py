@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.dialogs import close_on_escape, fit_to_screen
 from desktop_app.ui.widgets import heading
 
 if TYPE_CHECKING:
@@ -33,14 +34,18 @@ class NoteViewer(QWidget):
 
     def __init__(self, desk: NoteDesk, pdf: bytes, note_row_id: int, *, title: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        # A window of its own, owned by the main window: it goes when the main window goes.
+        window = getattr(desk, "window", None)
+        super().__init__(parent or (window if isinstance(window, QWidget) else None),
+                         Qt.WindowType.Window)
         self.setObjectName("note_viewer")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"NeuroCheck \u2014 {title}")
         self.desk = desk
         self.pdf = pdf
         self.note_row_id = note_row_id
-        self.resize(1366, 768)
+        fit_to_screen(self, 1366, 768)
+        close_on_escape(self)
 
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(pdf))

@@ -73,6 +73,8 @@ class DraftRecord:
     key: str
     saved_at: str
     document_json: str
+    started_by: str | None = None  # who started the exam
+    started_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -343,8 +345,9 @@ class StoreRepository:
                          episode_id=int(episode_id) if episode_id is not None else None)
 
     def pending_drafts(self) -> list[DraftRecord]:
-        return [DraftRecord(d.id, d.saved_at.isoformat(), json.dumps(d.content))
-                for d in store.pending_drafts(self.db, user=self.actor)]
+        return [DraftRecord(d.id, d.saved_at.isoformat(), json.dumps(d.content),
+                            d.user_name, d.started_at.isoformat())
+                for d in store.pending_drafts(self.db)]  # the ward's: any nurse resumes
 
     def discard_draft(self, key: str) -> None:
         store.discard_draft(self.db, key)

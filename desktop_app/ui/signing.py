@@ -9,7 +9,7 @@ exam is never signed again: a correction is an addendum, signed the same way.
 `NoteDesk` is what the main window holds: it opens the sign dialog, the note viewer
 (`desktop_app.ui.note_viewer`), prints, exports the PDF or the FHIR bundle, and verifies a
 PDF dropped on the window. File and printer choices go through `choose_save_path` and
-`choose_printer`, small seams that open their dialog with `open()` and that tests patch.
+`choose_printer`, small seams that open their dialog without blocking.
 """
 
 from __future__ import annotations
@@ -162,8 +162,11 @@ def choose_save_path(parent: QWidget, title: str, suggested: str, name_filter: s
     return dialog
 
 
-def choose_printer(parent: QWidget, paper: str, on_chosen: Callable[[Any], None]) -> QDialog:
-    """The system print dialog opened with `open()`; `on_chosen(printer)` once accepted."""
+def choose_printer(parent: QWidget, paper: str, on_chosen: Callable[[Any], None],
+                   on_cancelled: Callable[[], None] | None = None) -> QDialog:
+    """The system print dialog, window-modal and not blocking (what `QDialog.open()` does:
+    `QPrintDialog.open` takes only its receiver form); `on_chosen(printer)` once accepted,
+    `on_cancelled()` otherwise."""
     from PySide6.QtGui import QPageSize
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
@@ -177,9 +180,12 @@ def choose_printer(parent: QWidget, paper: str, on_chosen: Callable[[Any], None]
         dialog.deleteLater()
         if result == QDialog.DialogCode.Accepted:
             on_chosen(printer)
+        elif on_cancelled is not None:
+            on_cancelled()
 
     dialog.finished.connect(answered)
-    dialog.open()
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.show()
     return dialog
 
 
@@ -448,19 +454,28 @@ class NoteDesk(QObject):
 
     def print_pdf(self, pdf: bytes, note_row_id: int,
                   done: Callable[[str], None] | None = None) -> None:
-        """The print dialog, then the note printed in a worker; audited as a print."""
+        """The print dialog, then the note printed; audited as a print. Printing paints
+        with Qt (QtPdf renders, QPainter draws on the QPrinter), so it runs here on the GUI
+        thread, under a busy cursor: a note is a page or two."""
         def chosen(printer: Any) -> None:
+            from PySide6.QtGui import QGuiApplication
+
             from desktop_app.report.printing import print_note
 
             self.busyChanged.emit(True)
-            run_in_background(partial(print_note, pdf, printer),
-                              lambda pages, error: printed(printer, pages, error))
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                pages, error = print_note(pdf, printer), None
+            except Exception as exc:  # said to the nurse below, and logged
+                pages, error = None, exc
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+            printed(pages, error)
 
-        def printed(printer: Any, pages: int | None, error: BaseException | None) -> None:
+        def printed(pages: int | None, error: BaseException | None) -> None:
             from desktop_app.store.ward import NOTE_PRINT, record_access
 
             self.busyChanged.emit(False)
-            del printer  # kept alive until the worker was done with it
             if error is not None:
                 log.info("printing failed (%s)", type(error).__name__)
                 text = f"The note could not be printed: {error}"
@@ -473,7 +488,11 @@ class NoteDesk(QObject):
             if done is not None:
                 done(text)
 
-        choose_printer(self.window, self.paper(), chosen)
+        def cancelled() -> None:
+            if done is not None:
+                done("Not printed: the print dialog was closed.")
+
+        choose_printer(self.window, self.paper(), chosen, cancelled)
 
     def export_pdf(self, exam_id: int | str) -> None:
         note = self.latest_note(int(exam_id))

@@ -11,6 +11,7 @@ focused field is kept in view, and a key a choice does not take is said on the s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -69,6 +70,7 @@ class ExamWizard(QWidget):
         self.question: QMessageBox | None = None
         self.closed = False
         self.sign_after_finish = False  # "Finish and sign": the window signs once saved
+        self.discard_handler: Callable[[], None] | None = None  # Esc asks the window
         self.revealed: set[int] = set()  # pages whose problems are shown
         self.input_problems: dict[str, str] = {}
 
@@ -368,6 +370,9 @@ class ExamWizard(QWidget):
     def request_discard(self) -> None:
         """Esc: ask, and discard the exam (and its draft) only on a yes."""
         if self.question is not None:
+            return
+        if self.discard_handler is not None:  # the window asks (why, at notify or above)
+            self.discard_handler()
             return
         def answered(discard: bool) -> None:
             self.question = None

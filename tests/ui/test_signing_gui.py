@@ -158,7 +158,7 @@ def test_print_through_a_pdf_printer_makes_pages_and_is_audited(
     exam_id, _ = signed_exam(repository, private_data_dir)
     out = tmp_path / "printed.pdf"
 
-    def pdf_printer(_parent, paper, on_chosen):
+    def pdf_printer(_parent, paper, on_chosen, _on_cancelled=None):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(out))

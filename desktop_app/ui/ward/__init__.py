@@ -29,6 +29,7 @@ from sqlite_utils import Database
 from desktop_app.store import all_settings, get_setting, list_users
 from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
 from desktop_app.store.ward import break_glass_account
+from desktop_app.ui.dialogs import fit_to_screen
 from desktop_app.ui.ward.accounts import install_accounts
 from desktop_app.ui.ward.audit_view import AuditView
 from desktop_app.ui.ward.board import BoardController, WardBoard
@@ -118,7 +119,7 @@ class WardShell:
             return None
         view = AuditView(self.db, actor=self.session.actor(), parent=self.main_window)
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view.resize(1200, 700)
+        fit_to_screen(view, 1200, 700)
         self._keep(view)
         view.show()
         return view
@@ -136,6 +137,23 @@ class WardShell:
     def _keep(self, window: QWidget) -> None:
         self.windows = [w for w in self.windows if shiboken6.isValid(w)]
         self.windows.append(window)
+
+    def close_session_windows(self) -> None:
+        """Before the screen is covered (lock, switch user, sign-out): every window of this
+        session goes (audit log, serial views, notes and their messages, the password
+        dialog, settings), so the next person to sign in never finds the previous user's."""
+        notes = getattr(self.main_window, "notes", None)
+        viewers = list(getattr(notes, "viewers", []) or [])
+        # The note desk's message (a verification result) and its password dialog too; a
+        # signature being made keeps its dialog (it refuses to close until it is done).
+        extras = [getattr(notes, "message", None), getattr(notes, "dialog", None),
+                  self.settings_dialog]
+        for window in [*self.windows, *viewers, *(w for w in extras if w is not None)]:
+            if shiboken6.isValid(window) and window.isVisible():
+                window.close()
+        self.windows = [w for w in self.windows if shiboken6.isValid(w) and w.isVisible()]
+        if notes is not None:
+            notes.viewers = []
 
     def close(self) -> None:
         """Stop timers and connections (before the database is closed). Safe to call twice,
@@ -222,6 +240,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     drafts_bar = getattr(main_window, "drafts_bar", None)
     if drafts_bar is not None:  # an exam a crash left unfinished is offered on the board
         board.layout().insertWidget(0, drafts_bar)
+    discarded_bar = getattr(main_window, "discarded_bar", None)
+    if discarded_bar is not None:  # and an exam discarded at notify or above stays there
+        board.layout().insertWidget(1 if drafts_bar is not None else 0, discarded_bar)
     if hasattr(main_window, "show_history") and stack is not None:
         board.historyRequested.connect(lambda episode_id: _show_history(main_window, episode_id))
     else:
@@ -233,7 +254,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     lock = LockController(
         main_window, session, idle=idle, ward_name=lambda: get_setting(db, WARD_NAME),
         idle_minutes=lambda: idle.timer.interval() / 60_000,
-        before_cover=[lambda: _save_open_exam(main_window), *(before_lock or [])],
+        before_cover=[lambda: _save_open_exam(main_window),
+                      lambda: shell_ref and shell_ref[0].close_session_windows(),
+                      *(before_lock or [])],
         data_folder=data_folder)
     shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar)
     shell_ref.append(shell)
@@ -251,6 +274,11 @@ def install_ward(main_window: QMainWindow, db: Database, *,
         session.userChanged.connect(lambda user: user is not None and setattr(
             repository, "actor", user.name))
     session.breakGlassChanged.connect(lambda on: toolbar.show_user(session.user, break_glass=on))
+    if hasattr(main_window, "refresh"):
+        # Whoever signs in sees every unfinished exam of the ward at once (a restart's too).
+        session.stateChanged.connect(
+            lambda state: state is ScreenState.ACTIVE
+            and getattr(main_window, "wizard", None) is None and main_window.refresh())
     session.stateChanged.connect(
         lambda state: state is ScreenState.ACTIVE and stack is not None
         and getattr(main_window, "wizard", None) is None and stack.setCurrentWidget(board))

@@ -41,6 +41,7 @@ from desktop_app.store.ward import (
     record_access,
     search_audit,
 )
+from desktop_app.ui.dialogs import close_on_escape
 from desktop_app.ui.widgets import heading, note_label
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class AuditView(QWidget):
         self.setObjectName("audit")
         self.setAccessibleName("Audit log")
         self.setWindowTitle("Audit log \u2014 NeuroCheck")
+        close_on_escape(self)
         self.db = db
         self.actor = actor
         self.entries: list[AuditEntry] = []

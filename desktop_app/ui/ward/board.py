@@ -19,7 +19,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -79,6 +88,8 @@ WIDTH_SAMPLES = {
     "procedure": "Block L4-L5, L5-S1 \u00b7 bilateral ",
     "flags": "Do not discharge \u00b7 No mobilization ",
 }
+# What gives way on a narrow screen, first to last (the level and the times never do).
+SHRINKABLE = ("flags", "procedure", "location", "patient")
 FLAG_SHORT = {DO_NOT_DISCHARGE: "Do not discharge", NO_MOBILIZATION: "No mobilization"}
 LEVEL_RANK = {level.value: level.rank for level in Level}
 OVERDUE_ROW = QColor("#ffebee")
@@ -442,6 +453,7 @@ class WardBoard(QWidget):
         self._selected: int | None = None
         self.table.selectionModel().currentRowChanged.connect(self._remember_selection)
         outer.addWidget(self.table, 1)
+        self.table.viewport().installEventFilter(self)
         self.size_columns()
 
         actions = QHBoxLayout()
@@ -486,22 +498,64 @@ class WardBoard(QWidget):
         return button
 
     def size_columns(self) -> None:
-        """Every column wide enough for its longest text; the patient takes the rest."""
+        """Every column wide enough for its longest text, the patient taking the rest; on a
+        narrow screen (200 % scaling) the columns that can be shortened are, so the board
+        never needs scrolling sideways (a shortened cell ends in an ellipsis, its whole text
+        on its tooltip). The level, the time since, the next check and the due time are
+        never shortened."""
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
         bold = QFont(self.table.font())
         bold.setBold(True)
         wide = QFontMetrics(bold)
+        self._preferred: dict[str, int] = {}
         for column, name in enumerate(COLUMNS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             if name == "patient":
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                self._preferred[name] = wide.horizontalAdvance("Firstname Lastname ") + 10
                 continue
             sample = WIDTH_SAMPLES.get(name, HEADERS[name])
-            width = max(wide.horizontalAdvance(sample), metrics.horizontalAdvance(
+            self._preferred[name] = max(wide.horizontalAdvance(sample), metrics.horizontalAdvance(
                 HEADERS[name] + "    ")) + 10
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
         header.setMinimumSectionSize(40)
+        header.setStretchLastSection(False)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Share the table's width among the columns (see `size_columns`)."""
+        preferred = getattr(self, "_preferred", None)
+        if not preferred:
+            return
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        if room <= 0:
+            return
+        widths = dict(preferred)
+        fixed = sum(w for n, w in widths.items() if n != "patient")
+        widths["patient"] = max(room - fixed, preferred["patient"])
+        excess = sum(widths.values()) - room
+        minimum = header.minimumSectionSize()
+        for name in SHRINKABLE:  # shorten these, in this order, down to a third each
+            if excess <= 0:
+                break
+            floor = max(minimum, preferred[name] // 3)
+            take = min(excess, widths[name] - floor)
+            widths[name] -= take
+            excess -= take
+        if excess > 0:  # still too wide: every shortenable column shares the rest
+            shares = [n for n in SHRINKABLE if widths[n] > minimum]
+            for name in shares:
+                take = min(widths[name] - minimum, -(-excess // len(shares)))
+                widths[name] -= take
+                excess -= take
+        for column, name in enumerate(COLUMNS):
+            if header.sectionSize(column) != widths[name]:
+                header.resizeSection(column, widths[name])
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return False
 
     # selection -------------------------------------------------------------------------
     def selected_episode(self) -> int | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.store import has_users
 from desktop_app.ui.ward.first_run import FirstAdminPanel
@@ -63,7 +63,13 @@ class LockScreen(QFrame):
         self.first_run = FirstAdminPanel()
         self.first_run.setVisible(False)
         inner.addWidget(self.first_run)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: an aligned item gets its size hint
+        # only, and a message that wraps to more lines (the lock-out) would be cut off.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 100)
+        row.addStretch(1)
+        outer.addLayout(row)
         outer.addStretch(2)
         self.hide()
 
@@ -247,8 +253,12 @@ class LockController(QObject):
             self.host.setWindowTitle(self._title)
             self.covered = False
             focus, self._focus = self._focus, None
-            if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            # Focus goes back only to a field of this window (the exam in progress), never
+            # to one of another window that happened to hold the application's focus.
+            if focus is not None and shiboken6.isValid(focus) and focus.isVisible() and \
+                    focus.window() is self.host:
                 focus.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.host.activateWindow()  # whoever signed in works in this window
             log.info("screen uncovered")
         if self.idle is not None:
             self.idle.start()

@@ -20,10 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
@@ -50,7 +51,7 @@ from desktop_app.store.ward import (
     break_glass_account,
     record_access,
 )
-from desktop_app.ui.workers import run_in_background
+from desktop_app.ui.workers import WorkerPool, run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +94,13 @@ def database_file(db: Database) -> Path:
     raise StoreError("the database has no file (in memory?)")
 
 
-def locked_message(error: AccountLocked) -> str:
-    """'This account is locked until 14:35 ...' in the workstation's time."""
+def locked_message(error: AccountLocked, *, emergency_access: bool = False) -> str:
+    """'This account is locked until 14:35 ...' in the workstation's time; emergency access
+    is offered only where an emergency account is set up."""
     until = datetime.fromisoformat(error.locked_until).astimezone().strftime("%H:%M")
-    return (f"This account is locked after repeated wrong passwords, until {until}. "
-            "Another nurse can sign in, or use emergency access.")
+    others = ("Another nurse can sign in, or use emergency access." if emergency_access
+              else "Another nurse can sign in.")
+    return f"This account is locked after repeated wrong passwords, until {until}. {others}"
 
 
 class WardSession(QObject):
@@ -120,8 +123,7 @@ class WardSession(QObject):
         self.break_glass = False
         self.break_glass_since: datetime | None = None
         self.busy = False
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)  # one attempt at a time, in the order typed
+        self.pool = WorkerPool(1, "sign-in")  # one attempt at a time, in the order typed
 
     # reading ---------------------------------------------------------------------------
     @property
@@ -163,14 +165,10 @@ class WardSession(QObject):
             self.busy = busy
             self.busyChanged.emit(busy)
 
-    def _check_password(self, name: str, password: str) -> UserRecord:
-        """Runs in the worker: its own connection, the record's audited check."""
-        db = connect(self.path, create=False)
-        try:
-            return sign_in(db, name, password, lock_after=self.lock_after,
-                           lock_for=self.lock_for)
-        finally:
-            db.close()
+    def _check_password(self, name: str, password: str) -> Callable[[], UserRecord]:
+        """The worker's job: plain values only, never this object."""
+        return partial(check_password, self.path, name, password, self.lock_after,
+                       self.lock_for)
 
     def sign_in(self, name: str, password: str,
                 done: Callable[[SignInResult], None] | None = None) -> None:
@@ -192,7 +190,7 @@ class WardSession(QObject):
             else:
                 self._finish(done, SignInResult(None, self._refusal(name, error)))
 
-        self._run(lambda: self._check_password(name, password), finished)
+        self._run(self._check_password(name, password), finished)
 
     def set_up_installation(self, data_folder: Path, name: str, full_name: str,
                             credentials: str | None, password: str,
@@ -203,14 +201,8 @@ class WardSession(QObject):
             self._finish(done, SignInResult(None, "This installation is already set up."))
             return
 
-        def create() -> UserRecord:
-            db = connect(self.path, create=False)
-            try:
-                return add_user(db, data_folder, name.strip(), full_name=full_name.strip(),
-                                role="admin", password=password,
-                                credentials=(credentials or "").strip() or None)
-            finally:
-                db.close()
+        create = partial(create_first_admin, self.path, data_folder, name.strip(),
+                         full_name.strip(), (credentials or "").strip() or None, password)
 
         def finished(user: UserRecord | None, error: BaseException | None) -> None:
             if error is None and user is not None:
@@ -243,12 +235,24 @@ class WardSession(QObject):
             else:
                 self._finish(done, SignInResult(None, self._refusal(account, error)))
 
-        self._run(lambda: self._check_password(account, password), finished)
+        self._run(self._check_password(account, password), finished)
 
     @staticmethod
     def _finish(done: Callable[[SignInResult], None] | None, result: SignInResult) -> None:
         if done is not None:
             done(result)
+
+    def _emergency_offered(self, locked_name: str) -> bool:
+        """Emergency access is a way out only when an emergency account is set up, it is
+        not the account that is locked, and it is not locked itself."""
+        account = self.emergency_account()
+        if not account or account.casefold() == locked_name.casefold():
+            return False
+        try:
+            until = get_user(self.db, account).locked_until
+        except NotFound:
+            return False
+        return until is None or until <= utc_now()
 
     def _refusal(self, name: str, error: BaseException | None) -> str:
         if isinstance(error, AccountLocked):
@@ -258,7 +262,7 @@ class WardSession(QObject):
                               record_id=user.id, detail={"reason": "account_locked"})
             except NotFound:
                 pass
-            return locked_message(error)
+            return locked_message(error, emergency_access=self._emergency_offered(name))
         if isinstance(error, AuthenticationFailed):
             message = str(error).capitalize() + "."
             try:  # the attempt that locked the account says so at once
@@ -266,7 +270,8 @@ class WardSession(QObject):
             except NotFound:
                 return message
             if locked_until is not None and locked_until > utc_now():
-                message += " " + locked_message(AccountLocked(utc_text(locked_until)))
+                message += " " + locked_message(AccountLocked(utc_text(locked_until)),
+                                                emergency_access=self._emergency_offered(name))
             return message
         log.error("sign-in failed unexpectedly (%s)", type(error).__name__)
         return "Signing in did not work; try again, or ask for help."
@@ -337,7 +342,29 @@ class WardSession(QObject):
 
     def shutdown(self) -> None:
         """Wait for a sign-in still being checked (before the database closes)."""
-        self.pool.waitForDone()
+        self.pool.wait()
+
+
+def check_password(path: Path, name: str, password: str, lock_after: int,
+                   lock_for: timedelta) -> UserRecord:
+    """Runs in the worker: its own connection, the record's audited sign-in (the lock-out
+    every door shares)."""
+    db = connect(path, create=False)
+    try:
+        return sign_in(db, name, password, lock_after=lock_after, lock_for=lock_for)
+    finally:
+        db.close()
+
+
+def create_first_admin(path: Path, data_folder: Path, name: str, full_name: str,
+                       credentials: str | None, password: str) -> UserRecord:
+    """Runs in the worker: the first administrator (and the signing authority)."""
+    db = connect(path, create=False)
+    try:
+        return add_user(db, data_folder, name, full_name=full_name, role="admin",
+                        password=password, credentials=credentials)
+    finally:
+        db.close()
 
 
 _INPUT_EVENTS = frozenset({

@@ -50,6 +50,7 @@ from desktop_app.domain.scales import (
 from desktop_app.store import episode_exams, episode_history, get_episode, get_patient
 from desktop_app.store.database import utc_text
 from desktop_app.store.ward import record_patient_view
+from desktop_app.ui.dialogs import close_on_escape, fit_to_screen
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
 from desktop_app.ui.ward.board import LevelDelegate
 from desktop_app.ui.ward.changes import BETTER, SAME, WORSE, exam_grades, grade_change
@@ -225,6 +226,7 @@ class SerialView(QWidget):
         self.setObjectName("serial")
         self.setAccessibleName("Serial view of the episode")
         self.setWindowTitle("Serial view \u2014 NeuroCheck")
+        close_on_escape(self)
         self.data = data
         self.charts: dict[str, QChartView] = {}
         outer = QVBoxLayout(self)
@@ -423,6 +425,6 @@ def open_serial_view(db: Database, episode_id: int, *, actor: str,
     record_patient_view(db, episode_id, actor=actor, via="serial_view")
     view = SerialView(load_serial(db, episode_id), parent)
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    view.resize(1300, 720)
+    fit_to_screen(view, 1300, 720)
     view.show()
     return view

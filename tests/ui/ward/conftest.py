@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 from sqlite_utils import Database
 
 from desktop_app.paths import data_dir
 from desktop_app.store import connect, create_user, open_database, save_exam, verify_audit_chain
 from desktop_app.store.database import database_path, utc_now
 from desktop_app.store.demo import Check, Scenario, _block, _im, scenario_documents
+from desktop_app.ui.workers import wait_for_jobs
 from tests.store.conftest import fast_password_hashing  # noqa: F401  (autouse: quick argon2)
 
 PASSWORD = "correct horse battery"
@@ -49,7 +50,7 @@ def db(folder: Path) -> Iterator[Database]:
 def audit_chain_verifies(private_data_dir: Path) -> Iterator[None]:
     """Whatever a test did, the audit chain of its database still verifies afterwards."""
     yield
-    QThreadPool.globalInstance().waitForDone()
+    wait_for_jobs()
     path = database_path(private_data_dir.resolve())
     if path.exists():
         check = connect(path, create=False)

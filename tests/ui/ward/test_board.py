@@ -93,7 +93,8 @@ def test_enter_starts_the_next_check_of_the_selected_patient_and_audits_the_view
     ids = fill(db)
     sign_in(qtbot, ward, "nurse")
     table = ward.board.table
-    assert table.hasFocus()
+    assert ward.main_window.focusWidget() is table  # the window's focus, whatever is active
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)  # the window is activated on sign-in
     qtbot.keyClick(table, Qt.Key.Key_Down)  # the second row: the late calm block
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert started.episodes == [ids["late_calm"]]
