@@ -41,7 +41,8 @@ ACTIONS: dict[str, str] = {
     "escalation.response": "the response to a call was recorded",
     "exam.save": "an exam was saved (from the wizard or an import)",
     "exam.edit": "an unsigned exam was edited",
-    "exam.discard": "an exam in progress was thrown away, with why",
+    "exam.discard": "an exam in progress was thrown away, with who, when, its level and why",
+    "exam.discard_dismissed": "a nurse marked a discarded exam on the board as dealt with",
     "exam.export": "an exam left the record as an exam document",
     # notes
     "note.sign": "an exam's note was signed and stored; the exam is final",

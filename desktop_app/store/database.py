@@ -159,8 +159,22 @@ def connect(path: Path, *, create: bool = True) -> Database:
 
 
 def _set_journal_mode(conn: sqlite3.Connection, path: Path) -> None:
+    import time
+
     wanted = "delete" if is_network_filesystem(path.parent) else "wal"
-    got = conn.execute(f"PRAGMA journal_mode = {wanted}").fetchone()[0].lower()
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == wanted:
+        return  # the usual case: nothing to change, no lock to take
+    # Changing the mode takes the file exclusively; SQLite answers "locked" at once, without
+    # its busy wait, when another process is opening the same new file: wait as it would.
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            got = conn.execute(f"PRAGMA journal_mode = {wanted}").fetchone()[0].lower()
+            break
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     if got != wanted:
         # e.g. another workstation has the file open in the other mode; keep what it has.
         log.warning("journal mode %s requested, the database stays in %s", wanted, got)
