@@ -13,6 +13,10 @@ import argparse
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="exam documents (JSON); - reads one from standard input")
+    parser.add_argument("--correction", action="store_true",
+                        help="the documents correct the name or birth date recorded for "
+                             "their MRN (audited with the old and new values); without it a "
+                             "different name or birth date for a known MRN is refused")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
 
     def body(_folder, db) -> int:
         try:
-            saved = import_documents(db, sources, actor=cli_actor())
+            saved = import_documents(db, sources, actor=cli_actor(),
+                                     correction=getattr(args, "correction", False))
         except ImportRefused as error:
             return fail(f"{error}\nNothing was imported.", EXIT_INVALID)
         print("\n".join(str(s.exam_id) for s in saved))

@@ -49,13 +49,14 @@ def _stamp() -> str:
 
 
 def verify_database_file(path: Path) -> CheckReport:
-    """The full check (integrity, references, schema version, audit chain) on a file."""
+    """The full check (integrity, references, schema version, audit chain, every row
+    against the chain) on a file."""
     try:
         db = open_readonly(path)
     except sqlite3.Error as error:
         return CheckReport(problems=[f"the file cannot be opened as a database: {error}"])
     try:
-        report = check_database(db)
+        report = check_database(db, full=True)
         if report.ok and report.schema_version == 0:
             report.problems.append("the file holds no NeuroCheck database")
         return report

@@ -250,6 +250,25 @@ def write_transaction(db: Database) -> Iterator[Database]:
         raise
 
 
+@contextlib.contextmanager
+def read_snapshot(db: Database) -> Iterator[Database]:
+    """One read transaction: every SELECT inside sees the same committed state, whatever
+    other processes commit meanwhile (WAL: a snapshot; a rollback journal: a shared lock
+    that makes writers wait). Inside a transaction already, it is that transaction."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN DEFERRED")
+    try:
+        # The snapshot starts at the first read: take it now, for every read that follows.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield db
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
 def require_transaction(db: Database, what: str) -> None:
     """Refuse to run `what` outside a write transaction (it must commit with its record)."""
     if not db.conn.in_transaction:

@@ -63,7 +63,8 @@ def test_the_search_returns_at_most_the_limit(ward: Database) -> None:
 
 
 def test_a_renamed_patient_is_found_by_the_new_name_only(ward: Database) -> None:
-    save_exam(ward, document("P-2", name="Ana Pereira", exam_hours=3), actor="n")
+    save_exam(ward, document("P-2", name="Ana Pereira", exam_hours=3), actor="n",
+              correction=True)
     assert names(search_patients(ward, "pereira")) == ["Ana Pereira"]
     assert names(search_patients(ward, "souza")) == []
 

@@ -99,7 +99,7 @@ def test_v4_from_v3_fills_the_board_from_each_episodes_latest_exam(folder: Path)
     # Saved later but performed earlier: must not become the board's exam.
     add_v1_exam(db, mrn="M1", exam_at="2026-05-04T07:30:00.000000Z", level="emergency",
                 due="2026-05-04T07:45:00.000000Z")
-    assert migrate(db) == [4]
+    assert migrate(db, target=4) == [4]
     row = db.execute("SELECT last_exam_id, current_level, next_check_due FROM episodes").fetchone()
     assert row == (latest, "urgent", "2026-05-04T09:15:00.000000Z")
     plan = " ".join(r[3] for r in db.execute(
