@@ -11,6 +11,7 @@ signer was authenticated).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,10 @@ from desktop_app.report.note import (
 from desktop_app.report.pki import NoteSigner, SigningError
 
 SIGNATURE_FIELD = "NeuroCheckSignature"
+# The record's audit chain head at signing ('ID:HASH'), in the document information the
+# signature covers: a chain rewritten up to that entry no longer matches the signed note.
+AUDIT_HEAD_KEY = "/NeuroCheckAuditHead"
+_AUDIT_ANCHOR = re.compile(r"\d{1,12}:[0-9a-f]{64}")
 
 
 class SigningGapsError(SigningError):
@@ -61,12 +66,15 @@ def sign_note(
     *,
     meaning: str = SIGNATURE_MEANING,
     location: str | None = None,
+    audit_anchor: str | None = None,
 ) -> bytes:
     """Sign a note made by `render_note` for this signer; returns the signed PDF.
 
     Refuses a PDF that is not a NeuroCheck note or that was rendered for another signer
-    (the printed name must be the key holder's).
+    (the printed name must be the key holder's). `audit_anchor` ('ID:HASH', the record's
+    audit chain head) is written into the document information inside the signed bytes.
     """
+    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -79,6 +87,13 @@ def sign_note(
         raise SigningError("only a NeuroCheck note can be signed")
     if note.get("signer") != signer.name:
         raise SigningError("this note was prepared for another signer")
+    if audit_anchor is not None:
+        if not _AUDIT_ANCHOR.fullmatch(audit_anchor):
+            raise SigningError("the record's audit chain head is not in the form ID:HASH")
+        info_ref = writer.trailer.raw_get("/Info")
+        info = info_ref.get_object()
+        info[generic.NameObject(AUDIT_HEAD_KEY)] = generic.pdf_string(audit_anchor)
+        writer.mark_update(info_ref)
     who = signer.full_name + (f", {signer.credentials}" if signer.credentials else "")
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -108,11 +123,14 @@ def create_signed_note(
     addendum_text: str | None = None,
     episode: str | None = None,
     signed_at: datetime | None = None,
+    audit_anchor: str | None = None,
 ) -> bytes:
     """Check the exam may be signed, render its note for `signer` and sign it.
 
     Raises `SigningGapsError` (with `.gaps`) when required items are untested without a
     reason. `signed_at` defaults to now; it is what the signature block prints.
+    `audit_anchor`: the record's audit chain head (store.audit_anchor), carried inside the
+    signature so `check` can tell the chain was not rewritten up to it.
     """
     gaps = signing_gaps(document)
     if gaps:
@@ -133,4 +151,4 @@ def create_signed_note(
         episode=episode,
     )
     location = " \u00b7 ".join(p for p in (institution, ward) if p) or None
-    return sign_note(pdf, signer, location=location)
+    return sign_note(pdf, signer, location=location, audit_anchor=audit_anchor)

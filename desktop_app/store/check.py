@@ -39,7 +39,8 @@ ROW_HASH_VERSION = 5  # the schema version from which audit entries carry row ha
 
 # The chain head a signed note carries, in its document information (report/signing.py).
 ANCHOR_KEY = b"/NeuroCheckAuditHead"
-_ANCHOR = re.compile(rb"/NeuroCheckAuditHead\s*\((\d{1,12}):([0-9a-f]{64})\)")
+# A PDF literal string: the colon may be written as the octal escape \072.
+_ANCHOR = re.compile(rb"/NeuroCheckAuditHead\s*\((\d{1,12})(?::|\\072)([0-9a-f]{64})\)")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 # A verifier of one signed PDF: None when its signature is valid, else what is wrong.

@@ -121,6 +121,7 @@ def sign_stored_exam(db_path: Path, data_dir: Path, exam_id: int, name: str, pas
     from desktop_app.report import create_signed_note, load_signer, new_note_id
     from desktop_app.store import (
         all_settings,
+        audit_anchor,
         authenticate,
         episode_escalations,
         exam_notes,
@@ -157,6 +158,7 @@ def sign_stored_exam(db_path: Path, data_dir: Path, exam_id: int, name: str, pas
             ward=settings[WARD_NAME] or None, institution=settings[INSTITUTION] or None,
             paper=str(settings[PAPER_SIZE]).lower(), amends_note_id=amends_id,
             addendum_text=addendum_text, episode=str(exam.episode_id), signed_at=now,
+            audit_anchor=audit_anchor(db),
         )
         if amends_row_id is not None:
             addendum = store_addendum(db, amends_row_id, addendum_text or "", pdf,
