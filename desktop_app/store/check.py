@@ -20,6 +20,7 @@ The full check, besides the start-up one:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import sqlite3
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from desktop_app.domain import DocumentError, load_document
 from desktop_app.store.audit import walk_chain
 from desktop_app.store.database import read_snapshot
 from desktop_app.store.rows import COVERED, ID_TABLES, all_row_hashes, describe
@@ -41,6 +43,8 @@ ROW_HASH_VERSION = 5  # the schema version from which audit entries carry row ha
 ANCHOR_KEY = b"/NeuroCheckAuditHead"
 # A PDF literal string: the colon may be written as the octal escape \072.
 _ANCHOR = re.compile(rb"/NeuroCheckAuditHead\s*\((\d{1,12})(?::|\\072)([0-9a-f]{64})\)")
+# The exam record hash a note's Keywords carry (report/note.py: note_keywords).
+_EXAM_HASH = re.compile(rb"exam-sha256=([0-9a-f]{64})")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 # A verifier of one signed PDF: None when its signature is valid, else what is wrong.
@@ -194,7 +198,30 @@ def _note_anchors(db: Database, report: CheckReport,
             found = _ANCHOR.findall(data)
             if found:
                 anchors[(table, note_id)] = (int(found[-1][0]), found[-1][1].decode("ascii"))
+            if table == "signed_notes":
+                _signed_exam(db, report, note_id, data)
     return anchors
+
+
+def _signed_exam(db: Database, report: CheckReport, note_id: int, pdf: bytes) -> None:
+    """The exam a note signed is still the exam the note vouches for (its record hash),
+    whatever the audit chain says."""
+    found = _EXAM_HASH.findall(pdf)
+    row = db.execute("SELECT x.id, x.document FROM signed_notes n JOIN exams x "
+                     "ON x.id = n.exam_id WHERE n.id = ?", [note_id]).fetchone()
+    if not found or row is None:
+        return
+    exam_id, text = row
+    try:
+        canonical = json.dumps(load_document(json.loads(text)).to_document(), sort_keys=True,
+                               separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, TypeError, DocumentError):
+        report.problems.append(f"exams row {exam_id}: its document is no longer a valid exam "
+                               f"document, but signed_notes row {note_id} signed it")
+        return
+    if hashlib.sha256(canonical.encode("utf-8")).hexdigest() != found[-1].decode("ascii"):
+        report.problems.append(f"exams row {exam_id} is not the exam signed_notes row "
+                               f"{note_id} signed: it was changed after signing")
 
 
 def _signature_covers_all(pdf: bytes) -> str | None:
