@@ -13,12 +13,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from desktop_app.commands.records import data_folder, fail
+    from desktop_app.commands.records import cli_actor, data_folder, fail
     from desktop_app.store import StoreError, restore_database
 
     folder = data_folder(args)
     try:
-        result = restore_database(folder, Path(args.source))
+        result = restore_database(folder, Path(args.source), actor=cli_actor())
     except StoreError as error:
         return fail(f"Restore refused: {error}")
     if result.kept:
