@@ -44,7 +44,7 @@ from desktop_app.store.database import (
 )
 from desktop_app.store.episodes import get_episode
 from desktop_app.store.errors import Conflict, ImportRefused, InvalidValue, NotFound
-from desktop_app.store.patients import get_patient, upsert_patient
+from desktop_app.store.patients import get_patient, refuse_another_person, upsert_patient
 from desktop_app.store.rows import guard_row
 from desktop_app.store.settings import schedule_policy
 
@@ -183,6 +183,8 @@ def _save(db: Database, prepared: PreparedExam, *, actor: str, location: str | N
         "FROM patients p LEFT JOIN episodes e ON e.patient_id = p.id AND e.procedure_kind = ? "
         "AND e.procedure_at_utc = ? WHERE p.mrn = ?",
         [procedure.kind, utc_text(procedure.performed_at), patient.mrn])
+    if known and not correction:  # another person under this MRN: say that first
+        refuse_another_person(db, patient.mrn, patient.name, patient.birth_date)
     if known and known["episode_id"] is not None:
         recorded = _already_recorded(db, known, performed_at, raw)
         if recorded:

@@ -128,6 +128,30 @@ def _person(name: str | None, birth: str | None) -> str:
     return f"{name or '(no name)'}, born {birth or '(unknown)'}"
 
 
+def _differs(row: dict, name: str | None, birth: str | None) -> list[str]:
+    new = {"name": name, "birth_date": birth}
+    return [f for f, value in new.items()
+            if value is not None and row[f] is not None and value != row[f]]
+
+
+def _refuse(mrn: str, row: dict, name: str | None, birth: str | None) -> None:
+    given = _person(name if name is not None else row["name"], birth or row["birth_date"])
+    raise PatientMismatch(
+        f"MRN {mrn} is recorded for {_person(row['name'], row['birth_date'])}, but the "
+        f"document names {given}: refused, so one patient is not relabelled as another. "
+        "If the document corrects the record, say so (import --correction)")
+
+
+def refuse_another_person(db: Database, mrn: str, name: str | None,
+                          birth_date: date | None) -> None:
+    """`PatientMismatch` when the MRN is recorded for another name or birth date."""
+    mrn = normal_mrn(mrn)
+    birth = birth_date.isoformat() if birth_date else None
+    row = fetch_one(db, "SELECT id, name, birth_date FROM patients WHERE mrn = ?", [mrn])
+    if row is not None and _differs(row, name, birth):
+        _refuse(mrn, row, name, birth)
+
+
 def upsert_patient(db: Database, mrn: str, name: str | None, birth_date: date | None,
                    *, now: str, correction: bool = False,
                    actor: str = "system") -> tuple[int, list[str]]:
@@ -150,15 +174,9 @@ def upsert_patient(db: Database, mrn: str, name: str | None, birth_date: date | 
         return patient_id, ["created"]
     patient_id = row["id"]
     new = {"name": name, "birth_date": birth}
-    differs = [f for f, value in new.items()
-               if value is not None and row[f] is not None and value != row[f]]
+    differs = _differs(row, name, birth)
     if differs and not correction:
-        given = _person(name if name is not None else row["name"], birth or row["birth_date"])
-        raise PatientMismatch(
-            f"MRN {mrn} is recorded for {_person(row['name'], row['birth_date'])}, but the "
-            f"document names {given}: "
-            "refused, so one patient is not relabelled as another. If the document corrects "
-            "the record, say so (import --correction)")
+        _refuse(mrn, row, name, birth)
     changed = [f for f, value in new.items() if value is not None and value != row[f]]
     if changed:
         guard_row(db, "patients", patient_id)
