@@ -212,16 +212,25 @@ def _signed_exam(db: Database, report: CheckReport, note_id: int, pdf: bytes) ->
     if not found or row is None:
         return
     exam_id, text = row
+    signed = found[-1].decode("ascii")
     try:
-        canonical = json.dumps(load_document(json.loads(text)).to_document(), sort_keys=True,
+        raw = json.loads(text)
+        if _canonical_sha256(raw) == signed:
+            return  # the stored document is, byte for byte, the one signed (fast path)
+        canonical = json.dumps(load_document(raw).to_document(), sort_keys=True,
                                separators=(",", ":"), ensure_ascii=False)
     except (ValueError, TypeError, DocumentError):
         report.problems.append(f"exams row {exam_id}: its document is no longer a valid exam "
                                f"document, but signed_notes row {note_id} signed it")
         return
-    if hashlib.sha256(canonical.encode("utf-8")).hexdigest() != found[-1].decode("ascii"):
+    if hashlib.sha256(canonical.encode("utf-8")).hexdigest() != signed:
         report.problems.append(f"exams row {exam_id} is not the exam signed_notes row "
                                f"{note_id} signed: it was changed after signing")
+
+
+def _canonical_sha256(raw: object) -> str:
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _signature_covers_all(pdf: bytes) -> str | None:

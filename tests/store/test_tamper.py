@@ -400,3 +400,33 @@ def test_the_signed_note_carries_the_chain_head_inside_its_signature(record: Pat
 def _quick(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _quick_hashing(monkeypatch)
     yield
+
+
+def test_a_forged_note_under_a_rewritten_chain_fails_its_signature(record: Path) -> None:
+    # Bytes inside the signed range changed, the stored SHA-256 and the audited row hash
+    # made to match, the chain recomputed: only the signature (and the anchor) can tell.
+    pdf = bytearray(one(record, "SELECT pdf FROM signed_notes WHERE id = 1")[0])
+    at = pdf.index(b"/Producer")
+    pdf[at + 2] ^= 0x20
+    digest = hashlib.sha256(bytes(pdf)).hexdigest()
+    shell(record, "UPDATE signed_notes SET pdf = ?, sha256 = ? WHERE id = 1",
+          params=(bytes(pdf), digest))
+    forged = content_hash("signed_notes", _row_values(record, "signed_notes", 1))
+
+    def change(row: list) -> list:
+        if row[4] == "signed_notes" and row[5] == 1 and row[7] is not None:
+            row[7] = forged
+        return row
+
+    _rehash_chain(record, change)
+    problems = full_check(record).problems
+    assert any(p.startswith("signed_notes row 1: its signature does not verify")
+               for p in problems), problems
+
+
+def test_check_with_signatures_passes_a_sound_record(record: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(record),
+                             "check", "--signatures"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "row(s) matched against the chain" in result.stdout
