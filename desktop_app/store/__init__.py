@@ -84,6 +84,7 @@ from desktop_app.store.patients import (
     PatientMismatch,
     PatientRecord,
     get_patient,
+    normal_mrn,
     patient_by_mrn,
     search_patients,
 )
@@ -174,6 +175,7 @@ __all__ = [
     "list_users",
     "migrate",
     "new_exam_document",
+    "normal_mrn",
     "note_addenda",
     "open_database",
     "open_readonly",

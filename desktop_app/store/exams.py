@@ -309,7 +309,11 @@ def _already_recorded(db: Database, known: dict[str, Any], performed_at: str,
                     [known["episode_id"], performed_at])
     if row is None:
         return None
-    if json.loads(row["document"]) != raw:
+    stored = json.loads(row["document"])
+    if isinstance(stored.get("patient"), dict) and isinstance(stored["patient"].get("mrn"), str):
+        # A document saved before MRNs were kept in upper case keeps its MRN as typed.
+        stored["patient"]["mrn"] = stored["patient"]["mrn"].upper()
+    if stored != raw:
         raise Conflict(f"episode {known['episode_id']} already has a different exam recorded "
                        f"at that time (exam {row['id']}); a correction is an addendum")
     return SavedExam(row["id"], known["episode_id"], known["patient_id"], row["level"],

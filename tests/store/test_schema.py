@@ -183,3 +183,20 @@ def test_v5_stops_naming_the_mrns_when_folding_would_merge_two_patients(folder: 
     assert "Ann" not in str(stopped.value)
     assert schema_version(db) == 4
     assert [r[0] for r in db.execute("SELECT mrn FROM patients ORDER BY id")] == ["ab-1", "AB-1", "c-3"]
+
+
+def test_a_document_saved_before_v5_with_a_lower_case_mrn_is_still_the_same_exam(
+        folder: Path) -> None:
+    from desktop_app.store import save_exam
+    from tests.store.documents import document
+
+    db = at_version(folder, 4)
+    doc = document("lower-1")
+    first = save_exam(db, doc, actor="n")
+    # ... as version 4 stored it: the MRN as typed, in the patient and in the document.
+    db.execute("UPDATE patients SET mrn = 'lower-1'")
+    db.execute("UPDATE exams SET document = replace(document, 'LOWER-1', 'lower-1')")
+    migrate(db)
+    again = save_exam(db, doc, actor="n")  # the same file imported again: stored once
+    assert (again.exam_id, again.created) == (first.exam_id, False)
+    assert check_database(db, full=True).ok
