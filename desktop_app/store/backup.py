@@ -127,6 +127,9 @@ def _keep_current(live: Path, folder: Path) -> tuple[Path, bool]:
             return backup_database(current, kept)[0], True  # verified, or BackupError
         finally:
             current.close()
+    except sqlite3.OperationalError as error:
+        if _is_busy(error):  # in use, not damaged: never set its files aside
+            raise BackupError(_busy_message(BUSY_TIMEOUT_SECONDS)) from None
     except (BackupError, sqlite3.DatabaseError):
         pass  # damaged or unreadable: copied as raw files below
     for suffix in ("", *SIDE_FILE_SUFFIXES):
@@ -167,13 +170,19 @@ def _copy_in(source: Database, target: Database, wait_seconds: float) -> None:
     try:
         source.conn.backup(target.conn, progress=progress, sleep=0.05)
     except (_Busy, sqlite3.OperationalError) as error:
-        if isinstance(error, sqlite3.OperationalError) and "locked" not in str(error) \
-                and "busy" not in str(error):
+        if isinstance(error, sqlite3.OperationalError) and not _is_busy(error):
             raise
-        raise BackupError(
-            f"the record is in use: another NeuroCheck window, command or workstation held it "
-            f"for {wait_seconds:g} s; close it, or wait until it is done, and restore again. "
-            "Nothing was changed") from None
+        raise BackupError(_busy_message(wait_seconds)) from None
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _busy_message(wait_seconds: float) -> str:
+    return (f"the record is in use: another NeuroCheck window, command or workstation held "
+            f"it for {wait_seconds:g} s; close it, or wait until it is done, and restore "
+            "again. Nothing was changed")
 
 
 class _Busy(Exception):

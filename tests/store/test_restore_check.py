@@ -110,3 +110,26 @@ def test_a_restore_is_audited_and_never_gives_an_id_out_twice(
     assert save_exam(db, document("RB-4"), actor="n").exam_id == 4
     assert check_database(db, full=True).ok
     db.close()
+
+
+def test_a_record_locked_by_another_process_is_never_set_aside(
+        folder: Path, backup: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A rollback-journal record held exclusively (another workstation writing over a share)
+    # cannot even be read: busy, not damaged, so its files must stay where they are.
+    from desktop_app.store import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(database, "is_network_filesystem", lambda _path: True)
+    open_database(folder).close()  # now in rollback-journal mode
+    holder = sqlite3.connect(database_path(folder), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(BackupError, match="the record is in use"):
+            restore_database(folder, backup, wait_seconds=0.3)
+        assert database_path(folder).exists()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    db = open_database(folder)
+    assert db.execute("SELECT count(*) FROM exams").fetchone()[0] == 3
+    db.close()
