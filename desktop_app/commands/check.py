@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         db = connect(database_path(folder), create=False)
     except DatabaseMissing:
         return fail(f"There is no NeuroCheck database in {folder}.")
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, UnicodeError) as error:
         report = CheckReport(problems=[f"the database cannot be read: {error}"])
     else:
         try:

@@ -60,7 +60,7 @@ def verify_database_file(path: Path) -> CheckReport:
     against the chain) on a file."""
     try:
         db = open_readonly(path)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, UnicodeError) as error:
         return CheckReport(problems=[f"the file cannot be opened as a database: {error}"])
     try:
         report = check_database(db, full=True)

@@ -87,6 +87,10 @@ def check_database(db: Database, *, full: bool = False,
     except sqlite3.DatabaseError as error:
         # "file is not a database", "database disk image is malformed": say so, plainly.
         report.problems.append(f"the database cannot be read: {error}")
+    except (UnicodeError, TypeError, ValueError) as error:
+        # Text that is not UTF-8, a value of a kind NeuroCheck never writes.
+        report.problems.append("the database holds a value NeuroCheck never writes "
+                               f"({type(error).__name__}): it was changed outside NeuroCheck")
     if len(report.problems) > MAX_LISTED:
         extra = len(report.problems) - MAX_LISTED
         report.problems[MAX_LISTED:] = [f"... and {extra} more problem(s)"]
@@ -158,14 +162,16 @@ def _id_counters(db: Database, report: CheckReport,
                  created: dict[tuple[str, object], list[int]] | None,
                  floor: dict[str, int]) -> None:
     """No AUTOINCREMENT counter below an ID already given out, or below a restore's floor."""
-    counters = dict(db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+    counters = {name: seq if isinstance(seq, int) else 0
+                for name, seq in db.execute("SELECT name, seq FROM sqlite_sequence")}
     highest: dict[str, int] = dict(floor)
     if created is not None:
         for (table, key) in created:
             if table in ID_TABLES and isinstance(key, int):
                 highest[table] = max(highest.get(table, 0), key)
     for table in ID_TABLES:
-        top = db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+        top = db.execute(f"SELECT max(id) FROM {table} WHERE typeof(id) = 'integer'"
+                         ).fetchone()[0] or 0
         need = max(top, highest.get(table, 0))
         if counters.get(table, 0) < need:
             report.problems.append(

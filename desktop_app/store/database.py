@@ -200,7 +200,7 @@ def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         db = connect(path, create=create)
-    except sqlite3.DatabaseError as error:  # e.g. "file is not a database"
+    except (sqlite3.DatabaseError, UnicodeError) as error:  # e.g. "file is not a database"
         raise DatabaseProblem([f"the database cannot be read: {error}"]) from error
     try:
         version = schema.schema_version(db)

@@ -430,3 +430,26 @@ def test_check_with_signatures_passes_a_sound_record(record: Path) -> None:
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert "row(s) matched against the chain" in result.stdout
+
+
+def test_check_answers_any_damaged_file_in_words_never_a_traceback(
+        template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+    import random
+
+    from desktop_app.commands.check import run
+
+    rng = random.Random(7)
+    data = database_path(template).read_bytes()
+    for index in range(300):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        folder = tmp_path / f"d{index}"
+        folder.mkdir()
+        database_path(folder).write_bytes(bytes(damaged))
+        status = run(argparse.Namespace(data_dir=str(folder), signatures=False))
+        out, err = capsys.readouterr()
+        assert status in (0, 1), err
+        assert (status == 0) == out.startswith("OK") and (status == 1) == err.startswith("PROBLEM")
+        shutil.rmtree(folder)
