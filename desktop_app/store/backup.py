@@ -129,7 +129,7 @@ def _keep_current(live: Path, folder: Path) -> tuple[Path, bool]:
             current.close()
     except sqlite3.OperationalError as error:
         if _is_busy(error):  # in use, not damaged: never set its files aside
-            raise BackupError(_busy_message(BUSY_TIMEOUT_SECONDS)) from None
+            raise BackupError(_busy_message(BUSY_TIMEOUT_SECONDS, live)) from None
     except (BackupError, sqlite3.DatabaseError):
         pass  # damaged or unreadable: copied as raw files below
     for suffix in ("", *SIDE_FILE_SUFFIXES):
@@ -156,7 +156,7 @@ def _id_counters(path: Path) -> dict[str, int]:
         db.close()
 
 
-def _copy_in(source: Database, target: Database, wait_seconds: float) -> None:
+def _copy_in(source: Database, target: Database, wait_seconds: float, live: Path) -> None:
     """Copy `source` over `target` with the backup API, waiting at most `wait_seconds` for
     other connections that hold the record; `BackupError` (nothing copied) after that."""
     target.execute(f"PRAGMA busy_timeout = {max(1, int(wait_seconds * 1000))}")
@@ -172,17 +172,45 @@ def _copy_in(source: Database, target: Database, wait_seconds: float) -> None:
     except (_Busy, sqlite3.OperationalError) as error:
         if isinstance(error, sqlite3.OperationalError) and not _is_busy(error):
             raise
-        raise BackupError(_busy_message(wait_seconds)) from None
+        raise BackupError(_busy_message(wait_seconds, live)) from None
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
-def _busy_message(wait_seconds: float) -> str:
+def _busy_message(wait_seconds: float, live: Path | None = None) -> str:
+    holders = record_holders(live) if live is not None else []
+    who = (f" (on this computer: {', '.join(holders)})" if holders else "")
     return (f"the record is in use: another NeuroCheck window, command or workstation held "
-            f"it for {wait_seconds:g} s; close it, or wait until it is done, and restore "
-            "again. Nothing was changed")
+            f"it for {wait_seconds:g} s{who}; close it, or wait until it is done, and "
+            "restore again. Nothing was changed")
+
+
+def record_holders(live: Path, *, limit: int = 5) -> list[str]:
+    """The other processes of this computer that have the record open, as 'process PID
+    (NAME)' (Linux: read from /proc; elsewhere, and for other workstations, unknown)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    names = {str(Path(live).resolve()) + s for s in ("", *SIDE_FILE_SUFFIXES)}
+    found: list[str] = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            opened = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
+        except OSError:
+            continue  # gone, or another user's
+        if opened & names:
+            try:
+                name = (entry / "comm").read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                name = "?"
+            found.append(f"process {entry.name} ({name})")
+            if len(found) >= limit:
+                break
+    return found
 
 
 class _Busy(Exception):
@@ -223,7 +251,7 @@ def restore_database(data_dir: Path, source: Path, *, actor: str = SYSTEM,
     try:
         target = connect(live)
         try:
-            _copy_in(src, target, wait_seconds)
+            _copy_in(src, target, wait_seconds, live)
         finally:
             target.close()
     finally:

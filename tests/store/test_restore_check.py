@@ -133,3 +133,22 @@ def test_a_record_locked_by_another_process_is_never_set_aside(
     db = open_database(folder)
     assert db.execute("SELECT count(*) FROM exams").fetchone()[0] == 3
     db.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names holders from /proc")
+def test_a_busy_record_names_the_process_that_holds_it(folder: Path, backup: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys, time\n"
+         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "c.execute('BEGIN IMMEDIATE')\n"
+         "c.execute(\"INSERT INTO drafts (id, content, started_at, saved_at) "
+         "VALUES ('d', '{}', 'x', 'x')\")\n"
+         "print('holding', flush=True)\n"
+         "sys.stdin.readline()\n", str(database_path(folder))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        with pytest.raises(BackupError, match=rf"process {holder.pid} \(python"):
+            restore_database(folder, backup, wait_seconds=0.3)
+    finally:
+        holder.communicate("\n", timeout=30)
