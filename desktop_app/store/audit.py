@@ -5,6 +5,11 @@ entry's own fields), and `audit_head` keeps the last entry written. So an entry 
 deleted afterwards, even with the sqlite3 shell and the append-only triggers dropped, breaks
 the chain, and `verify_audit_chain` names the entry. Entries name records by table and ID
 and never carry a patient identifier.
+
+An entry that wrote a row of the record also carries the SHA-256 of that row as written
+(`row_sha256`, store/rows.py), inside its chained hash, so the full check compares every
+row with its latest entry. `audit_anchor` is the head a signed note carries inside its
+signature: a rewrite of the chain up to it is found even when every hash was recomputed.
 """
 
 from __future__ import annotations

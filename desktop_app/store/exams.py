@@ -112,8 +112,9 @@ def prepare_exam(source: DocumentSource | PreparedExam, *,
     raw = json.loads(text)  # a private copy: later changes by the caller do not reach the record
     patient = raw.get("patient") if isinstance(raw, dict) else None
     if isinstance(patient, dict) and isinstance(patient.get("mrn"), str) \
-            and patient["mrn"] != patient["mrn"].upper():
-        # MRNs are compared without case and kept in upper case (EXAM_FORMAT.md).
+            and patient["mrn"].isascii() and patient["mrn"] != patient["mrn"].upper():
+        # MRNs are compared without case and kept in upper case (EXAM_FORMAT.md); only an
+        # ASCII one ('ﬀ'.upper() is 'FF': an invalid MRN must stay invalid, as for assess).
         patient["mrn"] = patient["mrn"].upper()
         text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     document = load_document(raw, now=now)

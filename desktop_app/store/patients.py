@@ -70,8 +70,10 @@ def get_patient(db: Database, patient_id: int) -> PatientRecord:
 
 
 def normal_mrn(mrn: str) -> str:
-    """An MRN as the record keeps it: trimmed, in upper case (compared without case)."""
-    return mrn.strip().upper()
+    """An MRN as the record keeps it: trimmed, in upper case (compared without case); a
+    text that is not ASCII is no MRN and stays as it is (it then matches none)."""
+    mrn = mrn.strip()
+    return mrn.upper() if mrn.isascii() else mrn
 
 
 def patient_by_mrn(db: Database, mrn: str) -> PatientRecord | None:

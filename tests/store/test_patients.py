@@ -143,3 +143,11 @@ def test_a_correction_is_kept_with_old_and_new_values_and_audited(db: Database) 
     assert "Sousa" not in log and "Souza" not in log and "1951" not in log
     assert names(search_patients(db, "souza")) == ["Ana Souza"]
     assert check_database(db, full=True).ok
+
+
+def test_only_an_ascii_mrn_is_folded_so_an_invalid_one_stays_invalid(db: Database) -> None:
+    from desktop_app.domain import DocumentError
+
+    with pytest.raises(DocumentError, match="patient.mrn"):
+        save_exam(db, document("\ufb00-1"), actor="n")  # 'ﬀ'.upper() would be 'FF'
+    assert patient_by_mrn(db, "\ufb00-1") is None
