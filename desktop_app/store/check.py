@@ -170,8 +170,8 @@ def _id_counters(db: Database, report: CheckReport,
             if table in ID_TABLES and isinstance(key, int):
                 highest[table] = max(highest.get(table, 0), key)
     for table in ID_TABLES:
-        top = db.execute(f"SELECT max(id) FROM {table} WHERE typeof(id) = 'integer'"
-                         ).fetchone()[0] or 0
+        # The ID is the rowid: always an integer, and its max() is one index look-up.
+        top = db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
         need = max(top, highest.get(table, 0))
         if counters.get(table, 0) < need:
             report.problems.append(
