@@ -15,6 +15,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="exam documents (JSON); - reads one from standard input")
+    parser.add_argument("--correction", action="store_true",
+                        help="the documents correct the name or birth date recorded for "
+                             "their MRN (audited with the old and new values); without it a "
+                             "different name or birth date for a known MRN is refused")
     add_sign_in(parser)
 
 
@@ -47,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     def body(_folder, db, who) -> int:
         try:
-            saved = import_documents(db, who.user, sources)
+            saved = import_documents(db, who.user, sources,
+                                     correction=getattr(args, "correction", False))
         except ImportRefused as error:
             return fail(refusal_line(error), EXIT_INVALID)
         print("\n".join(str(s.exam_id) for s in saved))

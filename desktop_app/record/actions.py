@@ -33,6 +33,7 @@ ACTIONS: dict[str, str] = {
     "patient.create": "a patient was recorded",
     "patient.update": "a patient's details were updated",
     "patient.view": "a patient's record was opened",
+    "patient.correct": "a patient's name or birth date was corrected (old and new values kept)",
     "episode.open": "an episode (one patient, one procedure) began",
     "episode.update": "an episode's procedure details were updated",
     "episode.location": "a patient's bed or location changed",
@@ -54,6 +55,7 @@ ACTIONS: dict[str, str] = {
     "record.backup": "a verified copy of the database was written",
     "record.restore": "the database was replaced by a verified backup",
     "schema.migrate": "the database was brought to a newer schema",
+    "record.baseline": "a row recorded before rows were hashed, taken into the audit chain",
 }
 
 INSTALLATION_SETUP = "installation.setup"

@@ -68,6 +68,7 @@ def _render(db: Database, data_dir: Path, exam_id: int, signer, *, amends_id: st
             addendum_text: str | None, now: datetime) -> tuple[str, bytes]:
     from desktop_app.domain import SchedulePolicy, assess, load_document
     from desktop_app.report import create_signed_note, new_note_id
+    from desktop_app.store.audit import audit_anchor
     from desktop_app.store.episodes import episode_escalations
     from desktop_app.store.exams import get_exam
     from desktop_app.store.settings import INSTITUTION, PAPER_SIZE, WARD_NAME, all_settings
@@ -83,6 +84,7 @@ def _render(db: Database, data_dir: Path, exam_id: int, signer, *, amends_id: st
         ward=settings[WARD_NAME] or None, institution=settings[INSTITUTION] or None,
         paper=str(settings[PAPER_SIZE]).lower(), amends_note_id=amends_id,
         addendum_text=addendum_text, episode=str(exam.episode_id), signed_at=now,
+        audit_anchor=audit_anchor(db),  # the chain head, carried inside the signature
     )
     return note_id, pdf
 

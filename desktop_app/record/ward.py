@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from desktop_app.record import actions
 from desktop_app.record.auth import authorize
 from desktop_app.store.audit import append_audit
-from desktop_app.store.database import open_database, write_transaction
+from desktop_app.store.database import write_transaction
 from desktop_app.store.users import UserRecord
 
 
@@ -30,12 +30,15 @@ def change_settings(db: Database, user: UserRecord, changes: dict[str, Any]) -> 
             set_setting(db, key, value, actor=user.name)
 
 
-def import_documents(db: Database, user: UserRecord, sources: Sequence[tuple[str, Any]]):
-    """Record exam documents, all or nothing (`exam.save` for each), as `user`."""
+def import_documents(db: Database, user: UserRecord, sources: Sequence[tuple[str, Any]], *,
+                     correction: bool = False):
+    """Record exam documents, all or nothing (`exam.save` for each), as `user`. With
+    `correction`, a document may change the name or birth date recorded for its MRN
+    (audited `patient.correct` with both); without it that is refused, naming both."""
     from desktop_app.store.exams import import_documents as store_import
 
     authorize(user, "import_documents")
-    return store_import(db, sources, actor=user.name)
+    return store_import(db, sources, actor=user.name, correction=correction)
 
 
 def export_exam(db: Database, user: UserRecord, exam_id: int,
@@ -86,21 +89,13 @@ def backup(db: Database, user: UserRecord, destination: Path):
 
 
 def restore(data_dir: Path, user: UserRecord, source: Path):
-    """Replace the database with a verified backup (`store.restore_database`; the one it
-    replaces is kept), then audit `record.restore` in the restored record, naming who did
-    it. Administrators only."""
+    """Replace the database with a verified backup (`store.restore_database`: the backup
+    checked in full, the one it replaces kept, `record.restore` audited in the restored
+    record naming who did it). Administrators only."""
     from desktop_app.store.backup import restore_database
 
     authorize(user, "restore")
-    result = restore_database(Path(data_dir), Path(source))
-    db = open_database(Path(data_dir), check=False)
-    try:
-        with write_transaction(db):
-            append_audit(db, actor=user.name, action=actions.RECORD_RESTORE,
-                         detail={"kept_previous": result.kept is not None})
-    finally:
-        db.close()
-    return result
+    return restore_database(Path(data_dir), Path(source), actor=user.name)
 
 
 def fill_demo(db: Database, data_dir: Path, user: UserRecord | None = None, *,

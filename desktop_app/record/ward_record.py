@@ -62,8 +62,8 @@ class WardRecord:
     def change_settings(self, user: UserRecord, changes: dict[str, Any]) -> None:
         ward.change_settings(self.db, user, changes)
 
-    def import_documents(self, user: UserRecord, sources):
-        return ward.import_documents(self.db, user, sources)
+    def import_documents(self, user: UserRecord, sources, *, correction: bool = False):
+        return ward.import_documents(self.db, user, sources, correction=correction)
 
     def export_exam(self, user: UserRecord, exam_id: int, deliver) -> None:
         ward.export_exam(self.db, user, exam_id, deliver)

@@ -11,6 +11,7 @@ signer was authenticated).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,10 @@ from desktop_app.report.pki import NoteSigner, SigningError
 SIGNATURE_FIELD = "NeuroCheckSignature"
 # The page's signing time is the signature's: it must be the moment of signing.
 SIGNING_CLOCK_TOLERANCE = timedelta(minutes=5)
+# The record's audit chain head at signing ('ID:HASH'), in the document information the
+# signature covers: a chain rewritten up to that entry no longer matches the signed note.
+AUDIT_HEAD_KEY = "/NeuroCheckAuditHead"
+_AUDIT_ANCHOR = re.compile(r"\d{1,12}:[0-9a-f]{64}")
 
 
 class SigningGapsError(SigningError):
@@ -65,6 +70,7 @@ def sign_note(
     signer: NoteSigner,
     *,
     location: str | None = None,
+    audit_anchor: str | None = None,
 ) -> bytes:
     """Sign a note made by `render_note` for this signer; returns the signed PDF.
 
@@ -72,8 +78,10 @@ def sign_note(
     NeuroCheck note, was rendered for another login, prints a name or credentials other
     than the certificate's, or prints a signing time that is not now (the signature's
     signing time is the printed one). The meaning follows the kind: "Examined and
-    documented by" for a note, "Amended by" for an addendum.
+    documented by" for a note, "Amended by" for an addendum. `audit_anchor` ('ID:HASH', the record's
+    audit chain head) is written into the document information inside the signed bytes.
     """
+    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -96,6 +104,13 @@ def sign_note(
             > SIGNING_CLOCK_TOLERANCE:
         raise SigningError("the note's printed signing time is not the time of signing")
     meaning = signature_meaning(note.get("amends"))
+    if audit_anchor is not None:
+        if not _AUDIT_ANCHOR.fullmatch(audit_anchor):
+            raise SigningError("the record's audit chain head is not in the form ID:HASH")
+        info_ref = writer.trailer.raw_get("/Info")
+        info = info_ref.get_object()
+        info[generic.NameObject(AUDIT_HEAD_KEY)] = generic.pdf_string(audit_anchor)
+        writer.mark_update(info_ref)
     who = signer.full_name + (f", {signer.credentials}" if signer.credentials else "")
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -147,6 +162,7 @@ def create_signed_note(
     addendum_text: str | None = None,
     episode: str | None = None,
     signed_at: datetime | None = None,
+    audit_anchor: str | None = None,
 ) -> bytes:
     """Check the exam may be signed, render its note for `signer` and sign it.
 
@@ -154,6 +170,8 @@ def create_signed_note(
     reason. The signature block prints the certificate's name, credentials and login and
     the moment of signing (`signed_at`, the caller's reading of the clock, defaults to now
     and must be now: `sign_note` refuses another time).
+    `audit_anchor`: the record's audit chain head (store.audit_anchor), carried inside the
+    signature so `check` can tell the chain was not rewritten up to it.
     """
     gaps = signing_gaps(document)
     if gaps:
@@ -174,4 +192,4 @@ def create_signed_note(
         episode=episode,
     )
     location = " \u00b7 ".join(p for p in (institution, ward) if p) or None
-    return sign_note(pdf, signer, location=location)
+    return sign_note(pdf, signer, location=location, audit_anchor=audit_anchor)

@@ -5,7 +5,13 @@ Every function takes the `Database` it works on (from `open_database`); nothing 
 a global connection. Patient identifiers never reach a log line or an exception message.
 """
 
-from desktop_app.store.audit import AuditEntry, append_audit, audit_entries, verify_audit_chain
+from desktop_app.store.audit import (
+    AuditEntry,
+    append_audit,
+    audit_anchor,
+    audit_entries,
+    verify_audit_chain,
+)
 from desktop_app.store.backup import (
     RestoreResult,
     backup_database,
@@ -75,8 +81,10 @@ from desktop_app.store.notes import (
     store_signed_note,
 )
 from desktop_app.store.patients import (
+    PatientMismatch,
     PatientRecord,
     get_patient,
+    normal_mrn,
     patient_by_mrn,
     search_patients,
 )
@@ -122,6 +130,7 @@ __all__ = [
     "ImportRefused",
     "InvalidValue",
     "NotFound",
+    "PatientMismatch",
     "PatientRecord",
     "PermissionDenied",
     "PreparedExam",
@@ -133,6 +142,7 @@ __all__ = [
     "UserRecord",
     "all_settings",
     "append_audit",
+    "audit_anchor",
     "audit_entries",
     "authenticate",
     "backup_database",
@@ -162,6 +172,7 @@ __all__ = [
     "list_users",
     "migrate",
     "new_exam_document",
+    "normal_mrn",
     "note_addenda",
     "open_database",
     "open_readonly",

@@ -2,19 +2,22 @@
 
 A backup is SQLite's online backup API (consistent while windows keep working), written
 under a temporary name, checked (integrity and audit chain) and only then given its name.
-A restore checks the source first, keeps a copy of what it replaces, and copies the source
-in through the same API, so a crash half-way leaves the old database in place.
+A restore checks the source in full first (rows against the audit chain), keeps a copy of
+what it replaces, and copies the source in through the same API, so a crash half-way
+leaves the old database in place; it never lowers an ID counter, and it is audited.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
 import secrets
 import shutil
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,16 +25,20 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop_app.paths import check_output_path
+from desktop_app.store.audit import RESTORE_ACTION, SYSTEM, append_audit
 from desktop_app.store.check import CheckReport, check_database
 from desktop_app.store.database import (
+    BUSY_TIMEOUT_SECONDS,
     SIDE_FILE_SUFFIXES,
     connect,
     create_private_file,
     database_path,
     open_database,
     open_readonly,
+    write_transaction,
 )
-from desktop_app.store.errors import BackupError
+from desktop_app.store.errors import BackupError, StoreError
+from desktop_app.store.rows import ID_TABLES
 
 log = logging.getLogger(__name__)
 BACKUP_FOLDER = "backups"
@@ -53,13 +60,14 @@ def _stamp() -> str:
 
 
 def verify_database_file(path: Path) -> CheckReport:
-    """The full check (integrity, references, schema version, audit chain) on a file."""
+    """The full check (integrity, references, schema version, audit chain, every row
+    against the chain) on a file."""
     try:
         db = open_readonly(path)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, UnicodeError) as error:
         return CheckReport(problems=[f"the file cannot be opened as a database: {error}"])
     try:
-        report = check_database(db)
+        report = check_database(db, full=True)
         if report.ok and report.schema_version == 0:
             report.problems.append("the file holds no NeuroCheck database")
         return report
@@ -157,6 +165,9 @@ def _keep_current(live: Path, folder: Path) -> tuple[Path, bool]:
             return backup_database(current, kept)[0], True  # verified, or BackupError
         finally:
             current.close()
+    except sqlite3.OperationalError as error:
+        if _is_busy(error):  # in use, not damaged: never set its files aside
+            raise BackupError(_busy_message(BUSY_TIMEOUT_SECONDS, live)) from None
     except (BackupError, sqlite3.DatabaseError):
         pass  # damaged or unreadable: copied as raw files below
     for suffix in ("", *SIDE_FILE_SUFFIXES):
@@ -167,12 +178,94 @@ def _keep_current(live: Path, folder: Path) -> tuple[Path, bool]:
     return kept, False
 
 
-def restore_database(data_dir: Path, source: Path) -> RestoreResult:
+def _id_counters(path: Path) -> dict[str, int]:
+    """The AUTOINCREMENT counters of a database file ({} when it cannot be read)."""
+    try:
+        db = open_readonly(path)
+    except (sqlite3.Error, StoreError):
+        return {}
+    try:
+        return {name: int(seq) for name, seq in
+                db.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
+                if name in ID_TABLES and isinstance(seq, int)}
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
+
+
+def _copy_in(source: Database, target: Database, wait_seconds: float, live: Path) -> None:
+    """Copy `source` over `target` with the backup API, waiting at most `wait_seconds` for
+    other connections that hold the record; `BackupError` (nothing copied) after that."""
+    target.execute(f"PRAGMA busy_timeout = {max(1, int(wait_seconds * 1000))}")
+    deadline = time.monotonic() + wait_seconds
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) \
+                and time.monotonic() >= deadline:
+            raise _Busy()
+
+    try:
+        source.conn.backup(target.conn, progress=progress, sleep=0.05)
+    except (_Busy, sqlite3.OperationalError) as error:
+        if isinstance(error, sqlite3.OperationalError) and not _is_busy(error):
+            raise
+        raise BackupError(_busy_message(wait_seconds, live)) from None
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _busy_message(wait_seconds: float, live: Path | None = None) -> str:
+    holders = record_holders(live) if live is not None else []
+    who = (f" (on this computer: {', '.join(holders)})" if holders else "")
+    return (f"the record is in use: another NeuroCheck window, command or workstation held "
+            f"it for {wait_seconds:g} s{who}; close it, or wait until it is done, and "
+            "restore again. Nothing was changed")
+
+
+def record_holders(live: Path, *, limit: int = 5) -> list[str]:
+    """The other processes of this computer that have the record open, as 'process PID
+    (NAME)' (Linux: read from /proc; elsewhere, and for other workstations, unknown)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    names = {str(Path(live).resolve()) + s for s in ("", *SIDE_FILE_SUFFIXES)}
+    found: list[str] = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            opened = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
+        except OSError:
+            continue  # gone, or another user's
+        if opened & names:
+            try:
+                name = (entry / "comm").read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                name = "?"
+            found.append(f"process {entry.name} ({name})")
+            if len(found) >= limit:
+                break
+    return found
+
+
+class _Busy(Exception):
+    pass
+
+
+def restore_database(data_dir: Path, source: Path, *, actor: str = SYSTEM,
+                     wait_seconds: float = BUSY_TIMEOUT_SECONDS) -> RestoreResult:
     """Replace the data folder's database with `source`, a backup.
 
-    `source` is checked first (a bad one raises `BackupError` and nothing changes). The
-    database it replaces is kept in the data folder's backups/ folder. The restored database
-    is brought to the current schema and checked again.
+    `source` gets the full check first (integrity, audit chain, every row against it): a
+    bad one raises `BackupError` and nothing changes. The database it replaces is kept in
+    the data folder's backups/ folder. Other processes holding the record are waited for
+    at most `wait_seconds`, then `BackupError` says the record is busy. The restored
+    database is brought to the current schema, its ID counters raised to at least those of
+    the database it replaced (an ID is never given out twice), the restore audited
+    (`record.restore`, with that ID floor), and checked in full again.
     """
     source = Path(source).resolve()
     live = database_path(data_dir)
@@ -182,6 +275,8 @@ def restore_database(data_dir: Path, source: Path) -> RestoreResult:
     if not report.ok:
         raise BackupError(f"{source.name} failed its check; nothing was changed:\n"
                           + "\n".join(f"  - {p}" for p in report.problems))
+    source_sha = _file_sha256(source)
+    floor = _id_counters(live) if live.exists() else {}
     kept, sound = None, True
     if live.exists():
         kept, sound = _keep_current(live, Path(data_dir) / BACKUP_FOLDER)
@@ -194,15 +289,44 @@ def restore_database(data_dir: Path, source: Path) -> RestoreResult:
     try:
         target = connect(live)
         try:
-            src.conn.backup(target.conn)
+            _copy_in(src, target, wait_seconds, live)
         finally:
             target.close()
     finally:
         src.close()
     db = open_database(Path(data_dir), check=False)  # migrates an older backup ...
     try:
-        final = check_database(db)  # ... and checks the result
+        _after_restore(db, floor, source_sha, actor)
+        final = check_database(db, full=True)  # ... and checks the result
     finally:
         db.close()
     log.info("database restored from a backup (%s)", final.summary())
     return RestoreResult(final, kept)
+
+
+def _after_restore(db: Database, floor: dict[str, int], source_sha: str, actor: str) -> None:
+    """Raise the ID counters to the replaced database's, and audit the restore."""
+    with write_transaction(db):
+        counters = dict(db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+        kept: dict[str, int] = {}
+        for table in ID_TABLES:
+            top = db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+            value = max(floor.get(table, 0), counters.get(table, 0), top)
+            if value > counters.get(table, 0):
+                if table in counters:
+                    db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
+                               [value, table])
+                else:
+                    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                               [table, value])
+            kept[table] = value
+        append_audit(db, actor=actor, action=RESTORE_ACTION,
+                     detail={"source_sha256": source_sha, "id_floor": kept})
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

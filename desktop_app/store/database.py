@@ -214,7 +214,7 @@ def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         db = connect(path, create=create)
-    except sqlite3.DatabaseError as error:  # e.g. "file is not a database"
+    except (sqlite3.DatabaseError, UnicodeError) as error:  # e.g. "file is not a database"
         raise DatabaseProblem([f"the database cannot be read: {error}"]) from error
     try:
         version = schema.schema_version(db)
@@ -262,6 +262,25 @@ def write_transaction(db: Database) -> Iterator[Database]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+@contextlib.contextmanager
+def read_snapshot(db: Database) -> Iterator[Database]:
+    """One read transaction: every SELECT inside sees the same committed state, whatever
+    other processes commit meanwhile (WAL: a snapshot; a rollback journal: a shared lock
+    that makes writers wait). Inside a transaction already, it is that transaction."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN DEFERRED")
+    try:
+        # The snapshot starts at the first read: take it now, for every read that follows.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield db
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
 
 def require_transaction(db: Database, what: str) -> None:

@@ -27,6 +27,7 @@ from desktop_app.store.errors import (
     PermissionDenied,
     checked_text,
 )
+from desktop_app.store.rows import guard_row
 from desktop_app.store.users import get_user
 
 CLOSING_ROLES = ("clinician",)
@@ -139,6 +140,7 @@ def set_location(db: Database, episode_id: int, location: str | None, *, actor: 
     location = checked_text(location, "the location")
     with write_transaction(db):
         get_episode(db, episode_id)
+        guard_row(db, "episodes", episode_id)
         db.execute("UPDATE episodes SET location = ? WHERE id = ?", [location, episode_id])
         append_audit(db, actor=actor, action="episode.location", table="episodes",
                      record_id=episode_id)
@@ -155,6 +157,7 @@ def close_episode(db: Database, episode_id: int, *, actor: str, note: str | None
         episode = get_episode(db, episode_id)
         if not episode.is_open:
             raise Conflict(f"episode {episode_id} is already closed")
+        guard_row(db, "episodes", episode_id)
         db.execute("UPDATE episodes SET closed_at = ?, closed_by = ?, close_note = ? "
                    "WHERE id = ?", [utc_text(now or utc_now()), user.name, note, episode_id])
         append_audit(db, actor=user.name, action="episode.close", table="episodes",
@@ -201,6 +204,7 @@ def record_escalation_response(db: Database, escalation_id: int, response: str, 
             raise NotFound(f"no escalation with ID {escalation_id}")
         if row["response"]:
             raise Conflict(f"escalation {escalation_id} already has its response")
+        guard_row(db, "escalations", escalation_id)
         db.execute("UPDATE escalations SET response = ?, response_at = ? WHERE id = ?",
                    [response, utc_text(at or utc_now()), escalation_id])
         append_audit(db, actor=actor, action="escalation.response", table="escalations",

@@ -44,7 +44,8 @@ from desktop_app.store.database import (
 )
 from desktop_app.store.episodes import get_episode
 from desktop_app.store.errors import Conflict, ImportRefused, InvalidValue, NotFound
-from desktop_app.store.patients import get_patient, upsert_patient
+from desktop_app.store.patients import get_patient, refuse_another_person, upsert_patient
+from desktop_app.store.rows import guard_row
 from desktop_app.store.settings import schedule_policy
 
 log = logging.getLogger(__name__)
@@ -109,22 +110,32 @@ def prepare_exam(source: DocumentSource | PreparedExam, *,
     except (TypeError, ValueError) as error:
         raise DocumentError("", "the document holds a value JSON cannot carry") from error
     raw = json.loads(text)  # a private copy: later changes by the caller do not reach the record
+    patient = raw.get("patient") if isinstance(raw, dict) else None
+    if isinstance(patient, dict) and isinstance(patient.get("mrn"), str) \
+            and patient["mrn"].isascii() and patient["mrn"] != patient["mrn"].upper():
+        # MRNs are compared without case and kept in upper case (EXAM_FORMAT.md); only an
+        # ASCII one ('ﬀ'.upper() is 'FF': an invalid MRN must stay invalid, as for assess).
+        patient["mrn"] = patient["mrn"].upper()
+        text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     document = load_document(raw, now=now)
     return PreparedExam(document, raw, text)
 
 
 def save_exam(db: Database, source: DocumentSource | PreparedExam, *, actor: str,
-              location: str | None = None, draft_id: str | None = None) -> SavedExam:
+              location: str | None = None, draft_id: str | None = None,
+              correction: bool = False) -> SavedExam:
     """Validate, assess (with the ward's schedule policy) and record one exam.
 
     `location` sets the episode's bed/place; `draft_id` names the autosaved draft this exam
     came from, discarded in the same transaction. Raises `DocumentError` for an invalid
     document and `Conflict` when the episode already holds a different exam at that time.
+    A name or birth date that differs from the one recorded for the MRN raises
+    `PatientMismatch`, unless `correction` says the document corrects the record.
     """
     prepared = prepare_exam(source)
     with write_transaction(db):
         saved = _save(db, prepared, actor=actor, location=location,
-                      policy=schedule_policy(db))
+                      policy=schedule_policy(db), correction=correction)
         if draft_id is not None:
             db.execute("DELETE FROM drafts WHERE id = ?", [draft_id])
     log.info("exam %d %s (episode %d, level %s)", saved.exam_id,
@@ -133,10 +144,13 @@ def save_exam(db: Database, source: DocumentSource | PreparedExam, *, actor: str
 
 
 def import_documents(db: Database, sources: Sequence[tuple[str, DocumentSource]], *,
-                     actor: str) -> list[SavedExam]:
+                     actor: str, correction: bool = False) -> list[SavedExam]:
     """Record several exam documents all or nothing, each named (a file name) for the
     message. Every document is validated before the first write; one invalid or conflicting
-    document raises `ImportRefused` and leaves the database as it was."""
+    document raises `ImportRefused` and leaves the database as it was. A document naming
+    another person (name or birth date) for a known MRN is a conflict, unless `correction`:
+    then the recorded name or birth date is corrected, the old and new values kept in
+    patient_corrections and audited."""
     prepared = []
     for name, source in sources:
         try:
@@ -148,7 +162,8 @@ def import_documents(db: Database, sources: Sequence[tuple[str, DocumentSource]]
         policy = schedule_policy(db)
         for name, exam in prepared:
             try:
-                saved.append(_save(db, exam, actor=actor, location=None, policy=policy))
+                saved.append(_save(db, exam, actor=actor, location=None, policy=policy,
+                                   correction=correction))
             except Conflict as error:
                 raise ImportRefused(name, str(error)) from error
     log.info("import of %d document(s) committed: exam(s) %s", len(saved),
@@ -157,7 +172,7 @@ def import_documents(db: Database, sources: Sequence[tuple[str, DocumentSource]]
 
 
 def _save(db: Database, prepared: PreparedExam, *, actor: str, location: str | None,
-          policy: SchedulePolicy) -> SavedExam:
+          policy: SchedulePolicy, correction: bool = False) -> SavedExam:
     require_transaction(db, "saving an exam")
     document, raw = prepared.document, prepared.raw
     patient, procedure = document.patient, document.procedure
@@ -169,18 +184,18 @@ def _save(db: Database, prepared: PreparedExam, *, actor: str, location: str | N
         "FROM patients p LEFT JOIN episodes e ON e.patient_id = p.id AND e.procedure_kind = ? "
         "AND e.procedure_at_utc = ? WHERE p.mrn = ?",
         [procedure.kind, utc_text(procedure.performed_at), patient.mrn])
+    if known and not correction:  # another person under this MRN: say that first
+        refuse_another_person(db, patient.mrn, patient.name, patient.birth_date)
     if known and known["episode_id"] is not None:
         recorded = _already_recorded(db, known, performed_at, raw)
         if recorded:
             return recorded
     now = utc_text(utc_now())
-    # Names, birth date and procedure details come from the patient's latest exam: an
-    # older document imported later only fills in what is missing.
-    latest_for_patient = not known or not known["patient_last"] or \
-        performed_at >= known["patient_last"]
+    # A name or birth date the record lacks is filled in; one that differs is refused
+    # (a reused MRN must not relabel a patient) unless the caller says it is a correction.
     patient_id, patient_change = upsert_patient(db, patient.mrn, patient.name,
                                                 patient.birth_date, now=now,
-                                                overwrite=latest_for_patient)
+                                                correction=correction, actor=actor)
     if patient_change == ["created"]:
         append_audit(db, actor=actor, action="patient.create", table="patients",
                      record_id=patient_id)
@@ -250,6 +265,7 @@ def update_exam(db: Database, exam_id: int, source: DocumentSource | PreparedExa
         if other is not None:
             raise Conflict(f"episode {episode_id} already has a different exam recorded at "
                            f"that time (exam {other['id']})")
+        guard_row(db, "exams", exam_id)
         policy = schedule_policy(db)
         assessment = assess(document, policy)
         result = assessment.to_json()
@@ -294,7 +310,11 @@ def _already_recorded(db: Database, known: dict[str, Any], performed_at: str,
                     [known["episode_id"], performed_at])
     if row is None:
         return None
-    if json.loads(row["document"]) != raw:
+    stored = json.loads(row["document"])
+    if isinstance(stored.get("patient"), dict) and isinstance(stored["patient"].get("mrn"), str):
+        # A document saved before MRNs were kept in upper case keeps its MRN as typed.
+        stored["patient"]["mrn"] = stored["patient"]["mrn"].upper()
+    if stored != raw:
         raise Conflict(f"episode {known['episode_id']} already has a different exam recorded "
                        f"at that time (exam {row['id']}); a correction is an addendum")
     return SavedExam(row["id"], known["episode_id"], known["patient_id"], row["level"],
@@ -329,6 +349,7 @@ def _episode_for(db: Database, patient_id: int, episode: dict[str, Any] | None,
     if location is not None and location != episode["location"]:
         changed.append("location")
     if changed:
+        guard_row(db, "episodes", episode_id)
         db.execute("UPDATE episodes SET procedure = ?, location = coalesce(?, location) "
                    "WHERE id = ?", [procedure_json, location, episode_id])
         append_audit(db, actor=actor, action="episode.update", table="episodes",

@@ -16,7 +16,8 @@ from sqlite_utils import Database
 
 from desktop_app.domain.document import MRN_PATTERN
 from desktop_app.store.database import fetch_all, fetch_one, require_transaction
-from desktop_app.store.errors import NotFound
+from desktop_app.store.errors import Conflict, NotFound
+from desktop_app.store.rows import guard_row
 
 MAX_NAME_WORDS = 12
 # Past the last code point: `word < prefix + END` keeps every word that starts with prefix.
@@ -68,15 +69,23 @@ def get_patient(db: Database, patient_id: int) -> PatientRecord:
     return _record(row)
 
 
+def normal_mrn(mrn: str) -> str:
+    """An MRN as the record keeps it: trimmed, in upper case (compared without case); a
+    text that is not ASCII is no MRN and stays as it is (it then matches none)."""
+    mrn = mrn.strip()
+    return mrn.upper() if mrn.isascii() else mrn
+
+
 def patient_by_mrn(db: Database, mrn: str) -> PatientRecord | None:
-    """The patient with exactly this MRN, or None."""
-    row = fetch_one(db, f"SELECT {_COLUMNS} FROM patients WHERE mrn = ?", [mrn.strip()])
+    """The patient with this MRN, in any case ('mbb-0501' finds 'MBB-0501'), or None."""
+    row = fetch_one(db, f"SELECT {_COLUMNS} FROM patients WHERE mrn = ?", [normal_mrn(mrn)])
     return _record(row) if row else None
 
 
 def search_patients(db: Database, text: str, *, limit: int = 20) -> list[PatientRecord]:
-    """Patients whose MRN is `text`, then those with a name word starting with each word
-    of `text` ('sou an' finds 'Ana Souza'). At most `limit`, exact MRN first."""
+    """Patients whose MRN is `text` (in any case), then those with a name word starting
+    with each word of `text` ('sou an' finds 'Ana Souza'). At most `limit`, exact MRN
+    first."""
     text = text.strip()
     found: list[PatientRecord] = []
     if MRN_PATTERN.fullmatch(text):
@@ -112,14 +121,51 @@ def name_search_sql(words: list[str], limit: int) -> tuple[str, list[object]]:
     return sql, [*params, limit]
 
 
-def upsert_patient(db: Database, mrn: str, name: str | None, birth_date: date | None,
-                   *, now: str, overwrite: bool = True) -> tuple[int, list[str]]:
-    """Find the patient by MRN or create them, inside a write transaction.
+class PatientMismatch(Conflict):
+    """A document names another person (name or birth date) than the one recorded for its
+    MRN. The message names both, for the person at the screen: never log it."""
 
-    A name or birth date given replaces the stored one when `overwrite`, else only fills a
-    missing one. Returns (patient ID, ["created"] or the fields changed).
+
+def _person(name: str | None, birth: str | None) -> str:
+    return f"{name or '(no name)'}, born {birth or '(unknown)'}"
+
+
+def _differs(row: dict, name: str | None, birth: str | None) -> list[str]:
+    new = {"name": name, "birth_date": birth}
+    return [f for f, value in new.items()
+            if value is not None and row[f] is not None and value != row[f]]
+
+
+def _refuse(mrn: str, row: dict, name: str | None, birth: str | None) -> None:
+    given = _person(name if name is not None else row["name"], birth or row["birth_date"])
+    raise PatientMismatch(
+        f"MRN {mrn} is recorded for {_person(row['name'], row['birth_date'])}, but the "
+        f"document names {given}: refused, so one patient is not relabelled as another. "
+        "If the document corrects the record, say so (import --correction)")
+
+
+def refuse_another_person(db: Database, mrn: str, name: str | None,
+                          birth_date: date | None) -> None:
+    """`PatientMismatch` when the MRN is recorded for another name or birth date."""
+    mrn = normal_mrn(mrn)
+    birth = birth_date.isoformat() if birth_date else None
+    row = fetch_one(db, "SELECT id, name, birth_date FROM patients WHERE mrn = ?", [mrn])
+    if row is not None and _differs(row, name, birth):
+        _refuse(mrn, row, name, birth)
+
+
+def upsert_patient(db: Database, mrn: str, name: str | None, birth_date: date | None,
+                   *, now: str, correction: bool = False,
+                   actor: str = "system") -> tuple[int, list[str]]:
+    """Find the patient by MRN (any case) or create them, inside a write transaction.
+
+    A name or birth date the record lacks is filled in. One that differs from the recorded
+    one raises `PatientMismatch` naming both, unless `correction`: then it replaces the
+    recorded one, each field's old and new value kept in `patient_corrections` (audited
+    `patient.correct`). Returns (patient ID, ["created"] or the fields changed).
     """
     require_transaction(db, "upsert_patient")
+    mrn = normal_mrn(mrn)
     birth = birth_date.isoformat() if birth_date else None
     row = fetch_one(db, "SELECT id, name, birth_date FROM patients WHERE mrn = ?", [mrn])
     if row is None:
@@ -130,10 +176,23 @@ def upsert_patient(db: Database, mrn: str, name: str | None, birth_date: date | 
         return patient_id, ["created"]
     patient_id = row["id"]
     new = {"name": name, "birth_date": birth}
-    changed = [field for field, value in new.items()
-               if value is not None and value != row[field] and (overwrite or row[field] is None)]
+    differs = _differs(row, name, birth)
+    if differs and not correction:
+        _refuse(mrn, row, name, birth)
+    changed = [f for f, value in new.items() if value is not None and value != row[f]]
     if changed:
-        values = {field: new[field] if field in changed else row[field] for field in new}
+        guard_row(db, "patients", patient_id)
+        from desktop_app.store.audit import append_audit
+
+        for field in differs:
+            correction_id = db.execute(
+                "INSERT INTO patient_corrections (patient_id, field, old_value, new_value, "
+                "corrected_at, corrected_by) VALUES (?, ?, ?, ?, ?, ?)",
+                [patient_id, field, row[field], new[field], now, actor]).lastrowid
+            append_audit(db, actor=actor, action="patient.correct",
+                         table="patient_corrections", record_id=correction_id,
+                         detail={"patient_id": patient_id, "field": field})
+        values = {f: new[f] if f in changed else row[f] for f in new}
         db.execute("UPDATE patients SET name = ?, birth_date = ?, updated_at = ? WHERE id = ?",
                    [values["name"], values["birth_date"], now, patient_id])
         if "name" in changed:

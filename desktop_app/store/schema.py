@@ -11,6 +11,7 @@ is refused rather than guessed at.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -223,11 +224,99 @@ CREATE INDEX episodes_patient ON episodes (patient_id)
 """)
 
 
+class MrnCollision(StoreError):
+    """Folding the MRNs to upper case would make two patients one; nothing was changed."""
+
+
+# Tables whose IDs become AUTOINCREMENT in version 5 (an ID is never given out twice).
+_ID_TABLES = ("patients", "episodes", "exams", "escalations", "signed_notes", "addenda",
+              "users")
+
+
+def _v5_mrn_case(db: Database) -> None:
+    """MRNs kept in upper case (compared without case: a scanner with caps lock on must not
+    open a second patient). Stops, naming the MRNs, when two patients would become one."""
+    clashes = db.execute(
+        "SELECT group_concat(mrn, ' and ') FROM (SELECT mrn, upper(mrn) AS folded FROM patients"
+        " ORDER BY id) GROUP BY folded HAVING count(*) > 1 ORDER BY folded").fetchall()
+    if clashes:
+        listed = "; ".join(r[0] for r in clashes[:10])
+        raise MrnCollision(
+            "MRNs are now compared without case, and these MRNs would become one patient: "
+            f"{listed}. Nothing was changed; merge or correct them with the previous version "
+            "first")
+    db.execute("UPDATE patients SET mrn = upper(mrn) WHERE mrn != upper(mrn)")
+
+
+def _rebuild_with_autoincrement(db: Database, table: str) -> None:
+    """The 12-step table rebuild: same columns, `id ... AUTOINCREMENT`, indexes and triggers
+    made again. Foreign keys are off during migrations."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                     [table]).fetchone()[0]
+    extras = [r[0] for r in db.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL", [table])]
+    new_sql, count = re.subn(r"\bid INTEGER PRIMARY KEY\b(?! AUTOINCREMENT)",
+                             "id INTEGER PRIMARY KEY AUTOINCREMENT", sql, count=1)
+    if count != 1:
+        raise StoreError(f"the table {table} has no integer ID to keep unique")
+    if table == "patients":
+        new_sql = new_sql.replace("CHECK (length(mrn) BETWEEN 1 AND 20)",
+                                  "CHECK (length(mrn) BETWEEN 1 AND 20 AND mrn = upper(mrn))")
+    new_sql = new_sql.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_v5", 1)
+    db.execute(new_sql)
+    db.execute(f"INSERT INTO {table}_v5 SELECT * FROM {table}")
+    db.execute(f"DROP TABLE {table}")
+    db.execute(f"ALTER TABLE {table}_v5 RENAME TO {table}")
+    for statement in extras:
+        db.execute(statement)
+
+
+def _v5_provable_record(db: Database) -> None:
+    """A record that proves itself: MRNs in upper case; IDs never reused (AUTOINCREMENT);
+    each audit entry of a write carries the SHA-256 of the row it wrote, and every row
+    recorded before this version gets a baseline entry with its hash; corrections of a
+    patient's name or birth date kept with their old and new values."""
+    from desktop_app.store.audit import append_audit
+    from desktop_app.store.rows import COVERED
+
+    _v5_mrn_case(db)
+    for table in _ID_TABLES:
+        _rebuild_with_autoincrement(db, table)
+    _script(db, """
+ALTER TABLE audit_log ADD COLUMN row_sha256 TEXT;
+CREATE TABLE patient_corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    field TEXT NOT NULL CHECK (field IN ('name', 'birth_date')),
+    old_value TEXT,
+    new_value TEXT,
+    corrected_at TEXT NOT NULL,
+    corrected_by TEXT NOT NULL
+);
+CREATE INDEX patient_corrections_patient ON patient_corrections (patient_id);
+CREATE TRIGGER patient_corrections_no_update BEFORE UPDATE ON patient_corrections
+BEGIN SELECT RAISE(ABORT, 'a correction is never edited'); END;
+CREATE TRIGGER patient_corrections_no_delete BEFORE DELETE ON patient_corrections
+BEGIN SELECT RAISE(ABORT, 'a correction is never deleted'); END
+""")
+    for table, columns in COVERED.items():
+        keys = [r[0] for r in db.execute(f"SELECT {columns[0]} FROM {table} ORDER BY 1")]
+        for key in keys:
+            if table == "settings":
+                append_audit(db, actor="system", action="record.baseline", table=table,
+                             detail={"key": key})
+            else:
+                append_audit(db, actor="system", action="record.baseline", table=table,
+                             record_id=key)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "record", _v1_record),
     Migration(2, "drafts", _v2_drafts),
     Migration(3, "sign_in_lockout", _v3_sign_in_lockout),
     Migration(4, "ward_board", _v4_ward_board),
+    Migration(5, "provable_record", _v5_provable_record),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -15,6 +15,7 @@ from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy
 from desktop_app.store.audit import append_audit
 from desktop_app.store.database import fetch_all, utc_now, utc_text, write_transaction
 from desktop_app.store.errors import InvalidValue, PermissionDenied
+from desktop_app.store.rows import guard_row
 
 SCHEDULE_POLICY = "schedule_policy"
 WARD_NAME = "ward_name"
@@ -87,6 +88,7 @@ def set_setting(db: Database, key: str, value: Any, *, actor: str) -> None:
     value = _checked(key, value)
     with write_transaction(db):
         require_administrator(db, actor)
+        guard_row(db, "settings", key)
         db.execute(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "

@@ -35,6 +35,7 @@ from desktop_app.store.errors import (
     NotFound,
     checked_text,
 )
+from desktop_app.store.rows import guard_row
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -155,6 +156,7 @@ def disable_user(db: Database, name: str, *, actor: str) -> UserRecord:
             if admins <= 1:
                 raise Conflict("the last administrator cannot be disabled; make another "
                                "administrator first")
+        guard_row(db, "users", user.id)
         db.execute("UPDATE users SET disabled_at = ?, disabled_by = ? WHERE id = ?",
                    [utc_text(utc_now()), actor, user.id])
         append_audit(db, actor=actor, action="user.disable", table="users", record_id=user.id)
@@ -191,6 +193,7 @@ def authenticate(db: Database, name: str, password: str, *, now: datetime | None
     if user.disabled:
         raise AccountDisabled()
     with write_transaction(db):
+        guard_row(db, "users", user.id)
         new_hash = (_hasher().hash(password)
                     if _hasher().check_needs_rehash(row["password_hash"]) else row["password_hash"])
         db.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL, password_hash = ?"
@@ -205,6 +208,7 @@ def _record_failure(db: Database, user: UserRecord, moment: datetime, lock_after
     attempts = user.failed_attempts + 1
     locked = lock_after is not None and attempts >= lock_after
     with write_transaction(db):
+        guard_row(db, "users", user.id)
         db.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
                    [attempts, utc_text(moment + lock_for) if locked else None, user.id])
         append_audit(db, actor=user.name, action="user.sign_in_failed", table="users",

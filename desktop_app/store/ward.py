@@ -32,6 +32,7 @@ from desktop_app.paths import write_private
 from desktop_app.store.audit import AuditEntry, append_audit
 from desktop_app.store.database import fetch_all, utc_now, utc_text, write_transaction
 from desktop_app.store.errors import InvalidValue, NotFound, PermissionDenied
+from desktop_app.store.rows import guard_row
 from desktop_app.store.users import ADMIN, get_user
 
 # Audit actions of things read or sent out, and of the sign-in session.
@@ -184,7 +185,7 @@ def record_access(db: Database, *, actor: str, action: str, table: str | None = 
         raise InvalidValue("an audit entry names its actor and its action")
     with write_transaction(db):
         return append_audit(db, actor=actor, action=action, table=table, record_id=record_id,
-                            detail=detail)
+                            detail=detail, row=False)
 
 
 def record_patient_view(db: Database, episode_id: int, *, actor: str, via: str) -> int:
@@ -302,6 +303,7 @@ def set_break_glass_account(db: Database, name: str | None, *, actor: str) -> No
                 raise InvalidValue("the emergency account is a nurse or clinician account, "
                                    "never an administrator's")
             name = user.name
+        guard_row(db, "settings", BREAK_GLASS_KEY)
         db.execute(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "

@@ -351,3 +351,33 @@ def test_the_export_code_needs_no_fhir_library_qt_database_or_pdf_code() -> None
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def _neurocheck(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder), *args],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+def test_import_refuses_another_person_under_a_known_mrn_unless_it_is_a_correction(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    first = json.loads((CASES / "mbb-saddle.json").read_text(encoding="utf-8"))
+    first["patient"]["mrn"] = "mbb-0501"
+    other = json.loads(json.dumps(first))
+    other["patient"]["mrn"] = "MBB-0501"
+    other["patient"]["name"] = "Someone Else"
+    other["exam"]["performed_at"] = "2026-05-04T13:00:00+01:00"
+    (tmp_path / "first.json").write_text(json.dumps(first), encoding="utf-8")
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    assert _neurocheck(folder, "import", str(tmp_path / "first.json")).returncode == 0
+    refused = _neurocheck(folder, "import", str(tmp_path / "other.json"))
+    assert refused.returncode == 2
+    assert first["patient"]["name"] in refused.stderr and "Someone Else" in refused.stderr
+    assert "Nothing was imported" in refused.stderr and "Traceback" not in refused.stderr
+    log = "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.log"))
+    assert "Someone Else" not in log and first["patient"]["name"] not in log
+    corrected = _neurocheck(folder, "import", "--correction", str(tmp_path / "other.json"))
+    assert corrected.returncode == 0, corrected.stderr
+    checked = _neurocheck(folder, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "every row" in checked.stdout

@@ -14,6 +14,7 @@ from desktop_app.domain import DocumentError, SchedulePolicy, assess, load_docum
 from desktop_app.store import (
     Conflict,
     ImportRefused,
+    PatientMismatch,
     create_user,
     episode_exams,
     episode_history,
@@ -136,11 +137,12 @@ def test_the_board_follows_the_latest_exam_not_the_latest_saved(db: Database) ->
     assert row.next_check_due == later.next_check_due
 
 
-def test_an_older_document_does_not_overwrite_newer_patient_details(db: Database) -> None:
+def test_another_name_for_a_known_mrn_changes_it_only_as_a_correction(db: Database) -> None:
     save_exam(db, document(name="New Name", exam_hours=3), actor="n")
-    save_exam(db, document(name="Old Name", exam_hours=1), actor="n")
+    with pytest.raises(PatientMismatch, match="New Name.*Old Name"):
+        save_exam(db, document(name="Old Name", exam_hours=1), actor="n")
     assert patient_by_mrn(db, "T-0001").name == "New Name"
-    save_exam(db, document(name="Newest Name", exam_hours=4), actor="n")
+    save_exam(db, document(name="Newest Name", exam_hours=4), actor="n", correction=True)
     assert patient_by_mrn(db, "T-0001").name == "Newest Name"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ def test_v4_from_v3_fills_the_board_from_each_episodes_latest_exam(folder: Path)
     # Saved later but performed earlier: must not become the board's exam.
     add_v1_exam(db, mrn="M1", exam_at="2026-05-04T07:30:00.000000Z", level="emergency",
                 due="2026-05-04T07:45:00.000000Z")
-    assert migrate(db) == [4]
+    assert migrate(db, target=4) == [4]
     row = db.execute("SELECT last_exam_id, current_level, next_check_due FROM episodes").fetchone()
     assert row == (latest, "urgent", "2026-05-04T09:15:00.000000Z")
     plan = " ".join(r[3] for r in db.execute(
@@ -142,3 +143,60 @@ def test_a_database_from_a_newer_version_is_refused_untouched(folder: Path) -> N
 def test_migrate_refuses_an_unknown_target(db: Database) -> None:
     with pytest.raises(StoreError):
         migrate(db, target=SCHEMA_VERSION + 1)
+
+
+def test_v5_from_v4_folds_mrns_keeps_ids_unique_and_hashes_every_row(folder: Path) -> None:
+    db = at_version(folder, 3)  # exams as they were, the board filled from them by v4
+    exam_id = add_v1_exam(db, mrn="mbb-0501", exam_at="2026-05-04T08:00:00.000000Z",
+                          level="notify", due="2026-05-04T08:15:00.000000Z")
+    add_v1_exam(db, mrn="X-2", exam_at="2026-05-04T08:00:00.000000Z", level="observe",
+                due="2026-05-04T08:30:00.000000Z")
+    db.execute("INSERT INTO settings (key, value, updated_at, updated_by) "
+               "VALUES ('ward_name', '\"7B\"', ?, 'test')", [NOW])
+    assert migrate(db) == [4, 5]
+    assert [r[0] for r in db.execute("SELECT mrn FROM patients ORDER BY id")] == ["MBB-0501", "X-2"]
+    for table in ("patients", "episodes", "exams", "users", "signed_notes"):
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+        assert "AUTOINCREMENT" in sql, table
+    assert dict(db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())["exams"] == 2
+    baseline = db.execute("SELECT record_table, count(*) FROM audit_log WHERE action = "
+                          "'record.baseline' GROUP BY record_table").fetchall()
+    assert dict(baseline) == {"patients": 2, "episodes": 2, "exams": 2, "settings": 1}
+    report = check_database(db, full=True)
+    assert report.ok, report.problems
+    assert report.rows_checked == 7
+    # The exam kept its ID and its references hold.
+    assert db.execute("SELECT episode_id FROM exams WHERE id = ?", [exam_id]).fetchone()
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO patients (mrn, created_at, updated_at) VALUES ('lower', ?, ?)",
+                   [NOW, NOW])
+
+
+def test_v5_stops_naming_the_mrns_when_folding_would_merge_two_patients(folder: Path) -> None:
+    db = at_version(folder, 4)
+    for mrn, name in (("ab-1", "Ann Lower"), ("AB-1", "Ann Upper"), ("c-3", "Cy")):
+        db.execute("INSERT INTO patients (mrn, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                   [mrn, name, NOW, NOW])
+    with pytest.raises(StoreError, match="ab-1 and AB-1") as stopped:
+        migrate(db)
+    assert "Ann" not in str(stopped.value)
+    assert schema_version(db) == 4
+    assert [r[0] for r in db.execute("SELECT mrn FROM patients ORDER BY id")] == ["ab-1", "AB-1", "c-3"]
+
+
+def test_a_document_saved_before_v5_with_a_lower_case_mrn_is_still_the_same_exam(
+        folder: Path) -> None:
+    from desktop_app.store import save_exam
+    from tests.store.documents import document
+
+    db = at_version(folder, 4)
+    doc = document("lower-1")
+    first = save_exam(db, doc, actor="n")
+    # ... as version 4 stored it: the MRN as typed, in the patient and in the document.
+    db.execute("UPDATE patients SET mrn = 'lower-1'")
+    db.execute("UPDATE exams SET document = replace(document, 'LOWER-1', 'lower-1')")
+    migrate(db)
+    again = save_exam(db, doc, actor="n")  # the same file imported again: stored once
+    assert (again.exam_id, again.created) == (first.exam_id, False)
+    assert check_database(db, full=True).ok
