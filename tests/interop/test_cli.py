@@ -354,12 +354,19 @@ def test_the_export_code_needs_no_fhir_library_qt_database_or_pdf_code() -> None
 
 
 def _neurocheck(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder), *args],
+    """The real command, signed in where the command asks for it."""
+    from tests.signing_in import with_sign_in
+
+    argv, stdin = with_sign_in(["--data-dir", str(folder), *args])
+    return subprocess.run([sys.executable, "-m", "desktop_app", *argv], input=stdin,
                           capture_output=True, text=True, timeout=60, cwd=ROOT)
 
 
 def test_import_refuses_another_person_under_a_known_mrn_unless_it_is_a_correction(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch) -> None:
+    from tests.signing_in import make_hashing_quick
+
+    make_hashing_quick(monkeypatch)  # the test account's hash, checked by the commands
     folder = tmp_path / "data"
     first = json.loads((CASES / "mbb-saddle.json").read_text(encoding="utf-8"))
     first["patient"]["mrn"] = "mbb-0501"
@@ -373,7 +380,7 @@ def test_import_refuses_another_person_under_a_known_mrn_unless_it_is_a_correcti
     refused = _neurocheck(folder, "import", str(tmp_path / "other.json"))
     assert refused.returncode == 2
     assert first["patient"]["name"] in refused.stderr and "Someone Else" in refused.stderr
-    assert "Nothing was imported" in refused.stderr and "Traceback" not in refused.stderr
+    assert "nothing was imported" in refused.stderr and "Traceback" not in refused.stderr
     log = "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.log"))
     assert "Someone Else" not in log and first["patient"]["name"] not in log
     corrected = _neurocheck(folder, "import", "--correction", str(tmp_path / "other.json"))

@@ -74,10 +74,15 @@ def test_a_tampered_backup_is_refused_and_nothing_changes(
     assert live_bytes(folder) == before
 
 
-def test_the_restore_command_refuses_a_flipped_byte(folder: Path, backup: Path) -> None:
+def test_the_restore_command_refuses_a_flipped_byte(folder: Path, backup: Path,
+                                                   monkeypatch) -> None:
+    from tests.signing_in import make_hashing_quick, with_sign_in
+
+    make_hashing_quick(monkeypatch)  # the administrator's hash, checked by the command
     flip_grade(backup)
-    result = subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder),
-                             "restore", str(backup)], capture_output=True, text=True, timeout=60)
+    argv, stdin = with_sign_in(["--data-dir", str(folder), "restore", str(backup)])
+    result = subprocess.run([sys.executable, "-m", "desktop_app", *argv], input=stdin,
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Restore refused" in result.stderr and "exams row 1 differs" in result.stderr
     assert "Restored and verified" not in result.stdout

@@ -18,11 +18,11 @@ import pytest
 
 from desktop_app.commands.check import pdf_verifier
 from desktop_app.domain import load_document
+from desktop_app.record.accounts import add_user
 from desktop_app.report import pki
 from desktop_app.report.signing import create_signed_note
 from desktop_app.store import (
     CheckReport,
-    add_user,
     audit_anchor,
     check_database,
     connect,
@@ -446,7 +446,7 @@ def test_check_answers_any_damaged_file_in_words_never_a_traceback(
         for _ in range(rng.randint(1, 4)):
             damaged[rng.randrange(len(damaged))] = rng.randrange(256)
         folder = tmp_path / f"d{index}"
-        folder.mkdir()
+        folder.mkdir(mode=0o700)
         database_path(folder).write_bytes(bytes(damaged))
         status = run(argparse.Namespace(data_dir=str(folder), signatures=False))
         out, err = capsys.readouterr()
