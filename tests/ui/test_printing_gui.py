@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
+from desktop_app.record.accounts import add_user
 from desktop_app.report import pki
 from desktop_app.store import exam_notes
-from desktop_app.store.users import add_user
 from desktop_app.store.ward import NOTE_PRINT, search_audit
 from tests.store.conftest import fast_password_hashing  # noqa: F401  (autouse: quick argon2)
 from tests.ui.test_signing_gui import ADMIN_PASSWORD, PASSWORD, signed_exam

@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
+from desktop_app.record.accounts import add_user
 from desktop_app.report import pki, verify_note
 from desktop_app.store import exam_notes
-from desktop_app.store.users import add_user
 from desktop_app.ui import signing, workers
 from tests.conftest import CASES
 from tests.store.conftest import fast_password_hashing  # noqa: F401  (autouse: quick argon2)
