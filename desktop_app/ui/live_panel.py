@@ -244,6 +244,9 @@ class LivePanel(QFrame):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The vertical bar always takes its room: a bar that came and went with the length
+        # of what is said would re-wrap every line of the panel on a change.
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
 
