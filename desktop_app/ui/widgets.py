@@ -381,6 +381,13 @@ class GradeCell(QWidget):
         small = self.caption.font()
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
         self.caption.setFont(small)
+        if show_meaning:
+            # As wide as the widest meaning from the start: a grade typed never widens its
+            # column, so the grid does not shift under the finger nor repaint as a whole.
+            metrics = self.caption.fontMetrics()
+            self.caption.setMinimumWidth(max(
+                (metrics.horizontalAdvance(option.meaning) for option in row.options),
+                default=0) + 2)
         layout.addWidget(self.caption)
         row.valueChanged.connect(lambda _value: self.update_caption())
         row.keyRefused.connect(self.refuse)
