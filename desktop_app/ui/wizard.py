@@ -14,7 +14,7 @@ import logging
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -92,7 +92,9 @@ class ExamWizard(QWidget):
         # nurse taps grades must not shift the page under the finger.
         self.banner = QFrame()
         self.banner.setObjectName("wizard.banner")
-        self.banner.setFixedHeight(self.fontMetrics().height() * 3 + 12)
+        # Three lines of the larger font an urgent level is shown in, so that even at 200 %
+        # the last line of an emergency's words is never cut off.
+        self.banner.setFixedHeight(QFontMetrics(self._alarm_font(True)).lineSpacing() * 3 + 12)
         self.banner.setAutoFillBackground(True)
         banner = QHBoxLayout(self.banner)
         banner.setContentsMargins(10, 2, 10, 2)
@@ -235,10 +237,13 @@ class ExamWizard(QWidget):
             palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
             palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
             self.banner.setPalette(palette)
-            font = QFont(self.font())
-            font.setPointSizeF(self.font().pointSizeF() * (1.3 if urgent else 1.1))
-            font.setBold(urgent)
-            self.alarm.setFont(font)
+            self.alarm.setFont(self._alarm_font(urgent))
+
+    def _alarm_font(self, urgent: bool) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * (1.3 if urgent else 1.1))
+        font.setBold(urgent)
+        return font
 
     def all_problems(self) -> list[Problem]:
         """The session's problems plus text a page could not turn into a value."""

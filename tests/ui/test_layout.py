@@ -3,13 +3,16 @@ view, and the grade buttons are touch-sized."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QPushButton, QScrollArea
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea
 
 from desktop_app.ui.theme import TOUCH_TARGET
 from desktop_app.ui.widgets import ChoiceRow
-from tests.ui.driver import find
+from tests.conftest import CASES
+from tests.ui.driver import enter, fill_patient_page, find, press
 
 
 @pytest.mark.parametrize("kind", ["medial_branch_block", "im_injection"])
@@ -35,3 +38,23 @@ def test_every_page_fits_beside_the_live_panel(qtbot, window, kind, size):
                 for button in cell.buttons:
                     assert button.height() >= TOUCH_TARGET, cell.path
                     assert button.width() >= 30, cell.path
+
+
+@pytest.mark.parametrize("size", [(960, 540), (1366, 728)])
+def test_the_words_of_an_emergency_fit_the_banner(qtbot, window, size):
+    """960x540 is 1920x1080 at 200 %; 1366x728 is 1366x768 less the taskbar. The larger
+    bold font of an urgent level must not push the banner's last line out of sight."""
+    window.resize(*size)
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    fill_patient_page(qtbot, wizard, json.loads(
+        (CASES / "mbb-normal-1h.json").read_text(encoding="utf-8")))
+    enter(qtbot)
+    press(qtbot, find(wizard, ChoiceRow, "symptoms.saddle_anaesthesia"), True)
+    qtbot.wait(1)
+    alarm = find(window, QLabel, "wizard.alarm")
+    assert alarm.text().startswith("\u26a0 EMERGENCY")
+    needed = alarm.heightForWidth(alarm.width())
+    banner = find(window, QFrame, "wizard.banner")
+    assert needed <= banner.contentsRect().height() - 2, (needed, banner.height())
+    assert alarm.height() >= needed
