@@ -75,7 +75,7 @@ QScrollArea[role="panel"] QScrollBar::handle:vertical {{ background: #78909c;
 QScrollArea[role="panel"] QScrollBar::handle:vertical:disabled {{ background: #eceff1; }}
 QScrollArea[role="panel"] QScrollBar::add-line:vertical,
 QScrollArea[role="panel"] QScrollBar::sub-line:vertical {{ height: 0; }}
-QToolButton[role="step"] {{ min-height: 34px; padding: 0 8px; border: none;
+QToolButton[role="step"] {{ min-height: 34px; padding: 0 5px; border: none;
     border-bottom: 3px solid transparent; }}
 QToolButton[role="step"]:checked {{ border-bottom: 3px solid {SELECTED_OUTLINE};
     background: #e3f2fd; }}

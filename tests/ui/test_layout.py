@@ -4,6 +4,7 @@ view, and the grade buttons are touch-sized."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -58,3 +59,26 @@ def test_the_words_of_an_emergency_fit_the_banner(qtbot, window, size):
     banner = find(window, QFrame, "wizard.banner")
     assert needed <= banner.contentsRect().height() - 2, (needed, banner.height())
     assert alarm.height() >= needed
+
+
+def test_the_step_bar_never_makes_the_window_wider_than_200_percent_allows(qtbot, window):
+    """At 200 % on 1920x1080 (960x540) the widest step bar, with two pages marked optional,
+    the escalation step shown and every other step counting what it lacks, still fits."""
+    window.resize(960, 540)
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    wizard.session.set_value("procedure.kind", "im_injection")
+    wizard.session.set_value("procedure.site", "deltoid")
+    wizard.session.set_value("procedure.performed_at", datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
+    wizard.session.set_value("exam.performed_at", datetime(2026, 5, 4, 10, 0, tzinfo=UTC))
+    wizard.session.set_value("motor.wrist_extension.left", 2)  # wrist drop: urgent
+    for index in range(len(wizard.pages)):
+        wizard.go(index)  # leaving a page reveals what it lacks: the step counts it
+    wizard.go(0)
+    qtbot.wait(1)
+    shown = [b.text() for b in wizard.step_buttons if b.isVisible()]
+    assert sum("\u2022" in text for text in shown) >= 3, shown
+    assert sum("(optional)" in text for text in shown) == 2, shown
+    assert any("Escalation" in text for text in shown), shown
+    assert window.minimumSizeHint().width() <= 960, (window.minimumSizeHint().width(), shown)
+    assert window.width() <= 960
