@@ -43,6 +43,7 @@ from desktop_app.ui.pages.review import ReviewPage
 from desktop_app.ui.pages.sensory import SensoryPage
 from desktop_app.ui.pages.symptoms import SymptomsPage
 from desktop_app.ui.services import Repository, SavedExam, SaveRefused
+from desktop_app.ui.theme import LevelStyle
 from desktop_app.ui.widgets import ChoiceRow, GradeCell, guard_wheel, set_shown
 
 log = logging.getLogger(__name__)
@@ -233,11 +234,25 @@ class ExamWizard(QWidget):
             self._banner_level = style
             urgent = level is not None and level >= Level.URGENT
             # Palette and font, not a style sheet: no re-polish, no relayout on a change.
-            palette = self.banner.palette()
-            palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
-            self.banner.setPalette(palette)
+            self._paint_banner()
             self.alarm.setFont(self._alarm_font(urgent))
+
+    def _paint_banner(self) -> None:
+        """The level's colours on the banner and on its words (a label polished by the style
+        sheet keeps its own palette: black words on a dark red or green banner)."""
+        style = self._banner_level
+        if not isinstance(style, LevelStyle):
+            return
+        palette = self.banner.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
+        for widget in (self.banner, self.alarm, self.header):
+            widget.setPalette(palette)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        # Polishing on the first show replaces palettes set before it: paint again.
+        self._paint_banner()
+        super().showEvent(event)
 
     def _alarm_font(self, urgent: bool) -> QFont:
         font = QFont(self.font())

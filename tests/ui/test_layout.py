@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QWidget
 
-from desktop_app.ui.theme import TOUCH_TARGET
+from desktop_app.domain import Level
+from desktop_app.ui.theme import LEVEL_STYLES, NOT_YET_ASSESSED, TOUCH_TARGET
 from desktop_app.ui.widgets import ChoiceRow
 from tests.conftest import CASES
 from tests.ui.driver import enter, fill_patient_page, find, press
@@ -82,3 +83,41 @@ def test_the_step_bar_never_makes_the_window_wider_than_200_percent_allows(qtbot
     assert any("Escalation" in text for text in shown), shown
     assert window.minimumSizeHint().width() <= 960, (window.minimumSizeHint().width(), shown)
     assert window.width() <= 960
+
+
+def test_the_panel_text_keeps_its_width_when_the_panel_grows_past_its_height(qtbot, window):
+    """The panel's lines never re-wrap under the nurse's eyes because a scroll bar came in:
+    the width of its text is the same when everything fits and when it has to scroll."""
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    body = find(wizard.panel, QWidget, "assessment.body")
+    bar = find(wizard.panel, QScrollArea, "assessment.scroll").verticalScrollBar()
+    qtbot.wait(1)
+    assert bar.maximum() == 0  # nothing to scroll yet
+    short = body.width()
+    fill_patient_page(qtbot, wizard, json.loads(
+        (CASES / "mbb-normal-1h.json").read_text(encoding="utf-8")))
+    enter(qtbot)
+    press(qtbot, find(wizard, ChoiceRow, "symptoms.saddle_anaesthesia"), True)
+    qtbot.waitUntil(lambda: bar.maximum() > 0)  # an emergency says more than fits
+    assert body.width() == short
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_the_banner_words_are_in_the_level_colours(qtbot, window, answer):
+    """White words on the red of an emergency (and the level's own text colour on every
+    banner), as in the panel: not the black of the style sheet on a dark red."""
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    fill_patient_page(qtbot, wizard, json.loads(
+        (CASES / "mbb-normal-1h.json").read_text(encoding="utf-8")))
+    enter(qtbot)
+    press(qtbot, find(wizard, ChoiceRow, "symptoms.saddle_anaesthesia"), answer)
+    qtbot.wait(1)
+    banner = find(window, QFrame, "wizard.banner")
+    background = banner.palette().window().color().name()
+    words = LEVEL_STYLES[Level.EMERGENCY] if answer else NOT_YET_ASSESSED
+    assert background == words.background
+    for name in ("wizard.alarm", "wizard.header"):
+        label = find(window, QLabel, name)
+        assert label.palette().windowText().color().name() == words.foreground, name
