@@ -249,6 +249,22 @@ class ExamWizard(QWidget):
         for widget in (self.banner, self.alarm, self.header):
             widget.setPalette(palette)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._fit_pages()
+
+    def _fit_pages(self) -> None:
+        """The page shown puts Left under Right when side by side it would need scrolling
+        sideways (1920x1080 at 200 %); judged only once the wizard has its real size."""
+        if not self.isVisible() or not hasattr(self, "current"):
+            return
+        fit = getattr(self.pages[self.current], "fit_width", None)
+        scroll = self.stack.currentWidget()
+        if fit is None or scroll is None:
+            return
+        self.layout().activate()
+        fit(scroll.width() - scroll.verticalScrollBar().sizeHint().width() - 2)
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         # Polishing on the first show replaces palettes set before it: paint again.
         self._paint_banner()
@@ -309,6 +325,7 @@ class ExamWizard(QWidget):
         self.session.page_index = index
         guard_wheel(self.pages[index])  # inputs a page added since it was last shown
         self.stack.setCurrentIndex(index)
+        self._fit_pages()
         self.stack.currentWidget().verticalScrollBar().setValue(0)  # a page opens at its top
         for i, button in enumerate(self.step_buttons):
             button.setChecked(i == index)

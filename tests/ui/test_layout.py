@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QWidget
 
 from desktop_app.domain import Level
@@ -121,3 +121,36 @@ def test_the_banner_words_are_in_the_level_colours(qtbot, window, answer):
     for name in ("wizard.alarm", "wizard.header"):
         label = find(window, QLabel, name)
         assert label.palette().windowText().color().name() == words.foreground, name
+
+
+@pytest.mark.parametrize("kind", ["medial_branch_block", "im_injection"])
+def test_at_200_percent_no_page_scrolls_sideways_and_right_still_comes_first(
+        qtbot, window, kind):
+    """960x540 is 1920x1080 at 200 %: the grids put Left under Right, each side named,
+    rather than scroll sideways or cut the buttons' words."""
+    window.resize(960, 540)
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    wizard.session.set_value("procedure.kind", kind)
+    wizard.session.set_value("symptoms.saddle_anaesthesia", True)  # escalation page shown
+    pairs = 0
+    for index, page in enumerate(wizard.pages):
+        wizard.go(index)
+        qtbot.wait(1)
+        scroll = wizard.stack.currentWidget()
+        assert not scroll.horizontalScrollBar().isVisible(), f"{page.page_id} is too wide"
+        viewport = scroll.viewport()
+        for path, cell in page.cells.items():
+            other = page.cells.get(path.replace(".right", ".left"))
+            if ".right" not in path or other is None or not cell.isVisible():
+                continue
+            right, left = (c.mapTo(page, QPoint(0, 0)) for c in (cell, other))
+            assert right.y() < left.y() or right.x() < left.x(), f"{path}: left first"
+            for shown in (cell, other):
+                edge = shown.mapTo(viewport, QPoint(shown.width(), 0)).x()
+                assert edge <= viewport.width(), f"{shown.path} is cut off"
+                for button in shown.buttons:
+                    assert button.width() >= button.sizeHint().width() - 2, (
+                        f"{shown.path}: {button.text()} squeezed")
+            pairs += 1
+    assert pairs >= 5 * 2 + 5 + 1 + 2  # sensory rows x 2, legs, straight-leg raise, reflexes
