@@ -235,6 +235,15 @@ class LivePanel(QFrame):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The vertical bar always takes its room: a bar that came and went with the length
+        # of what is said would re-wrap every line of the panel on a change.
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        # A flat bar from the style sheet (theme): repainted on every change of length, the
+        # platform style's bar alone cost more than the rest of the panel.
+        scroll.setProperty("role", "panel")
+        bar = scroll.verticalScrollBar()  # no handle drawn when there is nothing to scroll
+        bar.rangeChanged.connect(lambda low, high: bar.setEnabled(high > low))
+        bar.setEnabled(False)
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
 

@@ -69,7 +69,13 @@ QGroupBox#redflags::title {{ color: {PROBLEM_COLOUR}; subcontrol-origin: margin;
 QPushButton, QLineEdit, QComboBox, QDateTimeEdit {{ min-height: {TOUCH_TARGET - 6}px; }}
 QPushButton {{ padding: 0 14px; }}
 QPushButton#wizard\\.finish {{ font-weight: bold; }}
-QToolButton[role="step"] {{ min-height: 34px; padding: 0 8px; border: none;
+QScrollArea[role="panel"] QScrollBar:vertical {{ background: #eceff1; width: 12px; margin: 0; }}
+QScrollArea[role="panel"] QScrollBar::handle:vertical {{ background: #78909c;
+    min-height: 30px; border-radius: 4px; margin: 1px; }}
+QScrollArea[role="panel"] QScrollBar::handle:vertical:disabled {{ background: #eceff1; }}
+QScrollArea[role="panel"] QScrollBar::add-line:vertical,
+QScrollArea[role="panel"] QScrollBar::sub-line:vertical {{ height: 0; }}
+QToolButton[role="step"] {{ min-height: 34px; padding: 0 5px; border: none;
     border-bottom: 3px solid transparent; }}
 QToolButton[role="step"]:checked {{ border-bottom: 3px solid {SELECTED_OUTLINE};
     background: #e3f2fd; }}

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -381,6 +382,13 @@ class GradeCell(QWidget):
         small = self.caption.font()
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
         self.caption.setFont(small)
+        if show_meaning:
+            # As wide as the widest meaning from the start: a grade typed never widens its
+            # column, so the grid does not shift under the finger nor repaint as a whole.
+            metrics = self.caption.fontMetrics()
+            self.caption.setMinimumWidth(max(
+                (metrics.horizontalAdvance(option.meaning) for option in row.options),
+                default=0) + 2)
         layout.addWidget(self.caption)
         row.valueChanged.connect(lambda _value: self.update_caption())
         row.keyRefused.connect(self.refuse)
@@ -539,3 +547,59 @@ class TimeField(QLineEdit):
         self.setFocus(Qt.FocusReason.OtherFocusReason)
         self.setCursorPosition(len(self.text()))
         self._edited(self.text())
+
+
+# Right and Left side by side, or Left under Right when the page is narrow ----------------
+Place = tuple[int, int, int, int]  # row, column, row span, column span
+
+
+class SideGrid:
+    """Where the widgets of a grid of Right and Left cells sit: side by side when the page
+    is wide, each row's Left cells under its Right cells (each side named on its own row)
+    when it is not (200 % on 1920x1080). The keyboard order of the cells does not change."""
+
+    def __init__(self, grid: QGridLayout) -> None:
+        self.grid = grid
+        self.wide: dict[QWidget, Place] = {}
+        self.narrow: dict[QWidget, Place] = {}
+        self.is_narrow = False
+
+    def place(self, widget: QWidget, wide: Place | None, narrow: Place | None) -> None:
+        """Put `widget` at `wide` now; `None` hides it in that arrangement."""
+        if wide is not None:
+            self.wide[widget] = wide
+            self.grid.addWidget(widget, *wide)
+        if narrow is not None:
+            self.narrow[widget] = narrow
+        if wide is None:
+            widget.setParent(self.grid.parentWidget())
+            widget.hide()
+
+    def side_tag(self, side: str) -> QLabel:
+        tag = QLabel(f"<b>{side.capitalize()}</b>")
+        tag.setObjectName(f"side_tag.{side}")
+        return tag
+
+    def set_narrow(self, narrow: bool) -> None:
+        if narrow == self.is_narrow:
+            return
+        self.is_narrow = narrow
+        shown = self.narrow if narrow else self.wide
+        for widget in {*self.wide, *self.narrow}:
+            self.grid.removeWidget(widget)
+        for widget in {*self.wide, *self.narrow}:
+            if widget in shown:
+                self.grid.addWidget(widget, *shown[widget])
+            widget.setVisible(widget in shown)
+
+
+def fit_width(page: QWidget, grids: list[SideGrid], width: int) -> None:
+    """Narrow the grids of `page` when its wide arrangement needs more than `width`."""
+    if not grids:
+        return
+    if not grids[0].is_narrow:
+        page.ensurePolished()
+        page.wide_width = page.minimumSizeHint().width()
+    narrow = width < getattr(page, "wide_width", 0)
+    for grid in grids:
+        grid.set_narrow(narrow)

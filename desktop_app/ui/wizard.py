@@ -15,7 +15,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -44,6 +44,7 @@ from desktop_app.ui.pages.review import ReviewPage
 from desktop_app.ui.pages.sensory import SensoryPage
 from desktop_app.ui.pages.symptoms import SymptomsPage
 from desktop_app.ui.services import Repository, SavedExam, SaveRefused
+from desktop_app.ui.theme import LevelStyle
 from desktop_app.ui.widgets import ChoiceRow, GradeCell, guard_wheel, set_shown
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,9 @@ class ExamWizard(QWidget):
         # nurse taps grades must not shift the page under the finger.
         self.banner = QFrame()
         self.banner.setObjectName("wizard.banner")
-        self.banner.setFixedHeight(self.fontMetrics().height() * 3 + 12)
+        # Three lines of the larger font an urgent level is shown in, so that even at 200 %
+        # the last line of an emergency's words is never cut off.
+        self.banner.setFixedHeight(QFontMetrics(self._alarm_font(True)).lineSpacing() * 3 + 12)
         self.banner.setAutoFillBackground(True)
         banner = QHBoxLayout(self.banner)
         banner.setContentsMargins(10, 2, 10, 2)
@@ -233,14 +236,47 @@ class ExamWizard(QWidget):
             self._banner_level = style
             urgent = level is not None and level >= Level.URGENT
             # Palette and font, not a style sheet: no re-polish, no relayout on a change.
-            palette = self.banner.palette()
-            palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
-            self.banner.setPalette(palette)
-            font = QFont(self.font())
-            font.setPointSizeF(self.font().pointSizeF() * (1.3 if urgent else 1.1))
-            font.setBold(urgent)
-            self.alarm.setFont(font)
+            self._paint_banner()
+            self.alarm.setFont(self._alarm_font(urgent))
+
+    def _paint_banner(self) -> None:
+        """The level's colours on the banner and on its words (a label polished by the style
+        sheet keeps its own palette: black words on a dark red or green banner)."""
+        style = self._banner_level
+        if not isinstance(style, LevelStyle):
+            return
+        palette = self.banner.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(style.background))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(style.foreground))
+        for widget in (self.banner, self.alarm, self.header):
+            widget.setPalette(palette)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._fit_pages()
+
+    def _fit_pages(self) -> None:
+        """The page shown puts Left under Right when side by side it would need scrolling
+        sideways (1920x1080 at 200 %); judged only once the wizard has its real size."""
+        if not self.isVisible() or not hasattr(self, "current"):
+            return
+        fit = getattr(self.pages[self.current], "fit_width", None)
+        scroll = self.stack.currentWidget()
+        if fit is None or scroll is None:
+            return
+        self.layout().activate()
+        fit(scroll.width() - scroll.verticalScrollBar().sizeHint().width() - 2)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        # Polishing on the first show replaces palettes set before it: paint again.
+        self._paint_banner()
+        super().showEvent(event)
+
+    def _alarm_font(self, urgent: bool) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * (1.3 if urgent else 1.1))
+        font.setBold(urgent)
+        return font
 
     def all_problems(self) -> list[Problem]:
         """The session's problems plus text a page could not turn into a value."""
@@ -291,6 +327,7 @@ class ExamWizard(QWidget):
         self.session.page_index = index
         guard_wheel(self.pages[index])  # inputs a page added since it was last shown
         self.stack.setCurrentIndex(index)
+        self._fit_pages()
         self.stack.currentWidget().verticalScrollBar().setValue(0)  # a page opens at its top
         for i, button in enumerate(self.step_buttons):
             button.setChecked(i == index)

@@ -22,6 +22,8 @@ from desktop_app.ui.page import WizardPage
 from desktop_app.ui.widgets import (
     ChoiceRow,
     GradeCell,
+    SideGrid,
+    fit_width,
     grade_options,
     heading,
     note_label,
@@ -42,6 +44,7 @@ class MotorPage(WizardPage):
 
     def __init__(self, session: ExamSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self.side_grids: list[SideGrid] = []
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(heading("Motor"))
         mrc = QLabel("MRC grades: " + legend(MRC_GRADES))
@@ -96,26 +99,30 @@ class MotorPage(WizardPage):
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(0)
+        outer.addLayout(grid)
+        sides = SideGrid(grid)
+        self.side_grids.append(sides)
         for column, side in enumerate(SIDES_SHOWN, start=1):
-            grid.addWidget(QLabel(f"<b>{side.capitalize()}</b>"), 0, column)
+            sides.place(QLabel(f"<b>{side.capitalize()}</b>"), (0, column, 1, 1), None)
         box.setProperty("cells", [])
         cell_rows = []
         for row, (prefix, words, scale) in enumerate(rows, start=1):
             label = QLabel(words)
             label.setWordWrap(True)
             label.setMinimumWidth(150)
-            grid.addWidget(label, row, 0)
+            sides.place(label, (row, 0, 1, 1), (2 * row - 1, 0, 2, 1))
             cells = []
             for column, side in enumerate(SIDES_SHOWN, start=1):
                 path = f"{prefix}.{side}"
                 cell = self.add_cell(ChoiceRow(path, GRID_BY_PATH[path].words,
                                                grade_options(scale),
                                                refused_words=scale_words(scale)))
-                grid.addWidget(GradeCell(cell), row, column)
+                narrow_row = 2 * row - 1 + column - 1  # Right, then Left under it
+                sides.place(sides.side_tag(side), None, (narrow_row, 1, 1, 1))
+                sides.place(GradeCell(cell), (row, column, 1, 1), (narrow_row, 2, 1, 1))
                 cells.append(cell)
             cell_rows.append(cells)
         grid.setColumnStretch(3, 1)
-        outer.addLayout(grid)
         self._rows_of = getattr(self, "_rows_of", {})
         self._rows_of[box] = cell_rows
         return box
@@ -176,6 +183,10 @@ class MotorPage(WizardPage):
     def refresh(self, changed_path: str) -> None:
         if changed_path in ("procedure.kind", "procedure.site", ""):
             self._arrange()
+
+    def fit_width(self, width: int) -> None:
+        """Left under Right when the page is narrower than the grid side by side."""
+        fit_width(self, self.side_grids, width)
 
 
 def _foot_note(muscle: str) -> str:

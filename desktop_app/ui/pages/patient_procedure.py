@@ -77,7 +77,7 @@ class ScanField(QLineEdit):
 
 class PatientProcedurePage(WizardPage):
     page_id = "patient"
-    title = "Patient and procedure"
+    title = "Patient"
     max_width = 860
 
     def __init__(

@@ -11,6 +11,8 @@ from desktop_app.ui.pages.motor import SIDES_SHOWN, legend
 from desktop_app.ui.widgets import (
     ChoiceRow,
     GradeCell,
+    SideGrid,
+    fit_width,
     grade_options,
     heading,
     note_label,
@@ -33,21 +35,26 @@ class ReflexesPage(WizardPage):
         outer.addWidget(note_label("Keys: 0 to 4 set 0 to 4+, N not testable, Delete clears."))
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
+        outer.addLayout(grid)
+        sides = SideGrid(grid)
+        self.side_grids = [sides]
         for column, side in enumerate(SIDES_SHOWN, start=1):
-            grid.addWidget(QLabel(f"<b>{side.capitalize()}</b>"), 0, column)
+            sides.place(QLabel(f"<b>{side.capitalize()}</b>"), (0, column, 1, 1), None)
         for row, (reflex, (root, words)) in enumerate(REFLEXES.items(), start=1):
-            grid.addWidget(QLabel(f"{words.capitalize()} ({root})"), row, 0)
+            sides.place(QLabel(f"{words.capitalize()} ({root})"), (row, 0, 1, 1),
+                        (2 * row - 1, 0, 2, 1))
             cells = []
             for column, side in enumerate(SIDES_SHOWN, start=1):
                 path = f"reflexes.{reflex}.{side}"
                 cell = self.add_cell(ChoiceRow(path, GRID_BY_PATH[path].words,
                                                grade_options(Scale.REFLEX),
                                                refused_words=scale_words(Scale.REFLEX)))
-                grid.addWidget(GradeCell(cell), row, column)
+                narrow_row = 2 * row - 1 + column - 1  # Right, then Left under it
+                sides.place(sides.side_tag(side), None, (narrow_row, 1, 1, 1))
+                sides.place(GradeCell(cell), (row, column, 1, 1), (narrow_row, 2, 1, 1))
                 cells.append(cell)
             self.navigator.add_row(cells)
         grid.setColumnStretch(3, 1)
-        outer.addLayout(grid)
         outer.addWidget(note_label(
             "Reflexes are recorded and printed for the clinician; no rule reads them "
             "(the sources give asymmetry no threshold)."
@@ -59,6 +66,10 @@ class ReflexesPage(WizardPage):
         super().load()
         for cell_widget in self.findChildren(GradeCell):
             cell_widget.update_caption()
+
+    def fit_width(self, width: int) -> None:
+        """Left under Right when the page is narrower than the grid side by side."""
+        fit_width(self, self.side_grids, width)
 
     def relevant(self) -> bool:
         return self.session.procedure.site != "deltoid"

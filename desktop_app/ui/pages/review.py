@@ -214,6 +214,20 @@ class ReviewPage(WizardPage):
         return path.startswith("not_tested_reasons.")
 
 
+def _row_of(path: str) -> str:
+    """A grid item's row: its path with the side left out."""
+    return ".".join("SIDE" if part in ("left", "right") else part for part in path.split("."))
+
+
+_ROW_ORDER = {row: index for index, row in enumerate(dict.fromkeys(
+    _row_of(item.path) for item in GRID))}
+
+
+def _reading_order(path: str) -> tuple[int, int]:
+    """Where a grid item comes as the pages show it: row by row, Right before Left."""
+    return _ROW_ORDER.get(_row_of(path), len(_ROW_ORDER)), int(".left" in path)
+
+
 def blockers_html(problems: list[Problem]) -> str:
     """What stands in the way of finishing, each a link to its field (grid gaps by group)."""
     if not problems:
@@ -227,10 +241,11 @@ def blockers_html(problems: list[Problem]) -> str:
             lines.append(f'<li><a href="{escape(p.path)}">{escape(words_for(p.path))}</a>: '
                          f"{escape(p.message)}</li>")
     for group, paths in missing.items():
-        first = GRID_BY_PATH[paths[0]].words
+        first_path = min(paths, key=_reading_order)
+        first = GRID_BY_PATH[first_path].words
         many = f"{len(paths)} required items" if len(paths) > 1 else "a required item"
         lines.append(
-            f'<li><a href="{escape(paths[0])}">{GROUP_WORDS[group]}</a>: {many} not graded '
+            f'<li><a href="{escape(first_path)}">{GROUP_WORDS[group]}</a>: {many} not graded '
             f"(first: {escape(first)}). Grade them, or mark NT and give the reason.</li>"
         )
     return f"<b>Before you can finish:</b><ul>{''.join(lines)}</ul>"

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain.scales import (
     DERMATOMES,
@@ -18,6 +25,8 @@ from desktop_app.ui.page import WizardPage
 from desktop_app.ui.widgets import (
     ChoiceRow,
     GradeCell,
+    SideGrid,
+    fit_width,
     grade_options,
     heading,
     note_label,
@@ -48,32 +57,42 @@ class SensoryPage(WizardPage):
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(2)
+        left.addLayout(grid)
+        sides = SideGrid(grid)
+        self.side_grids = [sides]
         for index, side in enumerate(("right", "left")):
             label = QLabel(f"<b>{side.capitalize()}</b>")
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            grid.addWidget(label, 0, 1 + 2 * index, 1, 2)
-        for column, (_side, modality) in enumerate(COLUMNS, start=1):
+            sides.place(label, (0, 1 + 2 * index, 1, 2), None)
+        for column, (side, modality) in enumerate(COLUMNS, start=1):
             label = QLabel(modality.replace("_", " ").capitalize())
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            grid.addWidget(label, 1, column)
+            # Narrow: one heading per modality over the Right and Left rows.
+            sides.place(label, (1, column, 1, 1),
+                        (1, 2 + (column - 1) % 2, 1, 1) if side == "right" else None)
         refused = scale_words(Scale.SENSORY)
         for row, dermatome in enumerate(DERMATOMES, start=2):
             name = QLabel(f"<b>{dermatome}</b><br><small>{KEY_SENSORY_POINTS[dermatome]}</small>")
             name.setWordWrap(True)
             name.setMaximumWidth(150)
-            grid.addWidget(name, row, 0)
+            narrow_row = 2 + 2 * (row - 2)
+            sides.place(name, (row, 0, 1, 1), (narrow_row, 0, 2, 1))
+            for offset, side in enumerate(("right", "left")):
+                sides.place(sides.side_tag(side), None, (narrow_row + offset, 1, 1, 1))
             cells = []
             for column, (side, modality) in enumerate(COLUMNS, start=1):
                 path = sensory_path(dermatome, side, modality)
                 cell = self.add_cell(ChoiceRow(path, GRID_BY_PATH[path].words,
                                                grade_options(Scale.SENSORY),
                                                refused_words=refused, compact=True))
-                grid.addWidget(GradeCell(cell, show_meaning=False), row, column)
+                below = side == "left"  # Right, then Left under it
+                sides.place(GradeCell(cell, show_meaning=False), (row, column, 1, 1),
+                            (narrow_row + below, 2 + (column - 1) % 2, 1, 1))
                 cells.append(cell)
             self.navigator.add_row(cells)
-        left.addLayout(grid)
         left.addStretch(1)
         outer.addLayout(left)
+        self.outer = outer
 
         self.bodymap = BodyMapView()
         self.bodymap.regionClicked.connect(self.select_region)
@@ -95,6 +114,13 @@ class SensoryPage(WizardPage):
                     for m in SENSORY_MODALITIES
                 )
         self.bodymap.set_grades(grades)
+
+    def fit_width(self, width: int) -> None:
+        """Left under Right, and the body map under the grid, when the page is narrower than
+        the grid and the map side by side."""
+        fit_width(self, self.side_grids, width)
+        self.outer.setDirection(QBoxLayout.Direction.TopToBottom if self.side_grids[0].is_narrow
+                                else QBoxLayout.Direction.LeftToRight)
 
     def select_region(self, side: str, dermatome: str) -> None:
         """A click on the map selects that dermatome's two cells and focuses the first."""

@@ -22,7 +22,7 @@ REPORTED = ("numbness", "onset", "trend", "radicular_pain", "paresthesia")
 
 class SymptomsPage(WizardPage):
     page_id = "symptoms"
-    title = "Symptoms and red flags"
+    title = "Symptoms, red flags"
     max_width = 900
 
     def __init__(self, session: ExamSession, parent: QWidget | None = None) -> None:
