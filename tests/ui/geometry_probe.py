@@ -121,8 +121,9 @@ def main(argv: list[str]) -> dict:
 
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.record.ward import fill_demo
     from desktop_app.store import open_database
-    from desktop_app.store.demo import PASSWORD, fill_demo
+    from desktop_app.store.demo import PASSWORD
     from desktop_app.ui.app import open_main_window, set_up_application
     from desktop_app.ui.ward.session import ScreenState
     from tests.ui.ward.screenshots import wait_until
