@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
-from desktop_app.domain.scales import GRID_BY_PATH
 from desktop_app.record.notes import AlreadySigned, SignedResult
 from desktop_app.ui.workers import run_in_background
 
@@ -87,8 +86,11 @@ class NoteServices:
 
 
 def gap_words(gaps: list[str]) -> str:
-    """Signing gaps (document paths) in the ward's words."""
-    return ", ".join(GRID_BY_PATH[g].words if g in GRID_BY_PATH else g for g in gaps)
+    """Signing gaps (document paths) in the ward's words, as the domain says them (a red
+    flag not asked reads "Saddle anaesthesia ...: not asked")."""
+    from desktop_app.domain import signing_gap_words
+
+    return ", ".join(signing_gap_words(g) for g in gaps)
 
 
 def exam_signing_gaps(db: Database, exam_id: int) -> list[str]:
@@ -212,7 +214,7 @@ class SignDialog(QDialog):
     def __init__(self, services: NoteServices, exam_id: int, what: str,
                  parent: QWidget | None = None, *, amends_row_id: int | None = None) -> None:
         super().__init__(parent)
-        from desktop_app.report.note import SIGNATURE_MEANING
+        from desktop_app.report.note import signature_meaning
 
         self.services = services
         self.exam_id = exam_id
@@ -226,7 +228,8 @@ class SignDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             f"<b>{'Addendum to the signed note of' if addendum else 'Sign the note of'} "
-            f"{escape(what)}</b><br>Your signature will read \u201c{escape(SIGNATURE_MEANING)} "
+            f"{escape(what)}</b><br>Your signature will read "
+            f"\u201c{escape(signature_meaning('amended' if addendum else None))} "
             "<i>your name</i>\u201d, with the date and time. Enter your password again "
             "to sign."
         )

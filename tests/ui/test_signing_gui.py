@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.domain import load_document, signing_gaps
+from desktop_app.domain import load_document, signing_gap_words, signing_gaps
 from desktop_app.domain.assessment import required_items
 from desktop_app.record.accounts import add_user
 from desktop_app.report import verify_note
@@ -127,7 +127,7 @@ def test_an_exam_with_signing_gaps_cannot_be_signed_and_the_gaps_are_named(
     assert window.notes.sign_exam(exam_id) is None  # no password asked
     message = window.notes.message
     assert message.isVisible()
-    assert signing.GRID_BY_PATH[gap].words in message.text()
+    assert signing_gap_words(gap) in message.text()
     assert "cannot be signed" in message.text()
     assert exam_notes(users, exam_id) == []
 
@@ -147,7 +147,7 @@ def test_the_worker_refuses_gaps_too_and_names_them(repository, users, private_d
     with pytest.raises(SigningGapsError) as refused:
         signing.sign_stored_exam(signing.NoteServices.for_repository(repository).db_path,
                                  private_data_dir, exam_id, "nurse.test", PASSWORD)
-    assert signing.GRID_BY_PATH[gap].words in signing.signing_error_words(refused.value)
+    assert signing_gap_words(gap) in signing.signing_error_words(refused.value)
 
 
 def test_print_through_a_pdf_printer_makes_pages_and_is_audited(

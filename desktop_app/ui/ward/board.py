@@ -122,11 +122,15 @@ def countdown_text(due: datetime | None, now: datetime) -> str:
 
 
 def since_text(procedure_at: datetime, now: datetime) -> str:
-    """Hours since the procedure: '2.6 h'; whole days past two days: '3 d 4 h'."""
-    hours = max(0.0, (now - procedure_at).total_seconds() / 3600)
-    if hours < 48:
-        return f"{hours:.1f} h"
-    return f"{int(hours // 24)} d {int(hours % 24)} h"
+    """Hours since the procedure, '2.6 h'; past two days '3 d 4 h'. Rounded up, never down,
+    so a time reads as on a boundary of the protocol (4 h, 24 h, 48 h, 60 days) only while
+    it has not passed it: '48.0 h' is at most 48 h, '48.1 h' is past it."""
+    elapsed = max(now - procedure_at, timedelta(0))
+    tenths = -(-elapsed // timedelta(minutes=6))
+    if tenths <= 480:
+        return f"{tenths // 10}.{tenths % 10} h"
+    hours = -(-elapsed // timedelta(hours=1))
+    return f"{hours // 24} d {hours % 24} h"
 
 
 def clock_text(moment: datetime | None, now: datetime) -> str:

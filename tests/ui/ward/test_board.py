@@ -4,8 +4,9 @@ check in one action, closing an episode, and following another process's writes.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
@@ -161,3 +162,20 @@ def test_a_new_exam_of_an_open_episode_updates_its_row(qtbot, ward, db):
     assert model.entry(2).episode_id == ids["calm"]
     assert rows(ward.board)[2]["level"] == "\u26a0 EMERGENCY"
     assert rows(ward.board)[2]["due"] in ("in 14 min", "in 15 min")
+
+
+@pytest.mark.parametrize(("elapsed", "shown"), [
+    (timedelta(hours=2, minutes=36), "2.6 h"),
+    (timedelta(hours=48), "48.0 h"),
+    (timedelta(hours=48, seconds=1), "2 d 1 h"),  # past IM-5's 48 h: never "48.0 h"
+    (timedelta(hours=47, minutes=57), "48.0 h"),  # not yet past it
+    (timedelta(hours=3, minutes=59, seconds=59), "4.0 h"),
+    (timedelta(days=60, minutes=20), "60 d 1 h"),  # past 60 days: never "60 d 0 h"
+    (timedelta(days=60), "60 d 0 h"),
+])
+def test_the_time_since_the_procedure_never_reads_as_on_a_boundary_it_has_passed(
+        elapsed, shown):
+    from desktop_app.ui.ward.board import since_text
+
+    procedure = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+    assert since_text(procedure, procedure + elapsed) == shown
