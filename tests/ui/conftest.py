@@ -81,3 +81,25 @@ def assess_truth(case: Path) -> tuple[int, dict | None, str]:
     )
     output = json.loads(run.stdout) if run.returncode == 0 else None
     return run.returncode, output, run.stderr
+
+
+SIGNER_PASSWORD = "correct horse 42"
+ADMIN_PASSWORD = "admin password 1"
+
+
+@pytest.fixture
+def users(repository, private_data_dir, monkeypatch):
+    """An administrator (who sets the installation up) and the nurse the window runs as,
+    with signing keys that open quickly (the cost is stored with each key; the shipped cost
+    is tested in tests/report)."""
+    from desktop_app.record.accounts import add_user
+    from desktop_app.report import pki
+
+    monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
+    db = repository.db
+    add_user(db, private_data_dir, "admin", full_name="Ada Admin", role="admin",
+             password=ADMIN_PASSWORD)
+    add_user(db, private_data_dir, "nurse.test", full_name="Nora Nurse", role="nurse",
+             credentials="RN", password=SIGNER_PASSWORD, admin_name="admin",
+             admin_password=ADMIN_PASSWORD)
+    return db

@@ -7,6 +7,7 @@ arrive on the right cell by itself), the motor grid clicked, Enter to move on.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -240,3 +241,26 @@ def shown_assessment(wizard: ExamWizard) -> dict[str, Any]:
     flags = [key for key, words in FLAG_WORDS.items() if f"\u2716 {words}" in shown]
     return {"level": level_text.split()[-1].lower(), "rules": sorted(rules),
             "flags": sorted(flags)}
+
+
+def case(name: str) -> dict:
+    """A shared case's exam document (`mbb-saddle` or `mbb-saddle.json`) as parsed JSON."""
+    from tests.conftest import CASES
+
+    file = name if name.endswith(".json") else f"{name}.json"
+    return json.loads((CASES / file).read_text(encoding="utf-8"))
+
+
+def new_episode(qtbot, window):
+    """The wizard of a new episode, opened as a nurse does (the main window's button)."""
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    return window.wizard
+
+
+def scan(qtbot, wizard, code: str) -> QLineEdit:
+    """A wristband scanned into the MRN field: the code, then Enter."""
+    mrn = find(wizard, QLineEdit, "patient.mrn")
+    qtbot.mouseClick(mrn, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(mrn, code)
+    qtbot.keyClick(mrn, Qt.Key.Key_Return)
+    return mrn

@@ -7,7 +7,6 @@ read from the banner's palette, the words from the labels the nurse reads.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -22,13 +21,14 @@ from desktop_app.ui.live_panel import LivePanel, since_text
 from desktop_app.ui.pages.symptoms import SymptomsPage
 from desktop_app.ui.theme import LEVEL_STYLES
 from desktop_app.ui.widgets import ChoiceRow
-from tests.conftest import CASES
 from tests.ui.driver import (
+    case,
     click,
     enter,
     fill_exam,
     fill_patient_page,
     find,
+    new_episode,
     press,
     type_time,
 )
@@ -37,21 +37,12 @@ GREEN = LEVEL_STYLES[Level.OBSERVE]
 EMERGENCY_RED = "#b71c1c"
 
 
-def case(name: str) -> dict:
-    return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
-
-
 def banner_colour(panel: LivePanel) -> str:
     return find(panel, QWidget, "assessment.banner").palette().window().color().name()
 
 
 def level_text(panel: LivePanel) -> str:
     return find(panel, QLabel, "assessment.level").text()
-
-
-def new_episode(qtbot, window):
-    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
-    return window.wizard
 
 
 def answer_red_flags_no(qtbot, wizard) -> None:

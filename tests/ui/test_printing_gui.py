@@ -7,30 +7,14 @@ from __future__ import annotations
 import logging
 import sys
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from desktop_app.record.accounts import add_user
-from desktop_app.report import pki
 from desktop_app.store import exam_notes
 from desktop_app.store.ward import NOTE_PRINT, search_audit
 from tests.store.conftest import fast_password_hashing  # noqa: F401  (autouse: quick argon2)
-from tests.ui.test_signing_gui import ADMIN_PASSWORD, PASSWORD, signed_exam
-
-
-@pytest.fixture
-def users(repository, private_data_dir, monkeypatch):
-    """As test_signing_gui's, with signing keys that open quickly (cost stored per key)."""
-    monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
-    db = repository.db
-    add_user(db, private_data_dir, "admin", full_name="Ada Admin", role="admin",
-             password=ADMIN_PASSWORD)
-    add_user(db, private_data_dir, "nurse.test", full_name="Nora Nurse", role="nurse",
-             credentials="RN", password=PASSWORD, admin_name="admin",
-             admin_password=ADMIN_PASSWORD)
-    return db
+from tests.ui.test_signing_gui import signed_exam
 
 
 def print_dialog(qtbot):

@@ -15,28 +15,13 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.domain import load_document, signing_gap_words, signing_gaps
 from desktop_app.domain.assessment import required_items
-from desktop_app.record.accounts import add_user
 from desktop_app.report import verify_note
 from desktop_app.store import exam_notes, note_addenda
 from desktop_app.store.ward import NOTE_PRINT, search_audit
 from desktop_app.ui import signing
 from desktop_app.ui.exam_state import ExamSession
 from tests.conftest import CASES
-
-PASSWORD = "correct horse 42"
-ADMIN_PASSWORD = "admin password 1"
-
-
-@pytest.fixture
-def users(repository, private_data_dir):
-    """An administrator (who sets the installation up) and the nurse the window runs as."""
-    db = repository.db
-    add_user(db, private_data_dir, "admin", full_name="Ada Admin", role="admin",
-             password=ADMIN_PASSWORD)
-    add_user(db, private_data_dir, "nurse.test", full_name="Nora Nurse", role="nurse",
-             credentials="RN", password=PASSWORD, admin_name="admin",
-             admin_password=ADMIN_PASSWORD)
-    return db
+from tests.ui.conftest import SIGNER_PASSWORD
 
 
 def case(name: str) -> dict:
@@ -53,11 +38,11 @@ def signed_exam(repository, private_data_dir, name: str = "mbb-progressive-6h.js
     """An exam signed through the same function the dialog's worker runs."""
     exam_id = saved_exam(repository, name)
     result = signing.sign_stored_exam(signing.NoteServices.for_repository(repository).db_path,
-                                      private_data_dir, exam_id, "nurse.test", PASSWORD)
+                                      private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
     return exam_id, result
 
 
-def type_password_and_sign(qtbot, dialog, password: str = PASSWORD) -> None:
+def type_password_and_sign(qtbot, dialog, password: str = SIGNER_PASSWORD) -> None:
     password_box = dialog.findChild(signing.QLineEdit, "sign.password")
     qtbot.keyClicks(password_box, password)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
@@ -146,7 +131,7 @@ def test_the_worker_refuses_gaps_too_and_names_them(repository, users, private_d
     exam_id = int(repository.save_exam(document).exam_id)
     with pytest.raises(SigningGapsError) as refused:
         signing.sign_stored_exam(signing.NoteServices.for_repository(repository).db_path,
-                                 private_data_dir, exam_id, "nurse.test", PASSWORD)
+                                 private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
     assert signing_gap_words(gap) in signing.signing_error_words(refused.value)
 
 
@@ -209,7 +194,7 @@ def test_a_signed_exam_is_not_signed_again(qtbot, window, repository, users,
     assert "addendum" in window.notes.message.text()
     with pytest.raises(signing.AlreadySigned):
         signing.sign_stored_exam(signing.NoteServices.for_repository(repository).db_path,
-                                 private_data_dir, exam_id, "nurse.test", PASSWORD)
+                                 private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
 
 
 def test_history_exports_the_pdf_and_the_fhir_bundle_owner_only(

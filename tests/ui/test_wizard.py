@@ -23,35 +23,20 @@ from desktop_app.domain import load_document
 from desktop_app.domain.model import RED_FLAG_SYMPTOMS
 from desktop_app.domain.scales import GRID
 from desktop_app.ui.widgets import ChoiceRow
-from tests.conftest import CASES
 from tests.ui.driver import (
+    case,
     click,
     enter,
     fill_exam,
     find,
     focused,
+    new_episode,
     press,
+    scan,
     shown_assessment,
     type_text,
     type_time,
 )
-
-
-def case(name: str) -> dict:
-    return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def new_episode(qtbot, window):
-    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
-    return window.wizard
-
-
-def scan(qtbot, wizard, code: str) -> QLineEdit:
-    mrn = find(wizard, QLineEdit, "patient.mrn")
-    qtbot.mouseClick(mrn, Qt.MouseButton.LeftButton)
-    qtbot.keyClicks(mrn, code)
-    qtbot.keyClick(mrn, Qt.Key.Key_Return)
-    return mrn
 
 
 def context_only(document: dict) -> dict:
