@@ -63,6 +63,16 @@ def test_a_scanned_mrn_finds_the_patient_on_record(qtbot, window, repository):
     assert wizard.session.patient.mrn == "MRN-0042"
 
 
+def test_a_wristband_scanned_in_lower_case_finds_the_same_patient(qtbot, window, repository):
+    """Caps lock on the scanner: `mrn-0042` is the patient on record as MRN-0042 (MRNs are
+    compared without case), so the serial comparison of their exams is not lost."""
+    repository.save_exam(case("mbb-normal-1h"))
+    wizard = new_episode(qtbot, window)
+    scan(qtbot, wizard, "mrn-0042")
+    assert find(wizard, QLabel, "patient.lookup").text().startswith("Known patient: Ana Souza")
+    assert find(wizard, QLineEdit, "patient.name").text() == "Ana Souza"
+
+
 def test_a_new_mrn_asks_for_the_name(qtbot, window):
     wizard = new_episode(qtbot, window)
     scan(qtbot, wizard, "H77031")
