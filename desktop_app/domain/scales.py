@@ -11,6 +11,9 @@ from enum import IntEnum
 
 NT = "NT"
 SIDES = ("left", "right")
+# The order sides are shown in, on every screen, table and page: Right, then Left, as on the
+# ISNCSCI worksheet.
+SIDE_ORDER = ("right", "left")
 DERMATOMES = ("L2", "L3", "L4", "L5", "S1")
 SENSORY_MODALITIES = ("light_touch", "pinprick")
 

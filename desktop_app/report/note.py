@@ -66,7 +66,7 @@ from desktop_app.domain.scales import (
     LOWER_LIMB_MUSCLES,
     NT,
     REFLEXES,
-    SIDES,
+    SIDE_ORDER,
     WRIST_MUSCLES,
 )
 from desktop_app.report.bodymap_drawing import BodyMapFlowable, dermatome_grades
@@ -752,15 +752,15 @@ class _NoteBuilder:
     def _sensory(self) -> list[Any]:
         exam = self.document.exam
         rows: list[list[Any]] = [
-            [self.cell("Dermatome (key point)", True), self.cell("Left", True), "",
-             self.cell("Right", True), ""],
+            [self.cell("Dermatome (key point)", True), self.cell("Right", True), "",
+             self.cell("Left", True), ""],
             ["", self.cell("touch", True), self.cell("pin", True), self.cell("touch", True),
              self.cell("pin", True)],
         ]
         marked = []
         for dermatome in DERMATOMES:
             row: list[Any] = [self.cell(f"<b>{dermatome}</b> {esc(KEY_SENSORY_POINTS[dermatome])}")]
-            for side in SIDES:
+            for side in SIDE_ORDER:
                 for modality in ("light_touch", "pinprick"):
                     cell, deficit = self._grade_cell(f"sensory.{dermatome}.{side}.{modality}", exam)
                     row.append(cell)
@@ -826,12 +826,12 @@ class _NoteBuilder:
         widths = [n + spare * n / sum(natural) + 2 * value for n in natural]
         built = []
         for (title, items), width in zip(tables, widths, strict=True):
-            rows: list[list[Any]] = [[self.cell(title, True), self.cell("Left", True),
-                                      self.cell("Right", True)]]
+            rows: list[list[Any]] = [[self.cell(title, True), self.cell("Right", True),
+                                      self.cell("Left", True)]]
             marked = []
             for words, stem in items:
                 row: list[Any] = [self.cell(words)]
-                for side in SIDES:
+                for side in SIDE_ORDER:
                     cell, deficit = self._grade_cell(f"{stem}.{side}", exam)
                     row.append(cell)
                     if deficit:
@@ -870,10 +870,10 @@ class _NoteBuilder:
             when = f"{e.performed_at:%H:%M}" if one_day else f"{e.performed_at:%d %b %H:%M}"
             when += " (now)" if e is exam else ""
             rows[0] += [self.cell(when, True), ""]
-            rows[1] += [self.cell("L", True), self.cell("R", True)]
+            rows[1] += [self.cell("R", True), self.cell("L", True)]
         marked = []
         for muscle, (myotome, words) in LOWER_LIMB_MUSCLES.items():
-            paths = [f"motor.{muscle}.{side}" for side in SIDES]
+            paths = [f"motor.{muscle}.{side}" for side in SIDE_ORDER]
             if all(e.grades.get(path) is None for e in exams for path in paths):
                 continue
             row: list[Any] = [self.cell(f"<b>{myotome}</b> {esc(words)}")]

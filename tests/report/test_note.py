@@ -462,3 +462,15 @@ def test_page_one_says_under_the_level_who_signed_when_and_which_note():
             f"{NOTE_ID} (addendum to note NC-1)") in addendum
     preview = flat(pdf_text(render(document, signer_display=None, signed_at=None)))
     assert f"Not signed: a preview of note {NOTE_ID}, not part of the record." in preview
+
+
+def test_right_comes_before_left_in_every_table_of_the_note():
+    """One order of sides everywhere (the screens, the note): Right, then Left, as on the
+    ISNCSCI worksheet."""
+    from tests.report.conftest import pdf_text, render
+
+    text = pdf_text(render(sample_document("emergency")))
+    # Each table's header row, as pypdf reads it out: the heading, then the two sides.
+    for heading in (r"Dermatome \(key\s+point\)", r"Key muscle \(MRC\)", r"Foot and wrist \(MRC\)"):
+        sides = re.search(heading + r"[^\n]*\n\s*(\w+)\s*\n\s*(\w+)", text)
+        assert sides is not None and sides.groups() == ("Right", "Left"), heading

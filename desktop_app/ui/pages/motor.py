@@ -14,6 +14,7 @@ from desktop_app.domain.scales import (
     LOWER_LIMB_MUSCLES,
     MRC_GRADES,
     NT,
+    SIDE_ORDER,
     WRIST_MUSCLES,
     Scale,
 )
@@ -31,7 +32,7 @@ from desktop_app.ui.widgets import (
     set_shown,
 )
 
-SIDES_SHOWN = ("right", "left")  # as in the sensory grid
+SIDES_SHOWN = SIDE_ORDER  # the one order of sides: Right, then Left
 
 
 def legend(grades: dict[object, str]) -> str:

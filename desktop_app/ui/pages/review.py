@@ -25,6 +25,7 @@ from desktop_app.domain.scales import (
     LOWER_LIMB_MUSCLES,
     NT,
     REFLEXES,
+    SIDE_ORDER,
     WRIST_MUSCLES,
     grade_text,
 )
@@ -40,7 +41,7 @@ REASONS = (
     "pain prevents testing",
     "not indicated for this procedure",
 )
-SIDES_SHOWN = ("right", "left")
+SIDES_SHOWN = SIDE_ORDER  # the one order of sides: Right, then Left
 
 
 class ReviewPage(WizardPage):
