@@ -102,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_smoke_test()
     if args.command is None:
-        # The record and the rules first: PySide6 inspects every module imported after it.
-        import desktop_app.store  # noqa: F401
+        # The sign-in screen first; the record loads on a worker thread behind it.
         from desktop_app.paths import DataFolderError
         from desktop_app.ui.app import run_gui
 

@@ -1,4 +1,4 @@
-"""The sign-in form (on the lock screen) and the emergency-access dialog.
+"""The lock screen's cover with its sign-in form, and the emergency-access dialog.
 
 Views only: they say what was typed through signals and show what they are told; the lock
 controller (lock.py) asks the `WardSession` and answers them.
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.widgets import message_label, note_label, set_message
 
 EMERGENCY_RED = "#b71c1c"
+LOCKED_TITLE = "NeuroCheck \u2014 locked"
 
 
 class SignInPanel(QWidget):
@@ -111,6 +113,56 @@ class SignInPanel(QWidget):
             "Sign in with the ward's emergency account when you cannot sign in yourself. "
             "Every use is audited." if account else
             "No emergency account is set up; an administrator sets one in Settings.")
+
+
+class LockScreen(QFrame):
+    """An opaque cover with the sign-in form in its middle."""
+
+    def __init__(self, parent: QWidget, first_run: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lock")
+        self.setAccessibleName("Workstation locked")
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("#lock { background: #263238; }"
+                           "#lock\\.card { background: #fafafa; border-radius: 8px; }")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        card = QFrame()
+        card.setObjectName("lock.card")
+        card.setMaximumWidth(520)
+        card.setMinimumWidth(420)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(24, 20, 24, 20)
+        self.title = QLabel("NeuroCheck")
+        self.title.setObjectName("lock.title")
+        self.title.setProperty("role", "heading")
+        inner.addWidget(self.title)
+        self.message = note_label()
+        self.message.setObjectName("lock.message")
+        inner.addWidget(self.message)
+        self.panel = SignInPanel()
+        inner.addWidget(self.panel)
+        # The first-administrator form (first_run.py) where a first start may need it.
+        self.first_run = first_run
+        if first_run is not None:
+            first_run.setVisible(False)
+            inner.addWidget(first_run)
+        # Centred by stretches, not by an alignment flag: an aligned item gets its size hint
+        # only, and a message that wraps to more lines (the lock-out) would be cut off.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 100)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.hide()
+
+    def show_text(self, title: str, message: str) -> None:
+        """The title (ward) and what the cover says about the session."""
+        self.title.setText(title)
+        self.title.setAccessibleName(title)
+        self.message.setText(message)
+        self.message.setAccessibleName(message)
 
 
 class BreakGlassDialog(QDialog):
