@@ -26,14 +26,13 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QObject,
-    Qt,
     QThread,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import APP_NAME, data_dir, resource_path
@@ -41,6 +40,8 @@ from desktop_app.ui.theme import FONT_FAMILY, STYLE_SHEET
 from desktop_app.ui.workers import install_gui_thread_gc, run_in_background
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.services import Repository
 
@@ -105,6 +106,9 @@ def report_unexpected_error(kind: type[BaseException], error: BaseException,
     app = QApplication.instance()
     if app is None or QThread.currentThread() is not app.thread():
         return None
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
                       f"An unexpected error ({kind.__name__}) stopped what you were doing. "
                       "What was saved is kept; check the last step and try it again. "
@@ -214,7 +218,7 @@ class StartWindow(QWidget):
         self.pending: tuple[str, str] | None = None
         self.panel.submitted.connect(self._submitted)
         self.lock_screen.show()
-        self.panel.reset()
+        self.panel.user.setFocus()
 
     def _submitted(self, name: str, password: str) -> None:
         """Enter before the record is open: keep the attempt and show that it waits."""
@@ -242,13 +246,13 @@ class StartWindow(QWidget):
         window.setWindowState(self.windowState())
         window.show()
         self.close()
+        self.deleteLater()
         if pending is not None and panel.isVisible():
             panel.user.setText(pending[0])
             panel.password.setText(pending[1])
             panel.submit()
         elif panel.isVisible():
-            (panel.password if typing_password or panel.user.text() else panel.user).setFocus(
-                Qt.FocusReason.OtherFocusReason)
+            (panel.password if typing_password or panel.user.text() else panel.user).setFocus()
         window.activateWindow()
 
 
@@ -257,17 +261,18 @@ def start_gui(folder: Path, *, on_window: Callable[[QWidget], None] | None = Non
     """Show the sign-in screen now; once it is painted, check the record on a worker thread,
     then build the main window and hand over to it. `on_window(main_window)` follows the
     hand-over; `on_failure(error)` is called when the record cannot be opened."""
-    from desktop_app.ui.dialogs import fit_to_screen
-
     start = StartWindow()
-    start.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    fit_to_screen(start, 1366, 768)
+    # 1366x768 where the screen has room (a title bar and border left for), as the main
+    # window (`fit_to_screen`, which loads the whole `Qt` namespace: after the paint).
+    area = start.screen().availableGeometry()
+    start.resize(min(1366, area.width() - 8), min(768, area.height() - 32))
 
     def checked(_has_users: object, error: BaseException | None) -> None:
         if error is not None:
             if on_failure is not None:
                 on_failure(error)
             start.close()
+            start.deleteLater()
             return
         if not shiboken6.isValid(start):
             return  # closed before the record was open: nobody waits for it

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 if TYPE_CHECKING:
@@ -36,8 +35,8 @@ if TYPE_CHECKING:
     from desktop_app.ui.ward.toolbar import WardToolBar
     from desktop_app.ui.ward.trends import SerialView
 
-# The sign-in screen (sign_in.py) is painted before the record and the board load: this
-# package imports them only when the workstation is installed.
+# The sign-in screen (sign_in.py) is painted before the record, the board and Qt's `Qt`
+# namespace load: this package imports them only when the workstation is installed.
 _CHANGES = ("CHANGE_STYLE_SHEET", "grade_change", "mark_change", "watch_changes")
 
 
@@ -85,7 +84,7 @@ class WardShell:
             return False
         if stack is not None:
             stack.setCurrentWidget(self.board)
-        self.board.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.board.table.setFocus()  # Qt's OtherFocusReason
         return True
 
     def open_settings(self) -> SettingsDialog | None:
@@ -133,6 +132,8 @@ class WardShell:
         """The audit screen (administrators only)."""
         if not self.session.has_role("admin") or self.session.break_glass:
             return None
+        from PySide6.QtCore import Qt
+
         from desktop_app.ui.dialogs import fit_to_screen
         from desktop_app.ui.ward.audit_view import AuditView
 
@@ -213,6 +214,8 @@ def _save_open_exam(main_window: Any) -> None:
 
 def _show_history(main_window: QMainWindow, episode_id: int) -> None:
     """The main window's history page for one episode: its exams and their signed notes."""
+    from PySide6.QtCore import Qt
+
     main_window.refresh()
     episodes = main_window.episodes
     for row in range(episodes.count()):
@@ -238,6 +241,8 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     user's name there at every sign-in. With `data_folder`, a first start asks for the
     installation's administrator on the lock screen.
     """
+    from PySide6.QtCore import Qt
+
     from desktop_app.store import get_setting
     from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
     from desktop_app.ui.ward.accounts import install_accounts

@@ -1,14 +1,15 @@
 """The lock screen's cover with its sign-in form, and the emergency-access dialog.
 
 Views only: they say what was typed through signals and show what they are told; the lock
-controller (lock.py) asks the `WardSession` and answers them.
+controller (lock.py) asks the `WardSession` and answers them. Focus moves with `setFocus()`
+(Qt's OtherFocusReason): the form is painted at start-up before the `Qt` namespace and its
+enums are loaded.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFormLayout,
     QFrame,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.widgets import message_label, note_label, set_message
+from desktop_app.ui.labels import message_label, note_label, set_message
 
 EMERGENCY_RED = "#b71c1c"
 LOCKED_TITLE = "NeuroCheck \u2014 locked"
@@ -71,7 +72,7 @@ class SignInPanel(QWidget):
         layout.addLayout(buttons)
 
     def _user_entered(self) -> None:
-        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.password.setFocus()
 
     def submit(self) -> None:
         """Send what was typed (the password is cleared from the field at once)."""
@@ -81,7 +82,7 @@ class SignInPanel(QWidget):
         self.password.clear()
         if not name:
             self.show_message("Type your user name.")
-            self.user.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.user.setFocus()
             return
         self.submitted.emit(name, password)
 
@@ -104,7 +105,7 @@ class SignInPanel(QWidget):
         self.user.setText(user_name)
         self.password.clear()
         self.show_message("")
-        (self.password if user_name else self.user).setFocus(Qt.FocusReason.OtherFocusReason)
+        (self.password if user_name else self.user).setFocus()
 
     def set_break_glass_available(self, account: str | None) -> None:
         """Emergency access is offered only when an account is set aside for it."""
@@ -196,6 +197,8 @@ class BreakGlassDialog(QDialog):
         account_label.setObjectName("break_glass.account")
         account_label.setAccessibleName(f"Emergency account: {account}")
         form.addRow("Account", account_label)
+        from PySide6.QtWidgets import QComboBox
+
         self.reason = QComboBox()
         self.reason.setObjectName("break_glass.reason")
         self.reason.setAccessibleName("Why emergency access is needed")
@@ -226,14 +229,14 @@ class BreakGlassDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.use)
         layout.addLayout(buttons)
-        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.reason.setFocus()
 
     def submit(self) -> None:
         """Ask for emergency access with the reason chosen (or say it is missing)."""
         reason = self.reason.currentData()
         if not reason:
             self.show_message("Choose why emergency access is needed.")
-            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.reason.setFocus()
             return
         password = self.password.text()
         self.password.clear()
