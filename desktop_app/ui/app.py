@@ -295,12 +295,14 @@ class _FirstPaint(QObject):
     report it with the peak memory."""
 
     painted_at = 0.0
+    cpu_at = 0.0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.Paint:
             import time
 
             self.painted_at = time.monotonic()
+            self.cpu_at = time.process_time()
             watched.removeEventFilter(self)
             QTimer.singleShot(0, QCoreApplication.quit)
         return False
@@ -314,7 +316,7 @@ def _quit_after_first_paint(window: QWidget) -> None:
         import resource
 
         print("FIRST-PAINT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-              f"{spy.painted_at:.6f}", flush=True)
+              f"{spy.painted_at:.6f}", f"{spy.cpu_at:.6f}", flush=True)
 
     QCoreApplication.instance().aboutToQuit.connect(report)
 
