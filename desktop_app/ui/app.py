@@ -274,7 +274,7 @@ def start_gui(folder: Path, *, on_window: Callable[[QWidget], None] | None = Non
             start.close()
             start.deleteLater()
             return
-        if not shiboken6.isValid(start):
+        if not shiboken6.isValid(start) or not start.isVisible():
             return  # closed before the record was open: nobody waits for it
         window = open_main_window(folder, check=False)
         start.hand_over(window)

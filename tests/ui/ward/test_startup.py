@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desktop_app.store.database import DATABASE_NAME
 from desktop_app.ui import app as gui
 from desktop_app.ui.ward.sign_in import SignInPanel
+from desktop_app.ui.workers import pending_jobs
 from tests.ui.ward.conftest import PASSWORD
 
 
@@ -139,3 +140,14 @@ def test_a_record_that_cannot_be_opened_is_reported(qtbot, folder, db, monkeypat
     assert isinstance(failures[0], OSError) and windows == []
     qtbot.waitUntil(lambda: not shiboken6.isValid(start) or not start.isVisible(),
                     timeout=5000)
+
+
+def test_closing_the_sign_in_screen_before_the_record_opened_opens_nothing(
+        qtbot, folder, db, held_record):
+    started, release = held_record
+    start, windows = _start(qtbot, folder)
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    start.close()
+    release.set()
+    qtbot.waitUntil(lambda: pending_jobs() == 0, timeout=10_000)
+    assert windows == []
