@@ -102,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_smoke_test()
     if args.command is None:
-        # The record and the rules first: PySide6 inspects every module imported after it.
-        import desktop_app.store  # noqa: F401
+        # The sign-in screen first; the record loads on a worker thread behind it. What the
+        # screen needs of pure Python (the theme and the rules' names it colours, logging)
+        # is imported before PySide6, which inspects every module imported after it.
+        import desktop_app.logging_setup  # noqa: F401
+        import desktop_app.ui.theme  # noqa: F401
         from desktop_app.paths import DataFolderError
         from desktop_app.ui.app import run_gui
 

@@ -1,4 +1,10 @@
-"""Starting the GUI: fonts, the application object, logging, the record, the main window."""
+"""Starting the GUI: fonts, the application object, logging, the record, the main window.
+
+What a nurse sees first is the sign-in screen, painted with only what it needs imported.
+The record is opened and checked on a worker thread while she types; the main window and
+the board are built once it is open, and take over what she typed (a password submitted
+before then is signed in with as soon as the record is ready).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -18,23 +26,24 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QObject,
-    Qt,
     QThread,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import APP_NAME, data_dir, resource_path
-from desktop_app.ui.services import Repository, StoreRepository
 from desktop_app.ui.theme import FONT_FAMILY, STYLE_SHEET
-from desktop_app.ui.workers import install_gui_thread_gc
+from desktop_app.ui.workers import install_gui_thread_gc, run_in_background
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.services import Repository
 
 log = logging.getLogger(__name__)
 _QT_LEVELS = {
@@ -97,6 +106,9 @@ def report_unexpected_error(kind: type[BaseException], error: BaseException,
     app = QApplication.instance()
     if app is None or QThread.currentThread() is not app.thread():
         return None
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
                       f"An unexpected error ({kind.__name__}) stopped what you were doing. "
                       "What was saved is kept; check the last step and try it again. "
@@ -113,24 +125,29 @@ def install_exception_report() -> None:
     sys.excepthook = report_unexpected_error
 
 
-def open_repository(folder: Path, actor: str | None = None) -> Repository:
+def open_repository(folder: Path, actor: str | None = None, *,
+                    check: bool = True) -> Repository:
     """The record the windows use: the data folder's database.
 
     `actor` is who the audit log names; until sign-in is wired in, the workstation account.
     """
     from desktop_app.store import open_database
+    from desktop_app.ui.services import StoreRepository
 
-    return StoreRepository(open_database(folder), actor or getpass.getuser())
+    return StoreRepository(open_database(folder, check=check), actor or getpass.getuser())
 
 
-def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
+def open_main_window(folder: Path, actor: str | None = None, *,
+                     check: bool = True) -> MainWindow:
     """The main window on the record in `folder`, sized for the smallest supported screen,
-    with the ward workstation installed: the board as home, sign-in, idle lock."""
+    with the ward workstation installed: the board as home, sign-in, idle lock.
+
+    `check=False` when the record was just checked (`check_record`, on a worker thread)."""
     from desktop_app.ui.dialogs import fit_to_screen
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.ward import install_ward
 
-    repository = open_repository(folder, actor)
+    repository = open_repository(folder, actor, check=check)
     window = MainWindow(repository)
     window.data_folder = folder
     window.ward_shell = install_ward(window, repository.db, data_folder=folder)
@@ -139,14 +156,153 @@ def open_main_window(folder: Path, actor: str | None = None) -> MainWindow:
     return window
 
 
+# The file `desktop_app.store.database.DATABASE_NAME` names (its absence: a first start);
+# the record is not imported before the sign-in screen is painted.
+DATABASE_FILE = "neurocheck.sqlite"
+
+
+def check_record(folder: Path) -> bool:
+    """A worker's job (plain data in and out): open the record in `folder` as the application
+    does (checked, migrations applied) and close it again. True when it has accounts."""
+    from desktop_app.store import has_users, open_database
+
+    db = open_database(folder, create=False)
+    try:
+        return has_users(db)
+    finally:
+        db.close()
+
+
+class _OnPaint(QObject):
+    """Calls `then` once, just after `watched` is first painted."""
+
+    def __init__(self, watched: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(watched)
+        self.then = then
+        watched.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+
+class StartWindow(QWidget):
+    """The first window at start-up: the lock screen and its sign-in form, ready to type
+    into, shown before the record and the main window exist. What is typed (and a password
+    submitted early) goes over to the main window's lock screen once the record is open."""
+
+    OPENING = "Opening the record\u2026 you are signed in as soon as it is open."
+
+    def __init__(self) -> None:
+        from PySide6.QtWidgets import QProgressBar
+
+        from desktop_app.ui.ward.sign_in import LOCKED_TITLE, LockScreen
+
+        super().__init__()
+        self.setObjectName("start")
+        self.setWindowTitle(LOCKED_TITLE)
+        self.lock_screen = LockScreen(self)
+        self.panel = self.lock_screen.panel
+        self.lock_screen.show_text("NeuroCheck", "Nobody is signed in. Sign in to see the ward.")
+        self.panel.break_glass.setEnabled(False)
+        self.panel.break_glass.setToolTip("Opening the record\u2026")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("start.progress")
+        self.progress.setAccessibleName("Opening the record")
+        self.progress.setRange(0, 0)  # busy: how long the check takes is not known
+        self.progress.setTextVisible(False)
+        self.progress.setVisible(False)
+        self.panel.layout().addWidget(self.progress)
+        self.pending: tuple[str, str] | None = None
+        self.panel.submitted.connect(self._submitted)
+        self.lock_screen.show()
+        self.panel.user.setFocus()
+
+    def _submitted(self, name: str, password: str) -> None:
+        """Enter before the record is open: keep the attempt and show that it waits."""
+        self.pending = (name, password)
+        self.panel.set_busy(True)
+        self.panel.show_message(self.OPENING, problem=False)
+        self.progress.setVisible(True)
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        self.lock_screen.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def hand_over(self, window: QWidget) -> None:
+        """Show `window` (the main window, covered by its own lock screen) where this one
+        is, with what was typed here; a password submitted here is signed in with now."""
+        lock = window.ward_shell.lock
+        panel = lock.panel
+        pending, self.pending = self.pending, None
+        typing_password = self.panel.password.hasFocus()
+        if panel.isVisible() or not lock.first_run.isVisible():
+            panel.user.setText(self.panel.user.text())
+            panel.password.setText(self.panel.password.text())
+        self.panel.password.clear()
+        window.setGeometry(self.geometry())
+        window.setWindowState(self.windowState())
+        window.show()
+        self.close()
+        self.deleteLater()
+        if pending is not None and panel.isVisible():
+            panel.user.setText(pending[0])
+            panel.password.setText(pending[1])
+            panel.submit()
+        elif panel.isVisible():
+            (panel.password if typing_password or panel.user.text() else panel.user).setFocus()
+        window.activateWindow()
+
+
+def start_gui(folder: Path, *, on_window: Callable[[QWidget], None] | None = None,
+              on_failure: Callable[[BaseException], None] | None = None) -> StartWindow:
+    """Show the sign-in screen now; once it is painted, check the record on a worker thread,
+    then build the main window and hand over to it. `on_window(main_window)` follows the
+    hand-over; `on_failure(error)` is called when the record cannot be opened."""
+    start = StartWindow()
+    # 1366x768 where the screen has room (a title bar and border left for), as the main
+    # window (`fit_to_screen`, which loads the whole `Qt` namespace: after the paint).
+    area = start.screen().availableGeometry()
+    start.resize(min(1366, area.width() - 8), min(768, area.height() - 32))
+
+    def checked(_has_users: object, error: BaseException | None) -> None:
+        if error is not None:
+            if on_failure is not None:
+                on_failure(error)
+            start.close()
+            start.deleteLater()
+            return
+        if not shiboken6.isValid(start) or not start.isVisible():
+            return  # closed before the record was open: nobody waits for it
+        window = open_main_window(folder, check=False)
+        start.hand_over(window)
+        if on_window is not None:
+            on_window(window)
+
+    _OnPaint(start, lambda: run_in_background(partial(check_record, folder), checked))
+    start.show()
+    return start
+
+
 BENCH_FIRST_PAINT = "NEUROCHECK_BENCH_FIRST_PAINT"
 
 
 class _FirstPaint(QObject):
-    """For the start-up benchmark: report peak memory and quit once the window painted."""
+    """For the start-up benchmark: note when the window first painted (the system-wide
+    monotonic clock, which the benchmark read when it started this process), then quit and
+    report it with the peak memory."""
+
+    painted_at = 0.0
+    cpu_at = 0.0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.Paint:
+            import time
+
+            self.painted_at = time.monotonic()
+            self.cpu_at = time.process_time()
             watched.removeEventFilter(self)
             QTimer.singleShot(0, QCoreApplication.quit)
         return False
@@ -159,30 +315,46 @@ def _quit_after_first_paint(window: QWidget) -> None:
     def report() -> None:
         import resource
 
-        print("FIRST-PAINT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+        print("FIRST-PAINT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+              f"{spy.painted_at:.6f}", f"{spy.cpu_at:.6f}", flush=True)
 
     QCoreApplication.instance().aboutToQuit.connect(report)
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    """Open the main window and run until it is closed; the exit code of the application."""
+    """Open the sign-in screen, then the main window, and run until it is closed; the exit
+    code of the application. A first start (no record yet) opens the main window at once,
+    on its first-administrator screen."""
     app = set_up_application()
     folder = data_dir(getattr(args, "data_dir", None))
     setup_logging(folder)
     route_qt_messages()
     install_exception_report()
-    window = open_main_window(folder)
+    windows: list[QWidget] = []
+    failures: list[BaseException] = []
+    if (folder / DATABASE_FILE).exists():
+        def failed(error: BaseException) -> None:
+            failures.append(error)
+            app.exit(1)
+
+        first: QWidget = start_gui(folder, on_window=windows.append, on_failure=failed)
+    else:
+        first = open_main_window(folder)
+        windows.append(first)
+        first.show()
     if os.environ.get(BENCH_FIRST_PAINT):
-        _quit_after_first_paint(window)
-    window.show()
+        _quit_after_first_paint(first)
     log.info("NeuroCheck window opened")
     code = app.exec()
-    # The window (and the signal closures that refer to it) go while the application
+    if failures:  # the record could not be opened: said as before the window existed
+        raise failures[0]
+    # The windows (and the signal closures that refer to them) go while the application
     # object still exists; left to interpreter exit they would outlive it and crash.
-    if shiboken6.isValid(window):  # closing may already have deleted it
-        window.deleteLater()
+    for window in (first, *windows):
+        if shiboken6.isValid(window):  # closing may already have deleted it
+            window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    del window
+    del window, first, windows
     gc.collect()
     qInstallMessageHandler(None)
     return code

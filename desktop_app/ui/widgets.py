@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.scales import NT, SCALE_GRADES, Scale
+from desktop_app.ui.labels import message_label, note_label, set_message  # noqa: F401 (re-exported)
 
 NT_KEYS = ("t", "T", "-", "x", "X")
 
@@ -301,23 +302,6 @@ class GridNavigator:
             r += d_row
 
 
-def message_label(name: str, parent: QWidget | None = None) -> QLabel:
-    """A red line saying what went wrong (hidden while there is nothing to say)."""
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setProperty("role", "problem")
-    label.setWordWrap(True)
-    label.setVisible(False)
-    return label
-
-
-def set_message(label: QLabel, text: str) -> None:
-    """Say `text` on a message line (read out too); an empty text hides it."""
-    label.setText(text)
-    label.setAccessibleName(text)
-    label.setVisible(bool(text))
-
-
 def problem_label(path: str, parent: QWidget | None = None) -> QLabel:
     """The red reason shown next to a field; named `problem:<path>`, empty when all is well."""
     return message_label(f"problem:{path}", parent)
@@ -335,13 +319,6 @@ def show_problem(label: QLabel, message: str | None) -> None:
         label.setText(text)
         label.setAccessibleName(text)
     set_shown(label, bool(message))
-
-
-def note_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    label.setProperty("role", "note")
-    label.setWordWrap(True)
-    return label
 
 
 def heading(text: str, parent: QWidget | None = None) -> QLabel:

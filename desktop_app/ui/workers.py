@@ -28,7 +28,7 @@ from concurrent.futures import wait as wait_futures
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class _Relay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
+        from PySide6.QtCore import Qt  # not at import: the sign-in screen paints without it
+
         self.waiting: dict[int, Done] = {}
         self.done.connect(self.deliver, Qt.ConnectionType.QueuedConnection)
 

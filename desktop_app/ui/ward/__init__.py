@@ -22,25 +22,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
-from sqlite_utils import Database
-
-from desktop_app.store import all_settings, get_setting, list_users
-from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
-from desktop_app.store.ward import break_glass_account
-from desktop_app.ui.dialogs import fit_to_screen
-from desktop_app.ui.ward.accounts import install_accounts
-from desktop_app.ui.ward.audit_view import AuditView
-from desktop_app.ui.ward.board import BoardController, WardBoard
-from desktop_app.ui.ward.changes import CHANGE_STYLE_SHEET, grade_change, mark_change, watch_changes
-from desktop_app.ui.ward.lock import LockController
-from desktop_app.ui.ward.session import IdleWatcher, ScreenState, WardSession
-from desktop_app.ui.ward.settings_dialog import SettingsDialog, save_settings
-from desktop_app.ui.ward.toolbar import WardToolBar
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from desktop_app.ui.ward.audit_view import AuditView
+    from desktop_app.ui.ward.board import BoardController, WardBoard
+    from desktop_app.ui.ward.lock import LockController
+    from desktop_app.ui.ward.session import IdleWatcher, WardSession
+    from desktop_app.ui.ward.settings_dialog import SettingsDialog
+    from desktop_app.ui.ward.toolbar import WardToolBar
     from desktop_app.ui.ward.trends import SerialView
+
+# The sign-in screen (sign_in.py) is painted before the record, the board and Qt's `Qt`
+# namespace load: this package imports them only when the workstation is installed.
+_CHANGES = ("CHANGE_STYLE_SHEET", "grade_change", "mark_change", "watch_changes")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CHANGES:
+        from desktop_app.ui.ward import changes
+
+        return getattr(changes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +84,17 @@ class WardShell:
             return False
         if stack is not None:
             stack.setCurrentWidget(self.board)
-        self.board.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.board.table.setFocus()  # Qt's OtherFocusReason
         return True
 
     def open_settings(self) -> SettingsDialog | None:
         """The ward's settings (administrators only), opened without blocking."""
         if not self.session.has_role("admin") or self.session.break_glass:
             return None
+        from desktop_app.store import all_settings, list_users
+        from desktop_app.store.ward import break_glass_account
+        from desktop_app.ui.ward.settings_dialog import SettingsDialog
+
         actor = self.session.actor()
         dialog = SettingsDialog(
             all_settings(self.db), users=list_users(self.db),
@@ -98,6 +108,8 @@ class WardShell:
 
     def _save_settings(self, actor: str, changes: dict[str, Any],
                        account: str | None) -> str | None:
+        from desktop_app.ui.ward.settings_dialog import save_settings
+
         problem = save_settings(self.db, actor, changes, account)
         if problem is None:
             self.apply_settings()
@@ -110,6 +122,9 @@ class WardShell:
 
     def apply_settings(self) -> None:
         """Take up changed settings: the idle time, the ward's name, the schedule."""
+        from desktop_app.store import get_setting
+        from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES
+
         self.idle.set_timeout_ms(int(get_setting(self.db, IDLE_TIMEOUT_MINUTES) * 60_000))
         self.board_controller.refresh()
 
@@ -117,6 +132,11 @@ class WardShell:
         """The audit screen (administrators only)."""
         if not self.session.has_role("admin") or self.session.break_glass:
             return None
+        from PySide6.QtCore import Qt
+
+        from desktop_app.ui.dialogs import fit_to_screen
+        from desktop_app.ui.ward.audit_view import AuditView
+
         view = AuditView(self.db, actor=self.session.actor(), parent=self.main_window)
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         fit_to_screen(view, 1200, 700)
@@ -194,6 +214,8 @@ def _save_open_exam(main_window: Any) -> None:
 
 def _show_history(main_window: QMainWindow, episode_id: int) -> None:
     """The main window's history page for one episode: its exams and their signed notes."""
+    from PySide6.QtCore import Qt
+
     main_window.refresh()
     episodes = main_window.episodes
     for row in range(episodes.count()):
@@ -219,6 +241,17 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     user's name there at every sign-in. With `data_folder`, a first start asks for the
     installation's administrator on the lock screen.
     """
+    from PySide6.QtCore import Qt
+
+    from desktop_app.store import get_setting
+    from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
+    from desktop_app.ui.ward.accounts import install_accounts
+    from desktop_app.ui.ward.board import BoardController, WardBoard
+    from desktop_app.ui.ward.changes import CHANGE_STYLE_SHEET
+    from desktop_app.ui.ward.lock import LockController
+    from desktop_app.ui.ward.session import IdleWatcher, ScreenState, WardSession
+    from desktop_app.ui.ward.toolbar import WardToolBar
+
     session = WardSession(db, parent=main_window)
     idle = IdleWatcher(idle_ms if idle_ms is not None else
                        int(get_setting(db, IDLE_TIMEOUT_MINUTES) * 60_000), parent=main_window)

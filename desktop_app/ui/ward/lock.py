@@ -14,7 +14,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.store import has_users
 from desktop_app.ui.ward.first_run import FirstAdminPanel
@@ -25,60 +25,12 @@ from desktop_app.ui.ward.session import (
     SignInResult,
     WardSession,
 )
-from desktop_app.ui.ward.sign_in import BreakGlassDialog, SignInPanel
-from desktop_app.ui.widgets import note_label
+from desktop_app.ui.ward.sign_in import LOCKED_TITLE, BreakGlassDialog, LockScreen
+
+__all__ = ["LOCKED_TITLE", "LockController", "LockScreen"]
 
 log = logging.getLogger(__name__)
 
-LOCKED_TITLE = "NeuroCheck \u2014 locked"
-
-
-class LockScreen(QFrame):
-    """An opaque cover with the sign-in form in its middle."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("lock")
-        self.setAccessibleName("Workstation locked")
-        self.setAutoFillBackground(True)
-        self.setStyleSheet("#lock { background: #263238; }"
-                           "#lock\\.card { background: #fafafa; border-radius: 8px; }")
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        card = QFrame()
-        card.setObjectName("lock.card")
-        card.setMaximumWidth(520)
-        card.setMinimumWidth(420)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(24, 20, 24, 20)
-        self.title = QLabel("NeuroCheck")
-        self.title.setObjectName("lock.title")
-        self.title.setProperty("role", "heading")
-        inner.addWidget(self.title)
-        self.message = note_label()
-        self.message.setObjectName("lock.message")
-        inner.addWidget(self.message)
-        self.panel = SignInPanel()
-        inner.addWidget(self.panel)
-        self.first_run = FirstAdminPanel()
-        self.first_run.setVisible(False)
-        inner.addWidget(self.first_run)
-        # Centred by stretches, not by an alignment flag: an aligned item gets its size hint
-        # only, and a message that wraps to more lines (the lock-out) would be cut off.
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 100)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
-        self.hide()
-
-    def show_text(self, title: str, message: str) -> None:
-        """The title (ward) and what the cover says about the session."""
-        self.title.setText(title)
-        self.title.setAccessibleName(title)
-        self.message.setText(message)
-        self.message.setAccessibleName(message)
 
 
 class LockController(QObject):
@@ -99,7 +51,7 @@ class LockController(QObject):
         self.ward_name = ward_name
         self.idle_minutes = idle_minutes
         self.before_cover = list(before_cover or [])
-        self.screen = LockScreen(host)
+        self.screen = LockScreen(host, FirstAdminPanel())
         self.panel = self.screen.panel
         self.dialog: BreakGlassDialog | None = None
         self.covered = False

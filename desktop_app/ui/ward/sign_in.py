@@ -1,16 +1,18 @@
-"""The sign-in form (on the lock screen) and the emergency-access dialog.
+"""The lock screen's cover with its sign-in form, and the emergency-access dialog.
 
 Views only: they say what was typed through signals and show what they are told; the lock
-controller (lock.py) asks the `WardSession` and answers them.
+controller (lock.py) asks the `WardSession` and answers them. Focus moves with `setFocus()`
+(Qt's OtherFocusReason): the form is painted at start-up before the `Qt` namespace and its
+enums are loaded.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.widgets import message_label, note_label, set_message
+from desktop_app.ui.labels import message_label, note_label, set_message
 
 EMERGENCY_RED = "#b71c1c"
+LOCKED_TITLE = "NeuroCheck \u2014 locked"
 
 
 class SignInPanel(QWidget):
@@ -69,7 +72,7 @@ class SignInPanel(QWidget):
         layout.addLayout(buttons)
 
     def _user_entered(self) -> None:
-        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.password.setFocus()
 
     def submit(self) -> None:
         """Send what was typed (the password is cleared from the field at once)."""
@@ -79,7 +82,7 @@ class SignInPanel(QWidget):
         self.password.clear()
         if not name:
             self.show_message("Type your user name.")
-            self.user.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.user.setFocus()
             return
         self.submitted.emit(name, password)
 
@@ -102,7 +105,7 @@ class SignInPanel(QWidget):
         self.user.setText(user_name)
         self.password.clear()
         self.show_message("")
-        (self.password if user_name else self.user).setFocus(Qt.FocusReason.OtherFocusReason)
+        (self.password if user_name else self.user).setFocus()
 
     def set_break_glass_available(self, account: str | None) -> None:
         """Emergency access is offered only when an account is set aside for it."""
@@ -111,6 +114,56 @@ class SignInPanel(QWidget):
             "Sign in with the ward's emergency account when you cannot sign in yourself. "
             "Every use is audited." if account else
             "No emergency account is set up; an administrator sets one in Settings.")
+
+
+class LockScreen(QFrame):
+    """An opaque cover with the sign-in form in its middle."""
+
+    def __init__(self, parent: QWidget, first_run: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lock")
+        self.setAccessibleName("Workstation locked")
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("#lock { background: #263238; }"
+                           "#lock\\.card { background: #fafafa; border-radius: 8px; }")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        card = QFrame()
+        card.setObjectName("lock.card")
+        card.setMaximumWidth(520)
+        card.setMinimumWidth(420)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(24, 20, 24, 20)
+        self.title = QLabel("NeuroCheck")
+        self.title.setObjectName("lock.title")
+        self.title.setProperty("role", "heading")
+        inner.addWidget(self.title)
+        self.message = note_label()
+        self.message.setObjectName("lock.message")
+        inner.addWidget(self.message)
+        self.panel = SignInPanel()
+        inner.addWidget(self.panel)
+        # The first-administrator form (first_run.py) where a first start may need it.
+        self.first_run = first_run
+        if first_run is not None:
+            first_run.setVisible(False)
+            inner.addWidget(first_run)
+        # Centred by stretches, not by an alignment flag: an aligned item gets its size hint
+        # only, and a message that wraps to more lines (the lock-out) would be cut off.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 100)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.hide()
+
+    def show_text(self, title: str, message: str) -> None:
+        """The title (ward) and what the cover says about the session."""
+        self.title.setText(title)
+        self.title.setAccessibleName(title)
+        self.message.setText(message)
+        self.message.setAccessibleName(message)
 
 
 class BreakGlassDialog(QDialog):
@@ -144,6 +197,8 @@ class BreakGlassDialog(QDialog):
         account_label.setObjectName("break_glass.account")
         account_label.setAccessibleName(f"Emergency account: {account}")
         form.addRow("Account", account_label)
+        from PySide6.QtWidgets import QComboBox
+
         self.reason = QComboBox()
         self.reason.setObjectName("break_glass.reason")
         self.reason.setAccessibleName("Why emergency access is needed")
@@ -174,14 +229,14 @@ class BreakGlassDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.use)
         layout.addLayout(buttons)
-        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.reason.setFocus()
 
     def submit(self) -> None:
         """Ask for emergency access with the reason chosen (or say it is missing)."""
         reason = self.reason.currentData()
         if not reason:
             self.show_message("Choose why emergency access is needed.")
-            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.reason.setFocus()
             return
         password = self.password.text()
         self.password.clear()
