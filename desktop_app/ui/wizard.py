@@ -469,13 +469,18 @@ class ExamWizard(QWidget):
             except SaveRefused as error:
                 self.status.setText(f"\u26a0 Not saved: {error}.")
                 return None
-        else:
-            saved = self.repository.save_exam(document.to_document(),
-                                              episode_id=self.session.episode_id,
-                                              draft_key=self.session.draft_key,
-                                              location=self.session.location)
-        for call in self.session.new_escalations:
-            self.repository.add_escalation(saved.episode_id, call, saved.exam_id)
+            for call in self.session.new_escalations:
+                self.repository.add_escalation(saved.episode_id, call, saved.exam_id)
+        else:  # the exam, its calls and its draft: one step, all or nothing
+            try:
+                saved = self.repository.save_exam(document.to_document(),
+                                                  episode_id=self.session.episode_id,
+                                                  draft_key=self.session.draft_key,
+                                                  location=self.session.location,
+                                                  escalations=self.session.new_escalations)
+            except SaveRefused as error:
+                self.status.setText(f"\u26a0 Not saved: {error}.")
+                return None
         self.closed = True
         log.info("exam saved")
         self.finished.emit(saved)

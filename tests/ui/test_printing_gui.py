@@ -21,6 +21,12 @@ from tests.ui.test_signing_gui import ADMIN_PASSWORD, PASSWORD, signed_exam
 
 
 @pytest.fixture
+def repository(bare_repository):
+    """The record before any account: these tests create the administrator first."""
+    return bare_repository
+
+
+@pytest.fixture
 def users(repository, private_data_dir, monkeypatch):
     """As test_signing_gui's, with signing keys that open quickly (cost stored per key)."""
     monkeypatch.setattr(pki, "SCRYPT_N", 2**10)

@@ -28,6 +28,12 @@ ADMIN_PASSWORD = "admin password 1"
 
 
 @pytest.fixture
+def repository(bare_repository):
+    """The record before any account: these tests create the administrator first."""
+    return bare_repository
+
+
+@pytest.fixture
 def users(repository, private_data_dir):
     """An administrator (who sets the installation up) and the nurse the window runs as."""
     db = repository.db
