@@ -96,3 +96,34 @@ def test_only_a_clinician_closes_an_episode(ward: Ward) -> None:
     mark = len(ward.actions())
     record.close_episode(ward.db, clinician, episode_id, "recovered")
     assert ward.actions_since(mark) == ["episode.close"]
+
+
+def test_a_discarded_exam_that_asked_for_a_call_stays_on_the_board(ward: Ward) -> None:
+    from desktop_app.store.drafts import discarded_exams
+
+    nurse = sign_in(ward.db, NURSE, NURSE_PASSWORD)
+    draft = save_draft(ward.db, {"patient": {"mrn": "FIN-0001"}}, user=NURSE)
+    with pytest.raises(ValueError):  # it asked for a call: a reason, not "below notify"
+        record.discard_exam(ward.db, nurse, draft, "below_notify", level="urgent")
+    mark = len(ward.actions())
+    trace = record.discard_exam(ward.db, nurse, draft, "duplicate", level="urgent",
+                                details="recorded at 10:05", patient={"mrn": "FIN-0001"})
+    assert ward.actions_since(mark) == ["exam.discard"]
+    [kept] = discarded_exams(ward.db)
+    assert (kept.id, kept.level, kept.reason, kept.discarded_by) == (
+        trace, "urgent", "duplicate", NURSE)
+    with pytest.raises(NotFound):
+        get_draft(ward.db, draft)
+
+
+def test_a_discarded_exam_below_notify_leaves_only_its_audit_entry(ward: Ward) -> None:
+    from desktop_app.store.drafts import discarded_exams
+
+    nurse = sign_in(ward.db, NURSE, NURSE_PASSWORD)
+    draft = save_draft(ward.db, {"patient": {"mrn": "FIN-0001"}}, user=NURSE)
+    mark = len(ward.actions())
+    assert record.discard_exam(ward.db, nurse, draft, "below_notify", level="observe") is None
+    assert ward.actions_since(mark) == ["exam.discard"]
+    assert discarded_exams(ward.db) == []
+    with pytest.raises(NotFound):
+        get_draft(ward.db, draft)
