@@ -1,6 +1,6 @@
-"""Exams and episodes: finishing an exam with its escalation calls and its draft in one
-transaction, discarding an exam in progress (audited, with why; kept on the ward board
-when it asked for a call), closing an episode.
+"""Exams and episodes: finishing an exam (or correcting an unsigned one) with its
+escalation calls and its draft in one transaction, discarding an exam in progress
+(audited, with why; kept on the ward board when it asked for a call), closing an episode.
 
 These call the store's functions inside one `write_transaction`, so a crash between the
 exam and a call it records leaves neither: the record never holds half a finish.
@@ -37,10 +37,7 @@ def finish_exam(db: Database, user: UserRecord, document: Any, *,
     from desktop_app.store.exams import save_exam
 
     authorize(user, "finish_exam")
-    calls = [dict(call) for call in escalations]
-    for call in calls:
-        if not isinstance(call.get("called_at"), datetime):
-            raise InvalidValue("each escalation needs the time it was called (called_at)")
+    calls = _calls(escalations)
     with write_transaction(db):
         saved = save_exam(db, document, actor=user.name, location=location, draft_id=draft_id)
         for call in calls:
@@ -49,6 +46,35 @@ def finish_exam(db: Database, user: UserRecord, document: Any, *,
                               response=call.get("response"), exam_id=saved.exam_id,
                               actor=user.name)
     return saved
+
+
+def correct_exam(db: Database, user: UserRecord, exam_id: int, document: Any, *,
+                 escalations: Iterable[Mapping[str, Any]] = (),
+                 draft_id: str | None = None):
+    """Replace an unsigned exam by its corrected document (`store.update_exam`, audited
+    `exam.edit`), record the calls made while correcting it and drop its draft: all in one
+    transaction, or nothing. Returns the store's `SavedExam`."""
+    from desktop_app.store.episodes import record_escalation
+    from desktop_app.store.exams import update_exam
+
+    authorize(user, "finish_exam")
+    calls = _calls(escalations)
+    with write_transaction(db):
+        saved = update_exam(db, exam_id, document, actor=user.name, draft_id=draft_id)
+        for call in calls:
+            record_escalation(db, saved.episode_id, role=call.get("role", ""),
+                              name=call.get("name", ""), called_at=call["called_at"],
+                              response=call.get("response"), exam_id=saved.exam_id,
+                              actor=user.name)
+    return saved
+
+
+def _calls(escalations: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    calls = [dict(call) for call in escalations]
+    for call in calls:
+        if not isinstance(call.get("called_at"), datetime):
+            raise InvalidValue("each escalation needs the time it was called (called_at)")
+    return calls
 
 
 def discard_exam(db: Database, user: UserRecord, draft_id: str | None, reason: str, *,

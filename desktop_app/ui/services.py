@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from desktop_app import store
 from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy, assess, load_document
-from desktop_app.record import finish_exam
+from desktop_app.record import correct_exam, finish_exam
 from desktop_app.store.users import UserRecord, get_user
 
 
@@ -120,10 +120,12 @@ class Repository(Protocol):
         ...
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
-                    draft_key: str | None = None) -> SavedExam:
+                    draft_key: str | None = None,
+                    escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         """Replace a saved, unsigned exam by its corrected document (same patient and
-        procedure), re-assessed; its draft, if named, goes in the same step. Raises
-        `SaveRefused` for a signed exam or a document the exam cannot take."""
+        procedure), re-assessed, with the calls made while correcting it; its draft, if
+        named, goes in the same step: all of it or nothing. Raises `SaveRefused` for a
+        signed exam or a document the exam cannot take."""
         ...
 
     def add_escalation(self, episode_id: str, escalation: EscalationRecord,
@@ -226,7 +228,8 @@ class InMemoryRepository:
         return SavedExam(episode_id, record.exam_id, assessment["level"])
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
-                    draft_key: str | None = None) -> SavedExam:
+                    draft_key: str | None = None,
+                    escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         parsed = load_document(document)
         assessment = assess(parsed, self.policy).to_json()
         with self._lock:
@@ -250,6 +253,7 @@ class InMemoryRepository:
                                               old.saved_at)
             episode.exams.sort(key=lambda r: datetime.fromisoformat(
                 r.document["exam"]["performed_at"]))
+            episode.escalations.extend(escalations)
             if draft_key is not None:
                 self._drafts.pop(draft_key, None)
         return SavedExam(episode.episode_id, exam_id, assessment["level"])
@@ -273,6 +277,13 @@ class InMemoryRepository:
     def discard_draft(self, key: str) -> None:
         with self._lock:
             self._drafts.pop(key, None)
+
+
+def _calls(escalations: Sequence[EscalationRecord]) -> list[dict[str, Any]]:
+    """The calls as the record layer takes them."""
+    return [{"role": call.role, "name": call.name,
+             "called_at": datetime.fromisoformat(call.called_at),
+             "response": call.response or None} for call in escalations]
 
 
 class StoreRepository:
@@ -324,22 +335,21 @@ class StoreRepository:
                   escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         # The record finds the episode from the patient and the procedure in the document;
         # the exam, its calls and its draft go in one transaction.
-        calls = [{"role": call.role, "name": call.name,
-                  "called_at": datetime.fromisoformat(call.called_at),
-                  "response": call.response or None} for call in escalations]
         try:
-            saved = finish_exam(self.db, self.signed_in_user(), document, escalations=calls,
+            saved = finish_exam(self.db, self.signed_in_user(), document,
+                                escalations=_calls(escalations),
                                 location=location, draft_id=draft_key)
         except store.StoreError as error:
             raise SaveRefused(str(error)) from error
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
-                    draft_key: str | None = None) -> SavedExam:
+                    draft_key: str | None = None,
+                    escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         try:
-            saved = store.update_exam(self.db, int(exam_id), document, actor=self.actor,
-                                      draft_id=draft_key)
-        except (store.Conflict, store.InvalidValue, store.NotFound) as error:
+            saved = correct_exam(self.db, self.signed_in_user(), int(exam_id), document,
+                                 escalations=_calls(escalations), draft_id=draft_key)
+        except store.StoreError as error:
             raise SaveRefused(str(error)) from error
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
