@@ -44,6 +44,13 @@ class SignedResult:
     addendum_id: int | None = None
 
 
+def signed_note_hashes(db: Database) -> set[str]:
+    """The SHA-256 of every note and addendum the record holds (the notes issued here), as
+    `verify` checks a note against them."""
+    return {row[0] for row in db.execute(
+        "SELECT sha256 FROM signed_notes UNION SELECT sha256 FROM addenda")}
+
+
 def printed_note_id(note: SignedNote) -> str:
     """The note ID printed on a stored note."""
     from desktop_app.interop.source import note_fields

@@ -18,16 +18,24 @@ from desktop_app.store.audit import append_audit
 from desktop_app.store.database import write_transaction
 from desktop_app.store.users import UserRecord
 
+UNCHANGED: Any = object()  # `change_settings`: the emergency account stays as it is
 
-def change_settings(db: Database, user: UserRecord, changes: dict[str, Any]) -> None:
-    """Store changed ward settings, all or nothing (`setting.change` for each key).
-    Administrators only (the store refuses anyone else too)."""
+
+def change_settings(db: Database, user: UserRecord, changes: dict[str, Any], *,
+                    emergency_account: str | None = UNCHANGED) -> None:
+    """Store changed ward settings and, when given, the emergency account (empty or None:
+    none), all or nothing (`setting.change` for each key changed). Administrators only (the
+    store refuses anyone else too)."""
     from desktop_app.store.settings import set_setting
+    from desktop_app.store.ward import break_glass_account, set_break_glass_account
 
     authorize(user, "change_settings")
     with write_transaction(db):
         for key, value in changes.items():
             set_setting(db, key, value, actor=user.name)
+        if emergency_account is not UNCHANGED and (
+                (emergency_account or None) != break_glass_account(db)):
+            set_break_glass_account(db, emergency_account or None, actor=user.name)
 
 
 def import_documents(db: Database, user: UserRecord, sources: Sequence[tuple[str, Any]], *,

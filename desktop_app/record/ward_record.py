@@ -59,8 +59,8 @@ class WardRecord:
         exams.close_episode(self.db, user, episode_id, note)
 
     # the ward
-    def change_settings(self, user: UserRecord, changes: dict[str, Any]) -> None:
-        ward.change_settings(self.db, user, changes)
+    def change_settings(self, user: UserRecord, changes: dict[str, Any], **options: Any) -> None:
+        ward.change_settings(self.db, user, changes, **options)
 
     def import_documents(self, user: UserRecord, sources, *, correction: bool = False):
         return ward.import_documents(self.db, user, sources, correction=correction)

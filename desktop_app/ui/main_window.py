@@ -447,12 +447,11 @@ class MainWindow(QMainWindow):
             self.question = None if self.question is box else self.question
             if yes:
                 if db is not None:
-                    from desktop_app.store.drafts import record_discarded_exam
+                    from desktop_app.record import discard_exam
 
-                    record_discarded_exam(db, None, actor=self._actor(),
-                                          level=level.value if level else None,
-                                          reason="below_notify", keep_on_board=False,
-                                          episode_id=_episode_number(session))
+                    discard_exam(db, self.repository.signed_in_user(), draft_key,
+                                 "below_notify", level=level.value if level else None,
+                                 episode_id=_episode_number(session))
                 discard()
 
         box = dialogs.ask(self, title, text, answered, yes="Discard", no=keep)
@@ -465,10 +464,10 @@ class MainWindow(QMainWindow):
         if db is None:  # an in-memory record keeps no audit: say it at least in the log
             log.warning("exam discarded at %s (reason %s)", level.value, reason)
             return
-        from desktop_app.store.drafts import record_discarded_exam
+        from desktop_app.record import discard_exam
 
-        record_discarded_exam(
-            db, draft_key, actor=self._actor(), level=level.value, reason=reason,
+        discard_exam(
+            db, self.repository.signed_in_user(), draft_key, reason, level=level.value,
             details=details, episode_id=_episode_number(session),
             patient={"mrn": session.patient.mrn or "", "name": session.patient.name or ""})
         self.statusBar().showMessage("Exam discarded; it stays on the board as discarded.",

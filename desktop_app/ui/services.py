@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -19,6 +20,8 @@ from sqlite_utils import Database
 
 from desktop_app import store
 from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy, assess, load_document
+from desktop_app.record import correct_exam, finish_exam
+from desktop_app.store.users import UserRecord, get_user
 
 
 @dataclass(frozen=True)
@@ -107,17 +110,22 @@ class Repository(Protocol):
         ...
 
     def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
-                  draft_key: str | None = None, location: str | None = None) -> SavedExam:
+                  draft_key: str | None = None, location: str | None = None,
+                  escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         """Validate, assess and record a finished exam (registering a new patient and
-        opening the episode when needed); its draft, if named, goes in the same step.
-        `location` (the bed) is kept with the episode; None keeps the one on record."""
+        opening the episode when needed) with the calls made about it; its draft, if
+        named, goes in the same step: all of it or nothing. `location` (the bed) is kept
+        with the episode; None keeps the one on record. Raises `SaveRefused` when the
+        record refuses it (nothing is then saved and the draft stays)."""
         ...
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
-                    draft_key: str | None = None) -> SavedExam:
+                    draft_key: str | None = None,
+                    escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         """Replace a saved, unsigned exam by its corrected document (same patient and
-        procedure), re-assessed; its draft, if named, goes in the same step. Raises
-        `SaveRefused` for a signed exam or a document the exam cannot take."""
+        procedure), re-assessed, with the calls made while correcting it; its draft, if
+        named, goes in the same step: all of it or nothing. Raises `SaveRefused` for a
+        signed exam or a document the exam cannot take."""
         ...
 
     def add_escalation(self, episode_id: str, escalation: EscalationRecord,
@@ -189,7 +197,8 @@ class InMemoryRepository:
         return list(self._episodes[episode_id].exams)
 
     def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
-                  draft_key: str | None = None, location: str | None = None) -> SavedExam:
+                  draft_key: str | None = None, location: str | None = None,
+                  escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         parsed = load_document(document)
         assessment = assess(parsed, self.policy).to_json()
         with self._lock:
@@ -213,12 +222,14 @@ class InMemoryRepository:
             episode.exams.append(record)
             episode.exams.sort(key=lambda r: datetime.fromisoformat(
                 r.document["exam"]["performed_at"]))
+            episode.escalations.extend(escalations)
             if draft_key is not None:
                 self._drafts.pop(draft_key, None)
         return SavedExam(episode_id, record.exam_id, assessment["level"])
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
-                    draft_key: str | None = None) -> SavedExam:
+                    draft_key: str | None = None,
+                    escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         parsed = load_document(document)
         assessment = assess(parsed, self.policy).to_json()
         with self._lock:
@@ -242,6 +253,7 @@ class InMemoryRepository:
                                               old.saved_at)
             episode.exams.sort(key=lambda r: datetime.fromisoformat(
                 r.document["exam"]["performed_at"]))
+            episode.escalations.extend(escalations)
             if draft_key is not None:
                 self._drafts.pop(draft_key, None)
         return SavedExam(episode.episode_id, exam_id, assessment["level"])
@@ -265,6 +277,13 @@ class InMemoryRepository:
     def discard_draft(self, key: str) -> None:
         with self._lock:
             self._drafts.pop(key, None)
+
+
+def _calls(escalations: Sequence[EscalationRecord]) -> list[dict[str, Any]]:
+    """The calls as the record layer takes them."""
+    return [{"role": call.role, "name": call.name,
+             "called_at": datetime.fromisoformat(call.called_at),
+             "response": call.response or None} for call in escalations]
 
 
 class StoreRepository:
@@ -307,19 +326,30 @@ class StoreRepository:
     def schedule_policy(self) -> SchedulePolicy:
         return store.schedule_policy(self.db)
 
+    def signed_in_user(self) -> UserRecord:
+        """The account of `actor`, read afresh (a disabled account is refused by the record)."""
+        return get_user(self.db, self.actor)
+
     def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
-                  draft_key: str | None = None, location: str | None = None) -> SavedExam:
-        # The store finds the episode from the patient and the procedure in the document.
-        saved = store.save_exam(self.db, document, actor=self.actor, draft_id=draft_key,
-                                location=location)
+                  draft_key: str | None = None, location: str | None = None,
+                  escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
+        # The record finds the episode from the patient and the procedure in the document;
+        # the exam, its calls and its draft go in one transaction.
+        try:
+            saved = finish_exam(self.db, self.signed_in_user(), document,
+                                escalations=_calls(escalations),
+                                location=location, draft_id=draft_key)
+        except store.StoreError as error:
+            raise SaveRefused(str(error)) from error
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
-                    draft_key: str | None = None) -> SavedExam:
+                    draft_key: str | None = None,
+                    escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
         try:
-            saved = store.update_exam(self.db, int(exam_id), document, actor=self.actor,
-                                      draft_id=draft_key)
-        except (store.Conflict, store.InvalidValue, store.NotFound) as error:
+            saved = correct_exam(self.db, self.signed_in_user(), int(exam_id), document,
+                                 escalations=_calls(escalations), draft_id=draft_key)
+        except store.StoreError as error:
             raise SaveRefused(str(error)) from error
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 

@@ -572,9 +572,11 @@ class NoteDesk(QObject):
 
     def verify_pdf(self, pdf: bytes, on_result: Callable[[Any], None]) -> None:
         """`verify_note` in a worker; `on_result(VerificationResult)` on the GUI thread."""
+        from desktop_app.record.notes import signed_note_hashes
         from desktop_app.report import verify_note
 
         disabled = self.disabled_users()
+        issued_here = signed_note_hashes(self.db)  # read here: the worker has no connection
         self.busyChanged.emit(True)
 
         def verified(result: Any, error: BaseException | None) -> None:
@@ -587,8 +589,8 @@ class NoteDesk(QObject):
             self.last_verification = result
             on_result(result)
 
-        run_in_background(partial(verify_note, pdf, self.services.data_dir, disabled=disabled),
-                          verified)
+        run_in_background(partial(verify_note, pdf, self.services.data_dir, disabled=disabled,
+                                  in_record=issued_here.__contains__), verified)
 
     def verify_file(self, path: Path) -> None:
         """Verify a file (dropped on the window) and say what was found in a message."""

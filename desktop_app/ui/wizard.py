@@ -462,20 +462,24 @@ class ExamWizard(QWidget):
             self.go_to_path(error.field)
             return None
         self.autosave.stop()
-        if self.session.is_edit:  # a correction replaces the saved exam; no new one
+        if self.session.is_edit:  # a correction replaces the saved exam (calls too, one step)
             try:
                 saved = self.repository.update_exam(self.session.exam_id, document.to_document(),
-                                                    draft_key=self.session.draft_key)
+                                                    draft_key=self.session.draft_key,
+                                                    escalations=self.session.new_escalations)
             except SaveRefused as error:
                 self.status.setText(f"\u26a0 Not saved: {error}.")
                 return None
-        else:
-            saved = self.repository.save_exam(document.to_document(),
-                                              episode_id=self.session.episode_id,
-                                              draft_key=self.session.draft_key,
-                                              location=self.session.location)
-        for call in self.session.new_escalations:
-            self.repository.add_escalation(saved.episode_id, call, saved.exam_id)
+        else:  # the exam, its calls and its draft: one step, all or nothing
+            try:
+                saved = self.repository.save_exam(document.to_document(),
+                                                  episode_id=self.session.episode_id,
+                                                  draft_key=self.session.draft_key,
+                                                  location=self.session.location,
+                                                  escalations=self.session.new_escalations)
+            except SaveRefused as error:
+                self.status.setText(f"\u26a0 Not saved: {error}.")
+                return None
         self.closed = True
         log.info("exam saved")
         self.finished.emit(saved)

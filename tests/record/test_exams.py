@@ -96,3 +96,62 @@ def test_only_a_clinician_closes_an_episode(ward: Ward) -> None:
     mark = len(ward.actions())
     record.close_episode(ward.db, clinician, episode_id, "recovered")
     assert ward.actions_since(mark) == ["episode.close"]
+
+
+def test_a_discarded_exam_that_asked_for_a_call_stays_on_the_board(ward: Ward) -> None:
+    from desktop_app.store.drafts import discarded_exams
+
+    nurse = sign_in(ward.db, NURSE, NURSE_PASSWORD)
+    draft = save_draft(ward.db, {"patient": {"mrn": "FIN-0001"}}, user=NURSE)
+    with pytest.raises(ValueError):  # it asked for a call: a reason, not "below notify"
+        record.discard_exam(ward.db, nurse, draft, "below_notify", level="urgent")
+    mark = len(ward.actions())
+    trace = record.discard_exam(ward.db, nurse, draft, "duplicate", level="urgent",
+                                details="recorded at 10:05", patient={"mrn": "FIN-0001"})
+    assert ward.actions_since(mark) == ["exam.discard"]
+    [kept] = discarded_exams(ward.db)
+    assert (kept.id, kept.level, kept.reason, kept.discarded_by) == (
+        trace, "urgent", "duplicate", NURSE)
+    with pytest.raises(NotFound):
+        get_draft(ward.db, draft)
+
+
+def test_a_discarded_exam_below_notify_leaves_only_its_audit_entry(ward: Ward) -> None:
+    from desktop_app.store.drafts import discarded_exams
+
+    nurse = sign_in(ward.db, NURSE, NURSE_PASSWORD)
+    draft = save_draft(ward.db, {"patient": {"mrn": "FIN-0001"}}, user=NURSE)
+    mark = len(ward.actions())
+    assert record.discard_exam(ward.db, nurse, draft, "below_notify", level="observe") is None
+    assert ward.actions_since(mark) == ["exam.discard"]
+    assert discarded_exams(ward.db) == []
+    with pytest.raises(NotFound):
+        get_draft(ward.db, draft)
+
+
+def test_a_correction_whose_call_cannot_be_written_leaves_the_exam_as_it_was(
+        ward: Ward, monkeypatch) -> None:
+    from desktop_app.store import get_exam
+
+    nurse = sign_in(ward.db, NURSE, NURSE_PASSWORD)
+    saved = record.finish_exam(ward.db, nurse, json.dumps(_document()))
+    corrected = _document()
+    moment = datetime.fromisoformat(corrected["exam"]["performed_at"])
+    corrected["exam"]["performed_at"] = moment.replace(minute=(moment.minute + 1) % 60).isoformat()
+    draft = save_draft(ward.db, corrected, user=NURSE)
+    before = (get_exam(ward.db, saved.exam_id).document, _counts(ward), len(ward.actions()))
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError):
+        patch.setattr(store_episodes, "record_escalation", power_cut)
+        record.correct_exam(ward.db, nurse, saved.exam_id, json.dumps(corrected),
+                            escalations=_calls(), draft_id=draft)
+    assert (get_exam(ward.db, saved.exam_id).document, _counts(ward),
+            len(ward.actions())) == before  # nothing of the correction, the draft kept
+    mark = len(ward.actions())
+    record.correct_exam(ward.db, nurse, saved.exam_id, json.dumps(corrected),
+                        escalations=_calls(), draft_id=draft)
+    assert _counts(ward) == (before[1][0], before[1][1] + 2, before[1][2] - 1)
+    assert ward.actions_since(mark)[0] == "exam.edit"

@@ -101,6 +101,26 @@ def test_settings_change_all_or_nothing(ward: Ward) -> None:
     assert get_setting(ward.db, "ward_name") == ""
 
 
+def test_the_emergency_account_is_set_with_the_settings_all_or_nothing(ward: Ward) -> None:
+    from desktop_app.store.ward import break_glass_account
+
+    nurse = sign_in(ward.db, NURSE, NURSE_PASSWORD)
+    with pytest.raises(PermissionDenied):
+        record.change_settings(ward.db, nurse, {}, emergency_account=NURSE)
+    admin = sign_in(ward.db, ADMIN, ADMIN_PASSWORD)
+    with pytest.raises(InvalidValue):  # an administrator's account is never the emergency one
+        record.change_settings(ward.db, admin, {"ward_name": "Ward 7B"}, emergency_account=ADMIN)
+    assert (get_setting(ward.db, "ward_name"), break_glass_account(ward.db)) == ("", None)
+    mark = len(ward.actions())
+    record.change_settings(ward.db, admin, {"ward_name": "Ward 7B"}, emergency_account=NURSE)
+    assert (get_setting(ward.db, "ward_name"), break_glass_account(ward.db)) == ("Ward 7B", NURSE)
+    assert ward.actions_since(mark) == ["setting.change", "setting.change"]
+    record.change_settings(ward.db, admin, {"ward_name": "Ward 7C"})  # the account stays
+    assert break_glass_account(ward.db) == NURSE
+    record.change_settings(ward.db, admin, {}, emergency_account="")  # none
+    assert break_glass_account(ward.db) is None
+
+
 @pytest.mark.parametrize("operation", ["add", "disable", "reset", "enable", "reissue"])
 def test_account_operations_refuse_anyone_but_an_administrator(ward: Ward,
                                                                operation: str) -> None:

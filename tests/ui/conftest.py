@@ -40,14 +40,28 @@ def styled_app(qapp):
 
 
 @pytest.fixture
-def repository(private_data_dir):
-    """The real record (SQLite store) in the test's own data folder."""
+def bare_repository(private_data_dir):
+    """The real record (SQLite store) in the test's own data folder, with no account yet
+    (for tests that set up the installation's accounts themselves), acting as `nurse.test`."""
     from desktop_app.store import open_database
     from desktop_app.ui.services import StoreRepository
 
     db = open_database(private_data_dir)
     yield StoreRepository(db, actor="nurse.test")
     db.close()
+
+
+@pytest.fixture
+def repository(bare_repository, monkeypatch):
+    """The real record with the nurse account `nurse.test` it saves as (the record layer
+    saves only for an account)."""
+    from desktop_app.store import create_user
+    from tests.signing_in import make_hashing_quick
+
+    make_hashing_quick(monkeypatch)
+    create_user(bare_repository.db, "nurse.test", full_name="Nora Test", role="nurse",
+                password="nurse-test-passphrase", actor="test")
+    return bare_repository
 
 
 @pytest.fixture

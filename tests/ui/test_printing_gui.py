@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
@@ -15,6 +16,13 @@ from desktop_app.store import exam_notes
 from desktop_app.store.ward import NOTE_PRINT, search_audit
 from tests.store.conftest import fast_password_hashing  # noqa: F401  (autouse: quick argon2)
 from tests.ui.test_signing_gui import signed_exam
+
+
+@pytest.fixture
+def repository(bare_repository):
+    """The record before any account: these tests create the administrator first (the
+    `users` fixture)."""
+    return bare_repository
 
 
 def print_dialog(qtbot):

@@ -24,6 +24,13 @@ from tests.conftest import CASES
 from tests.ui.conftest import SIGNER_PASSWORD
 
 
+@pytest.fixture
+def repository(bare_repository):
+    """The record before any account: these tests create the administrator first (the
+    `users` fixture)."""
+    return bare_repository
+
+
 def case(name: str) -> dict:
     return json.loads((CASES / name).read_text(encoding="utf-8"))
 
@@ -257,3 +264,30 @@ def test_a_file_that_is_not_a_pdf_dropped_says_so(qtbot, window, users, tmp_path
     assert window.notes.message.windowTitle() == "Not a PDF"
     assert "is not a PDF" in window.notes.message.text()
     QApplication.processEvents()
+
+
+def test_a_dropped_note_is_issued_here_only_when_the_record_holds_it(
+        qtbot, window, repository, users, private_data_dir, tmp_path, monkeypatch):
+    from desktop_app.record import notes as record_notes
+
+    _exam_id, stored = signed_exam(repository, private_data_dir)
+    here = tmp_path / "here.pdf"
+    here.write_bytes(stored.pdf)
+    drop(window, here)
+    qtbot.waitUntil(lambda: window.notes.message is not None, timeout=20_000)
+    assert window.notes.message.windowTitle() == "Signature valid"
+    assert "issued here (it is in the record's signed notes)" in window.notes.message.text()
+    window.notes.message.close()
+
+    # A note signed with this installation's key but never stored in its record.
+    with monkeypatch.context() as patch:
+        patch.setattr(record_notes, "store_signed_note", lambda *args, **kwargs: 0)
+        _exam_id, unstored = signed_exam(repository, private_data_dir, "mbb-normal-1h.json")
+    elsewhere = tmp_path / "elsewhere.pdf"
+    elsewhere.write_bytes(unstored.pdf)
+    window.notes.message = None
+    drop(window, elsewhere)
+    qtbot.waitUntil(lambda: window.notes.message is not None, timeout=20_000)
+    assert window.notes.message.windowTitle() == "Signature NOT valid"
+    assert "not in this installation's record of signed notes" in window.notes.message.text()
+    window.notes.message.close()

@@ -24,6 +24,12 @@ PASSWORD = "correct horse 42"
 
 
 @pytest.fixture
+def repository(bare_repository):
+    """The record before any account: these tests create the administrator first."""
+    return bare_repository
+
+
+@pytest.fixture
 def nurse(repository, private_data_dir, monkeypatch):
     """An administrator and a nurse whose signing key opens quickly (the scrypt cost is
     stored with the key, so only this test's keys are cheap)."""

@@ -62,7 +62,8 @@ from sqlite_utils import Database
 
 from desktop_app.domain import DO_NOT_DISCHARGE, NO_MOBILIZATION, Level
 from desktop_app.domain.model import IM_SITE_WORDS, LEVEL_ACTIONS
-from desktop_app.store import StoreError, close_episode
+from desktop_app.record import close_episode
+from desktop_app.store import StoreError, get_user
 from desktop_app.store.database import utc_now
 from desktop_app.store.ward import WardEntry, WardReader, record_access, record_patient_view
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
@@ -835,7 +836,7 @@ class BoardController(QObject):
 
     def _close(self, dialog: CloseEpisodeDialog, episode_id: int, note: str) -> None:
         try:
-            close_episode(self.db, episode_id, actor=self.session.actor(), note=note)
+            close_episode(self.db, get_user(self.db, self.session.actor()), episode_id, note)
         except StoreError as error:
             dialog.show_message(str(error).capitalize() + ".")
             return

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy
-from desktop_app.store import StoreError, UserRecord, set_setting, write_transaction
+from desktop_app.record import change_settings
+from desktop_app.store import StoreError, UserRecord, get_user
 from desktop_app.store.settings import (
     IDLE_TIMEOUT_MINUTES,
     INSTITUTION,
@@ -43,8 +44,6 @@ from desktop_app.store.settings import (
 )
 from desktop_app.store.ward import (
     BREAK_GLASS_ROLES,
-    break_glass_account,
-    set_break_glass_account,
 )
 from desktop_app.ui.widgets import message_label, note_label, set_message
 
@@ -244,14 +243,11 @@ class SettingsDialog(QDialog):
 
 def save_settings(db: Database, actor: str, changes: dict[str, Any],
                   emergency_account: str | None) -> str | None:
-    """Store the changed settings and the emergency account (empty: none), all or nothing.
-    Returns None when saved, else the problem in words."""
+    """Store the changed settings and the emergency account (empty: none), all or nothing,
+    through the record (administrators only). Returns None when saved, else the problem in
+    words."""
     try:
-        with write_transaction(db):
-            for key, value in changes.items():
-                set_setting(db, key, value, actor=actor)
-            if (emergency_account or None) != break_glass_account(db):
-                set_break_glass_account(db, emergency_account or None, actor=actor)
+        change_settings(db, get_user(db, actor), changes, emergency_account=emergency_account)
     except StoreError as error:
         return str(error).capitalize() + "."
     return None

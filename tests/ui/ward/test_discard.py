@@ -172,3 +172,10 @@ def test_a_red_flag_answered_yes_needs_a_reason_even_before_the_procedure_time(
     qtbot.waitUntil(lambda: window.wizard is None)
     assert search_audit(db, action="exam.discard")[0].detail["level"] == "emergency"
     assert "RF-1" in window.discarded_list.item(0).text()
+
+
+def test_every_reason_the_dialog_offers_is_one_the_record_takes():
+    from desktop_app.record.exams import DISCARD_REASONS
+    from desktop_app.ui.dialogs import DISCARD_REASONS as OFFERED
+
+    assert set(OFFERED) <= set(DISCARD_REASONS)

@@ -1,0 +1,90 @@
+"""Finishing an exam from the wizard goes through the record layer: the exam, the calls
+recorded during it and the dropping of its draft are one transaction, so a failure while
+writing a call leaves neither the exam nor the call, and the draft is still there."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from desktop_app.store import episodes
+from desktop_app.store.errors import Conflict
+from tests.conftest import CASES
+from tests.ui.driver import fill_escalation_page, fill_exam, find, shown_assessment
+
+
+def counts(repository) -> tuple[int, int]:
+    db = repository.db
+    return (db.execute("SELECT COUNT(*) FROM exams").fetchone()[0],
+            db.execute("SELECT COUNT(*) FROM escalations").fetchone()[0])
+
+
+def test_a_call_that_cannot_be_written_leaves_no_exam_and_keeps_the_draft(
+        qtbot, window, repository, monkeypatch):
+    document = json.loads((CASES / "mbb-numb-6h.json").read_text(encoding="utf-8"))
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    fill_exam(qtbot, wizard, document)  # the driver records the call on the way
+    assert shown_assessment(wizard)["level"] == "notify"
+    assert [c.name for c in wizard.session.new_escalations] == ["Dr Ana Lima"]
+    key = wizard.session.draft_key
+    qtbot.waitUntil(lambda: any(d.key == key for d in repository.pending_drafts()))
+
+    real = episodes.record_escalation
+
+    def failing(*args, **kwargs):
+        raise Conflict("the call could not be written")
+
+    monkeypatch.setattr(episodes, "record_escalation", failing)
+    qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
+    assert not wizard.closed
+    assert window.wizard is wizard
+    assert find(wizard, QLabel, "wizard.status").text().startswith("\u26a0 Not saved")
+    assert counts(repository) == (0, 0)  # neither the exam nor the call
+    assert [d.key for d in repository.pending_drafts()] == [key]  # nothing lost
+
+    monkeypatch.setattr(episodes, "record_escalation", real)
+    with qtbot.waitSignal(wizard.finished) as saved:
+        qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
+    assert counts(repository) == (1, 1)
+    [call] = repository.escalations(saved.args[0].episode_id)
+    assert (call.name, call.level) == ("Dr Ana Lima", "notify")
+    assert repository.pending_drafts() == []
+
+
+def test_a_correction_whose_new_call_cannot_be_written_leaves_the_exam_as_it_was(
+        qtbot, window, repository, monkeypatch):
+    from tests.ui.test_edit_exam import edit_href, save_with_call
+
+    exam_id = save_with_call(repository)
+    window.refresh()
+    qtbot.mouseClick(find(window, QPushButton, "main.history"), Qt.MouseButton.LeftButton)
+    window.history.linkActivated.emit(edit_href(window, exam_id))
+    wizard = window.wizard
+    assert wizard.session.is_edit
+    wizard.go_to_path("escalation")
+    fill_escalation_page(qtbot, wizard)  # a second call, recorded while correcting
+    assert [c.name for c in wizard.session.new_escalations] == ["Dr Ana Lima"]
+    key = wizard.session.draft_key
+    qtbot.waitUntil(lambda: any(d.key == key for d in repository.pending_drafts()))
+    episode_id = wizard.session.episode_id
+    stored = repository.episode_history(episode_id)
+
+    def failing(*args, **kwargs):
+        raise Conflict("the call could not be written")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(episodes, "record_escalation", failing)
+        qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
+    assert not wizard.closed
+    assert find(wizard, QLabel, "wizard.status").text().startswith("\u26a0 Not saved")
+    assert repository.episode_history(episode_id) == stored  # the exam as it was
+    assert [c.name for c in repository.escalations(episode_id)] == ["Dr Lima"]
+    assert [d.key for d in repository.pending_drafts()] == [key]  # nothing lost
+
+    with qtbot.waitSignal(wizard.finished):
+        qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
+    assert [c.name for c in repository.escalations(episode_id)] == ["Dr Lima", "Dr Ana Lima"]
+    assert repository.pending_drafts() == []
