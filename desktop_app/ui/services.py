@@ -9,6 +9,7 @@ EXAM_FORMAT.md (dicts); assessments are `Assessment.to_json()`; IDs are strings.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import uuid
 from collections.abc import Sequence
@@ -341,6 +342,8 @@ class StoreRepository:
                                 location=location, draft_id=draft_key)
         except store.StoreError as error:
             raise SaveRefused(str(error)) from error
+        except (OSError, sqlite3.Error) as error:
+            raise SaveRefused(write_failure_words(error)) from None
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
     def update_exam(self, exam_id: str, document: dict[str, Any], *,
@@ -351,6 +354,8 @@ class StoreRepository:
                                  escalations=_calls(escalations), draft_id=draft_key)
         except store.StoreError as error:
             raise SaveRefused(str(error)) from error
+        except (OSError, sqlite3.Error) as error:
+            raise SaveRefused(write_failure_words(error)) from None
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
     def add_escalation(self, episode_id: str, escalation: EscalationRecord,
@@ -381,3 +386,17 @@ class StoreRepository:
 
     def discard_draft(self, key: str) -> None:
         store.discard_draft(self.db, key)
+
+
+def write_failure_words(error: BaseException) -> str:
+    """A full disk or an I/O error in one line, naming no patient (SQLite's and the
+    system's own words carry no data): the exam stays open and its draft is kept."""
+    if isinstance(error, OSError):
+        what = error.strerror or type(error).__name__
+    else:
+        what = str(error) or type(error).__name__
+    full = "full" in what.lower() or getattr(error, "errno", None) == 28
+    return ("the record could not be written: " + what
+            + (" (the disk is full: free some space, then Finish again)" if full else
+               " (ask IT to check the disk; then Finish again)")
+            + "; nothing was saved half-way and the exam is still open")

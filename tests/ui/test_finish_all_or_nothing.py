@@ -88,3 +88,29 @@ def test_a_correction_whose_new_call_cannot_be_written_leaves_the_exam_as_it_was
         qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
     assert [c.name for c in repository.escalations(episode_id)] == ["Dr Lima", "Dr Ana Lima"]
     assert repository.pending_drafts() == []
+
+
+def test_a_full_disk_at_finish_is_one_line_and_the_exam_stays_open(
+        qtbot, window, repository, monkeypatch):
+    """The disk fills while the exam is saved: one line on the wizard's status (SQLite's
+    own words, no patient data), nothing half-written, the exam open and its draft kept."""
+    import sqlite3
+
+    document = json.loads((CASES / "mbb-numb-6h.json").read_text(encoding="utf-8"))
+    qtbot.mouseClick(find(window, QPushButton, "main.new_episode"), Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    fill_exam(qtbot, wizard, document)
+    key = wizard.session.draft_key
+    qtbot.waitUntil(lambda: any(d.key == key for d in repository.pending_drafts()))
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(episodes, "record_escalation", full)
+    qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
+    status = find(wizard, QLabel, "wizard.status").text()
+    assert status.startswith("\u26a0 Not saved") and "disk is full" in status
+    assert "\n" not in status and document["patient"]["name"] not in status
+    assert not wizard.closed and window.wizard is wizard
+    assert counts(repository) == (0, 0)
+    assert [d.key for d in repository.pending_drafts()] == [key]
