@@ -17,6 +17,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,6 +139,11 @@ def signing_error_words(error: BaseException) -> str:
         return f"Cannot sign: {text[:1].lower()}{text[1:]}. Nothing was signed."
     if isinstance(error, AlreadySigned):
         return f"{error}."
+    if isinstance(error, OSError | sqlite3.Error):  # a full disk, an I/O error
+        from desktop_app.ui.services import storage_failure_words
+
+        return (f"The note could not be stored: {storage_failure_words(error, 'sign again')}. "
+                "Nothing was signed.")
     return f"Signing failed ({type(error).__name__}). Nothing was signed; try again."
 
 

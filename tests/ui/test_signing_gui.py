@@ -102,6 +102,30 @@ def test_wrong_password_shows_an_error_and_stores_nothing(qtbot, window, reposit
     assert not window.notes.viewers
 
 
+def test_a_full_disk_while_the_note_is_stored_is_said_in_words(qtbot, window, repository,
+                                                               users, monkeypatch):
+    """The disk fills as the signed note is stored: the dialog says so in one line (SQLite's
+    words, no patient data), nothing is stored, and the nurse can sign again."""
+    import sqlite3
+
+    import desktop_app.record.notes as record_notes
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(record_notes, "store_signed_note", full)
+    exam_id = saved_exam(repository)
+    window.refresh()
+    window.history.linkActivated.emit(f"note:sign:{exam_id}")
+    dialog = window.notes.dialog
+    type_password_and_sign(qtbot, dialog)
+    qtbot.waitUntil(lambda: "could not be stored" in dialog.status.text(), timeout=20_000)
+    said = dialog.status.text()
+    assert "disk is full" in said and "Nothing was signed" in said and "\n" not in said
+    assert dialog.isVisible() and dialog.sign_button.isEnabled()
+    assert exam_notes(users, exam_id) == []
+
+
 def test_an_exam_with_signing_gaps_cannot_be_signed_and_the_gaps_are_named(
         qtbot, window, repository, users):
     document = case("mbb-normal-1h.json")
