@@ -84,8 +84,6 @@ def machine() -> dict[str, Any]:
 
 
 def run_part(name: str, record: Path, exams: int) -> Any:
-    import importlib
-
     module = importlib.import_module(f"desktop_app.bench.{name}_bench")
     if name == "store":
         return module.run(print, exams=exams, open_episodes=OPEN_EPISODES, folder=record)
