@@ -22,12 +22,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 
 # Known violations still to be moved, each with why; strict: the test fails once fixed.
-KNOWN = {
-    "desktop_app/report/printing.py": "printing a note draws it with Qt; it belongs in ui/ "
-                                      "(part of the printing work on the ward)",
-    "desktop_app/report/samples.py": "the sample screenshots render with Qt; they belong in "
-                                     "ui/ or the screenshot scripts",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _imports(path: Path) -> set[str]:

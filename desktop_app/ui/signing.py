@@ -469,7 +469,7 @@ class NoteDesk(QObject):
         def chosen(printer: Any) -> None:
             from PySide6.QtGui import QGuiApplication
 
-            from desktop_app.report.printing import print_note
+            from desktop_app.ui.printing import print_note
 
             self.busyChanged.emit(True)
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from desktop_app.report.printing import PrintError, page_images, print_note_to_pdf
 from desktop_app.report.samples import sample_document
+from desktop_app.ui.printing import PrintError, page_images, print_note_to_pdf
 from tests.report.conftest import render
 
 
@@ -62,7 +62,7 @@ def test_a_non_pdf_cannot_be_printed(qapp, tmp_path):
         print_note_to_pdf(b"not a pdf", tmp_path / "x.pdf")
 
 
-def test_the_report_package_keeps_qt_out_of_everything_but_printing():
+def test_the_report_package_keeps_qt_out_and_printing_loads_it_only_when_it_prints():
     import subprocess
     import sys
 
@@ -72,7 +72,7 @@ def test_the_report_package_keeps_qt_out_of_everything_but_printing():
         "import desktop_app.report.pki, desktop_app.report.bodymap_drawing\n"
         "import desktop_app.commands.note, desktop_app.commands.verify\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'\n"
-        "import desktop_app.report.printing\n"
+        "import desktop_app.ui.printing\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt at import'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,8 +1,8 @@
 """Printing a note, and its pages as images, through Qt (QtPdf renders, QPrinter prints).
 
-The only module of `desktop_app.report` that uses Qt; Qt is imported inside the functions
-so the rest of the package (and the headless commands) never load it. A QGuiApplication
-(or QApplication) must exist before these are called.
+The report package draws and signs the note without Qt; printing it, and drawing its pages
+as images (the sample notes, the README picture), is the GUI's. Qt is imported inside the
+functions. A QGuiApplication (or QApplication) must exist before these are called.
 """
 
 from __future__ import annotations
