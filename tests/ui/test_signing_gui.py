@@ -20,8 +20,8 @@ from desktop_app.store import exam_notes, note_addenda
 from desktop_app.store.ward import NOTE_PRINT, search_audit
 from desktop_app.ui import signing
 from desktop_app.ui.exam_state import ExamSession
-from tests.conftest import CASES
 from tests.ui.conftest import SIGNER_PASSWORD
+from tests.ui.driver import case
 
 
 @pytest.fixture
@@ -30,9 +30,6 @@ def repository(bare_repository):
     `users` fixture)."""
     return bare_repository
 
-
-def case(name: str) -> dict:
-    return json.loads((CASES / name).read_text(encoding="utf-8"))
 
 
 def saved_exam(repository, name: str = "mbb-progressive-6h.json") -> int:

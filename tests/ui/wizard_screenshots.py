@@ -47,12 +47,12 @@ class Bot:
 
 
 def shoot(name: str, size: tuple[int, int], folder: Path) -> list[Path]:
-    from PySide6.QtCore import QCoreApplication
     from PySide6.QtTest import QTest
 
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.services import InMemoryRepository
     from tests.ui.driver import fill_exam
+    from tests.ui.panel_state_screenshots import grab_pages
 
     bot = Bot()
     document = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
@@ -70,20 +70,7 @@ def shoot(name: str, size: tuple[int, int], folder: Path) -> list[Path]:
         window.new_episode()
     wizard = window.wizard
     fill_exam(bot, wizard, document)
-    suffix = "@2x" if os.environ.get("QT_SCALE_FACTOR") == "2" else ""
-    written = []
-    for index, page in enumerate(wizard.pages):
-        if not wizard.step_buttons[index].isVisible():
-            continue
-        wizard.go(index)
-        if page.page_id == "sensory":  # show a selection: the first abnormal dermatome
-            abnormal = [key for key, grades in page.bodymap.grades.items()
-                        if any(g in (0, 1) for g in grades)]
-            page.select_region(*(abnormal[0] if abnormal else ("left", "L5")))
-        QCoreApplication.processEvents()
-        path = folder / f"{name}-{size[0]}x{size[1]}{suffix}-{index + 1}-{page.page_id}.png"
-        window.grab().save(str(path))
-        written.append(path)
+    written = grab_pages(window, name, size, folder)
     window.close()
     return written
 
