@@ -73,10 +73,3 @@ ADDENDUM_SIGN = "addendum.sign"
 NOTE_EXPORT_FHIR = "note.export_fhir"
 RECORD_BACKUP = "record.backup"
 RECORD_RESTORE = "record.restore"
-
-
-def check_action(name: str) -> str:
-    """`name` if it is in the vocabulary; `ValueError` otherwise (a programming error)."""
-    if name not in ACTIONS:
-        raise ValueError(f"{name!r} is not an audit action of the vocabulary")
-    return name
