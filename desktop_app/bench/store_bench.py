@@ -10,12 +10,16 @@ the same SQL on a bare `sqlite3` connection to the same file (the floor), and th
 - patient by MRN, patients by name prefix, the ward board (every open episode with its next
   check due): the repository function against its SQL.
 Also reported, not interactive: the start-up check (integrity_check and the audit chain) at
-that size, the time to generate the record, and its size.
+that size, the time to generate the record, and its size; and `check` (every row against
+the audit chain) on a ward's record of 5,000 exams and on this one, each beside its floor
+(`check_floor`: integrity_check, and every row and entry read and hashed once).
 
 The record is written straight into the tables in one transaction (executemany): real exam
 documents (demo scenarios, each exam carrying the earlier ones as an exam document does),
-assessed by the protocol once per template, then given each patient's MRN and name; the
-audit chain is computed for every row, so the record passes its own check.
+assessed by the protocol once per template, then given each patient's MRN and name. Each
+row gets the audit entries a real write appends (patient.create, episode.open, exam.save,
+episode.close), chained, each carrying the row's hash by the store's own `content_hash`
+and `entry_hash`, so the record passes the full check.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import hashlib
 import itertools
 import json
 import random
@@ -43,6 +48,8 @@ EPISODES_PER_PATIENT = 2
 OPEN_EPISODES = 200
 TARGET_MS = 20.0
 BATCH = 10_000
+WARD_EXAMS = 5_000  # a ward's record: about two years of one ward's checks
+WARD_OPEN = 30
 
 FIRST_NAMES = ("Ana", "Kwame", "Zoë", "Mehmet", "Ingrid", "Priya", "José", "Aoife", "Dmitri",
                "Wei", "Fatima", "Lan", "Olusegun", "Małgorzata", "Hannah", "Yuki", "Ahmad",
@@ -108,6 +115,7 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
     from desktop_app.store import open_database
     from desktop_app.store.audit import GENESIS_HASH, entry_hash
     from desktop_app.store.patients import name_words
+    from desktop_app.store.rows import COVERED, content_hash
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -127,12 +135,34 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
     names = [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(patients)]
     created = _utc(first)
 
+    # Each row is built in its covered columns' order (store/rows.py), so the row hash its
+    # audit entry carries is the store's own `content_hash` of exactly what is inserted.
+    def insert_sql(table: str, extra: tuple[str, ...] = ()) -> str:
+        columns = (*COVERED[table], *extra)
+        return (f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})")
+
+    head = conn.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+    last_id, last_hash = head or (0, GENESIS_HASH)
+    at = _utc(now)
+    audit_rows: list[tuple[Any, ...]] = []
+
+    def audit(action: str, table_name: str, row: tuple[Any, ...]) -> None:
+        """The entry a real write of `row` appends: chained, carrying the row's hash."""
+        nonlocal last_id, last_hash
+        last_id += 1
+        row_sha = content_hash(table_name, row)
+        digest = entry_hash(last_hash, last_id, at, "bench", action, table_name, row[0], None,
+                            row_sha)
+        audit_rows.append((last_id, at, "bench", action, table_name, row[0], None, last_hash,
+                           digest, row_sha))
+        last_hash = digest
+
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(
-        "INSERT INTO patients (id, mrn, name, birth_date, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        ((p, f"B{p:08d}", names[p - 1], f"{1930 + p % 70}-{1 + p % 12:02d}-{1 + p % 28:02d}",
-          created, created) for p in range(1, patients + 1)))
+    patient_rows = [
+        (p, f"B{p:08d}", names[p - 1], f"{1930 + p % 70}-{1 + p % 12:02d}-{1 + p % 28:02d}",
+         created, created) for p in range(1, patients + 1)]
+    conn.executemany(insert_sql("patients"), patient_rows)
     conn.executemany("INSERT INTO patient_name_words (word, patient_id) VALUES (?, ?)",
                      ((word, p) for p in range(1, patients + 1)
                       for word in name_words(names[p - 1])))
@@ -140,19 +170,19 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
 
     episode_rows: list[tuple[Any, ...]] = []
     exam_rows: list[tuple[Any, ...]] = []
+    episode_sql = insert_sql("episodes", ("last_exam_id", "last_exam_at", "current_level",
+                                          "next_check_due"))
+    exam_sql = insert_sql("exams")
 
     def flush() -> None:
-        conn.executemany(
-            "INSERT INTO episodes (id, patient_id, procedure_kind, procedure_at_utc, procedure,"
-            " location, opened_at, opened_by, closed_at, closed_by, close_note, last_exam_id,"
-            " last_exam_at, current_level, next_check_due) VALUES"
-            " (?, ?, ?, ?, ?, ?, ?, 'bench', ?, ?, ?, ?, ?, ?, ?)", episode_rows)
-        conn.executemany(
-            "INSERT INTO exams (id, episode_id, performed_at_utc, document, assessment,"
-            " schedule_policy, level, next_check_due, saved_at, saved_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'bench')", exam_rows)
+        conn.executemany(episode_sql, episode_rows)
+        conn.executemany(exam_sql, exam_rows)
+        conn.executemany("INSERT INTO audit_log (id, at, actor, action, record_table,"
+                         " record_id, detail, prev_hash, hash, row_sha256)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_rows)
         episode_rows.clear()
         exam_rows.clear()
+        audit_rows.clear()
 
     closed_step = (now - timedelta(days=3) - first) / max(1, episodes - open_episodes)
     exam_id = 0
@@ -162,7 +192,13 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
                         else first + closed_step * episode).replace(microsecond=0)
         kind, procedure, templates = series[rng.randrange(len(series))]
         patient = (episode - 1) // EPISODES_PER_PATIENT + 1
+        if (episode - 1) % EPISODES_PER_PATIENT == 0:
+            audit("patient.create", "patients", patient_rows[patient - 1])
         slots = {"mrn": f"B{patient:08d}", "name": names[patient - 1]}
+        opened = (episode, patient, kind, _utc(procedure_at), procedure,
+                  f"Bed {episode % 30 + 1}" if is_open else None, _utc(procedure_at), "bench",
+                  None, None, None)
+        audit("episode.open", "episodes", opened)
         gap = (now - procedure_at) / (EXAMS_PER_EPISODE + 1) if is_open \
             else timedelta(minutes=30)
         exam_at = procedure_at
@@ -170,47 +206,21 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
             exam_id += 1
             exam_at = (exam_at + gap).replace(microsecond=0)
             due = _utc(exam_at + timedelta(minutes=due_minutes))
-            exam_rows.append((exam_id, episode, _utc(exam_at), document % slots, assessment,
-                              policy, level, due, _utc(exam_at)))
-        closed = None if is_open else _utc(exam_at + timedelta(hours=1))
-        episode_rows.append((
-            episode, patient, kind, _utc(procedure_at), procedure,
-            f"Bed {episode % 30 + 1}" if is_open else None, _utc(procedure_at), closed,
-            "bench" if closed else None, "recovered" if closed else None, exam_id,
-            _utc(exam_at), level, due))
+            row = (exam_id, episode, _utc(exam_at), document % slots, assessment, policy,
+                   level, due, _utc(exam_at), "bench")
+            exam_rows.append(row)
+            audit("exam.save", "exams", row)
+        final = opened
+        if not is_open:
+            final = (*opened[:8], _utc(exam_at + timedelta(hours=1)), "bench", "recovered")
+            audit("episode.close", "episodes", final)
+        episode_rows.append((*final, exam_id, _utc(exam_at), level, due))
         if len(exam_rows) >= BATCH:
             flush()
             if exam_id % 100_000 < EXAMS_PER_EPISODE:
                 report(f"  {exam_id:,} exams written ({time.perf_counter() - started:.0f} s)")
     flush()
 
-    head = conn.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-    last_id, last_hash = head or (0, GENESIS_HASH)
-    at = _utc(now)
-
-    def records() -> Iterator[tuple[str, str, int]]:
-        """What each row above would have been audited as, in the order of a real record."""
-        for patient in range(1, patients + 1):
-            for episode in range((patient - 1) * EPISODES_PER_PATIENT + 1,
-                                 min(patient * EPISODES_PER_PATIENT, episodes) + 1):
-                if episode == (patient - 1) * EPISODES_PER_PATIENT + 1:
-                    yield "patient.create", "patients", patient
-                yield "episode.open", "episodes", episode
-                for exam in range((episode - 1) * EXAMS_PER_EPISODE + 1,
-                                  episode * EXAMS_PER_EPISODE + 1):
-                    yield "exam.save", "exams", exam
-
-    def entries() -> Iterator[tuple[Any, ...]]:
-        nonlocal last_id, last_hash
-        for action, table_name, record_id in records():
-            last_id += 1
-            digest = entry_hash(last_hash, last_id, at, "bench", action, table_name, record_id,
-                                None)
-            yield last_id, at, "bench", action, table_name, record_id, None, last_hash, digest
-            last_hash = digest
-
-    conn.executemany("INSERT INTO audit_log (id, at, actor, action, record_table, record_id,"
-                     " detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries())
     conn.execute("UPDATE audit_head SET last_id = ?, last_hash = ?", [last_id, last_hash])
     conn.execute("COMMIT")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -236,6 +246,53 @@ def _save_documents(count: int) -> Iterator[dict[str, Any]]:
         document = copy.deepcopy(base)
         document["exam"]["performed_at"] = (start + timedelta(seconds=index)).isoformat()
         yield document
+
+
+def check_floor(path: Path) -> float:
+    """Seconds for the least a full check of the record at `path` must do, on a bare
+    `sqlite3` connection in one read transaction: PRAGMA integrity_check (is the file
+    sound) and every row of the record's tables and of the audit log read with `SELECT *`
+    and hashed once with hashlib. The full check does this and more (each row hashed in its
+    canonical form, each entry's chained hash recomputed and compared, references, ID
+    counters, the ward board), so the ratio is what that more costs."""
+    from desktop_app.store.rows import COVERED
+
+    bare = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        started = time.perf_counter()
+        bare.execute("BEGIN")
+        bare.execute("PRAGMA integrity_check").fetchall()
+        for table in (*COVERED, "audit_log"):
+            for row in bare.execute(f"SELECT * FROM {table}"):
+                hashlib.sha256(repr(row).encode("utf-8")).digest()
+        bare.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        bare.close()
+
+
+def time_check(path: Path, *, repeat: int) -> dict[str, Any]:
+    """`check`'s work (`check_database(full=True)`, as the command runs it) on the record at
+    `path` against `check_floor`, each the median of `repeat` runs; the check runs first, so
+    a cold page cache costs the check, not the floor. Raises when the check finds a
+    problem (a timing of a failing check would mean nothing)."""
+    from desktop_app.store import check_database, connect
+
+    db = connect(path, create=False)
+    try:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = check_database(db, full=True)
+            times.append(time.perf_counter() - started)
+            if not result.ok:
+                raise RuntimeError(f"the benchmark record failed its check: {result.problems[0]}")
+    finally:
+        db.close()
+    floor = [check_floor(path) for _ in range(repeat)]
+    return {"median_ms": median_ms(times), "floor_ms": median_ms(floor),
+            "ratio": median_ms(times) / median_ms(floor), "rows": result.rows_checked,
+            "audit_entries": result.audit_entries}
 
 
 def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
@@ -264,6 +321,7 @@ def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
     path = database_path(folder)
     facts: dict[str, float] = {}
     rows: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
     try:
         if not path.exists():
             report(f"Generating {exams:,} exams in {folder} ...")
@@ -298,6 +356,9 @@ def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
         # Exam times no save of any run has used: long ago, a microsecond apart.
         long_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=20 * 365)
         moments = itertools.count()
+        last_saved = db.execute("SELECT last_exam_id FROM episodes WHERE id = ?",
+                                [first.episode_id]).fetchone()[0]
+        bare_exams: list[int] = []
 
         def bare_save() -> None:
             moment = _utc(long_ago + timedelta(microseconds=next(moments)))
@@ -310,8 +371,16 @@ def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
             bare.execute("UPDATE episodes SET last_exam_id = ? WHERE id = ?",
                          [exam_id, first.episode_id])
             bare.execute("COMMIT")
+            bare_exams.append(exam_id)
 
         add("save one exam", ours, measure(bare_save, repeat=repeat, warmup=repeat))
+        # The floor's exams were written outside NeuroCheck: take them out again, so the
+        # record (and a kept one, next run) is still one that passes `check`.
+        bare.execute("BEGIN IMMEDIATE")
+        bare.executemany("DELETE FROM exams WHERE id = ?", ([i] for i in bare_exams))
+        bare.execute("UPDATE episodes SET last_exam_id = ? WHERE id = ?",
+                     [last_saved, first.episode_id])
+        bare.execute("COMMIT")
         # Where a save's time goes beyond the floor: the domain's validation and assessment.
         document = next(documents)
         facts["of a save, validation + assessment ms"] = median_ms(measure(
@@ -339,6 +408,18 @@ def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
         facts["start-up check s"] = time.perf_counter() - started
         facts["check ok"] = float(check.ok)
         db.close()
+
+        # `check`: every row against the audit chain, on a ward's record and on this one.
+        ward = Path(tempfile.mkdtemp(prefix="neurocheck-ward-check-"))
+        try:
+            generate(ward, exams=WARD_EXAMS, open_episodes=WARD_OPEN, report=lambda _: None)
+            checks.append({"name": f"check, a ward's record ({WARD_EXAMS:,} exams)",
+                           **time_check(database_path(ward), repeat=5)})
+        finally:
+            shutil.rmtree(ward, ignore_errors=True)
+        report(f"Timing check on {exams:,} exams ...")
+        checks.append({"name": f"check, the benchmark record ({exams:,} exams)",
+                       **time_check(path, repeat=1)})
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -351,7 +432,11 @@ def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
     report(", ".join(f"{k}: {v:,.1f}" if isinstance(v, float) else f"{k}: {v:,}"
                      for k, v in facts.items() if k != "check ok"))
     report("start-up check " + ("passed" if facts.get("check ok") else "FAILED"))
-    return rows
+    report(table([(c["name"], f"{c['median_ms'] / 1000:.2f} s", f"{c['floor_ms'] / 1000:.2f} s",
+                   f"{c['ratio']:.1f}x") for c in checks]))
+    report("check floor: integrity_check + every row and audit entry read (bare sqlite3) and "
+           "hashed once (hashlib)")
+    return rows + checks
 
 
 def main(argv: list[str] | None = None) -> int:
