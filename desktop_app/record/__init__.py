@@ -26,6 +26,7 @@ from desktop_app.record.passwords import check_password, password_problem
 from desktop_app.record.ward import (
     backup,
     change_settings,
+    export_audit_log,
     export_exam,
     export_fhir,
     import_documents,
@@ -54,6 +55,7 @@ __all__ = [
     "discard_exam",
     "disable_user",
     "enable_user",
+    "export_audit_log",
     "export_exam",
     "export_fhir",
     "find_note",

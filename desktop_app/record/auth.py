@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "close_episode": (CLINICIAN,),
     "restore": (ADMIN,),
     "change_settings": (ADMIN,),
+    "export_audit": (ADMIN,),
     "manage_accounts": (ADMIN,),
     "fill_demo": (ADMIN,),
 }

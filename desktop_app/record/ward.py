@@ -64,6 +64,24 @@ def export_exam(db: Database, user: UserRecord, exam_id: int,
     deliver(document)
 
 
+def export_audit_log(db: Database, user: UserRecord, entries: Sequence[Any], path: Path, *,
+                     filters: dict[str, Any] | None = None) -> int:
+    """Audit `audit.export` (how many entries, with which filters), then write `entries` as
+    CSV to `path` (owner-only, complete or not at all). Administrators only. The entry is
+    committed before the file is written, as for an exam's export: a failed write leaves an
+    entry too many, never a file without one. Returns how many entries were written."""
+    from desktop_app.paths import write_private
+    from desktop_app.store.ward import audit_csv
+
+    authorize(user, "export_audit")
+    data = audit_csv(entries).encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
+    with write_transaction(db):
+        append_audit(db, actor=user.name, action=actions.AUDIT_EXPORT, row=False,
+                     detail={"entries": len(entries), "filters": filters or {}})
+    write_private(Path(path), data)
+    return len(entries)
+
+
 def export_fhir(db: Database, user: UserRecord, exam_id: int, deliver: Callable[[Any], None]) -> None:
     """Audit `note.export_fhir` (the one name from every door), then hand the signed exam
     (`interop.source.SignedExam`) to `deliver`, which builds and writes the Bundle: the

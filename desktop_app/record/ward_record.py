@@ -68,6 +68,9 @@ class WardRecord:
     def export_exam(self, user: UserRecord, exam_id: int, deliver) -> None:
         ward.export_exam(self.db, user, exam_id, deliver)
 
+    def export_audit_log(self, user: UserRecord, entries, path: Path, **options: Any) -> int:
+        return ward.export_audit_log(self.db, user, entries, path, **options)
+
     def export_fhir(self, user: UserRecord, exam_id: int, deliver) -> None:
         ward.export_fhir(self.db, user, exam_id, deliver)
 

@@ -208,8 +208,16 @@ class DiscardReasonDialog(QDialog):
             self._say("Write the reason in the details.")
             self.details.setFocus()
             return
+        self.refused = False
         self.chosen.emit(code, details)
-        self.accept()
+        if not self.refused:
+            self.accept()
+
+    def refuse(self, text: str) -> None:
+        """The record could not take the discard (a full disk): say so and stay open, the
+        reason kept, so the nurse can discard again."""
+        self.refused = True
+        self._say(text)
 
     def _say(self, text: str) -> None:
         self.message.setText("\u26a0 " + text)

@@ -4,6 +4,7 @@ and the exam wizard when one is open. An unfinished exam left by a crash is offe
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -86,6 +87,15 @@ def discarded_line(trace) -> str:
     when = trace.discarded_at.astimezone().strftime("%d %b %H:%M")
     return (f"\u26a0 Exam discarded: {words} \u00b7 {who} \u00b7 provisional {level} "
             f"\u00b7 by {trace.discarded_by} {when}")
+
+
+def discard_failure_words(error: BaseException) -> str:
+    """A discard the record could not write (a full disk, an I/O error), in one line: the
+    exam and its draft are as they were."""
+    from desktop_app.ui.services import storage_failure_words
+
+    return ("The exam was not discarded: " + storage_failure_words(error, "discard again")
+            + "; it is kept as it was.")
 
 
 def draft_line(draft: DraftRecord) -> str:
@@ -430,7 +440,11 @@ class MainWindow(QMainWindow):
             dialog = dialogs.DiscardReasonDialog(self, style.word, session.describe())
 
             def chosen(reason: str, details: str) -> None:
-                self._record_discard(session, draft_key, level, reason, details, db)
+                try:
+                    self._record_discard(session, draft_key, level, reason, details, db)
+                except (OSError, sqlite3.Error) as error:
+                    dialog.refuse(discard_failure_words(error))
+                    return
                 discard()
 
             dialog.chosen.connect(chosen)
@@ -449,9 +463,13 @@ class MainWindow(QMainWindow):
                 if db is not None:
                     from desktop_app.record import discard_exam
 
-                    discard_exam(db, self.repository.signed_in_user(), draft_key,
-                                 "below_notify", level=level.value if level else None,
-                                 episode_id=_episode_number(session))
+                    try:
+                        discard_exam(db, self.repository.signed_in_user(), draft_key,
+                                     "below_notify", level=level.value if level else None,
+                                     episode_id=_episode_number(session))
+                    except (OSError, sqlite3.Error) as error:
+                        self.statusBar().showMessage("\u26a0 " + discard_failure_words(error))
+                        return
                 discard()
 
         box = dialogs.ask(self, title, text, answered, yes="Discard", no=keep)

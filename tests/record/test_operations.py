@@ -291,3 +291,23 @@ def test_a_ward_record_offers_the_operations_as_methods(ward: Ward) -> None:
     from desktop_app.store import open_database
 
     ward.db = open_database(ward.folder)
+
+
+def test_the_audit_log_export_is_an_administrators_audited_once_before_the_file(
+        ward: Ward, tmp_path: Path) -> None:
+    from desktop_app.store.ward import search_audit
+
+    entries = search_audit(ward.db)
+    target = tmp_path / "audit.csv"
+    for name in (NURSE, CLINICIAN):
+        mark = len(ward.actions())
+        with pytest.raises(PermissionDenied):
+            record.export_audit_log(ward.db, get_user(ward.db, name), entries, target)
+        assert ward.actions_since(mark) == [] and not target.exists()
+    mark = len(ward.actions())
+    count = record.export_audit_log(ward.db, get_user(ward.db, ADMIN), entries, target,
+                                    filters={"action": "note."})
+    assert count == len(entries) and target.read_text(encoding="utf-8-sig").startswith("id,")
+    assert ward.actions_since(mark) == [actions.AUDIT_EXPORT]
+    [entry] = search_audit(ward.db, action=actions.AUDIT_EXPORT)
+    assert entry.detail == {"entries": len(entries), "filters": {"action": "note."}}

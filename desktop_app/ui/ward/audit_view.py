@@ -7,6 +7,7 @@ Opening it and exporting from it are audited too.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -32,12 +33,12 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
+from desktop_app.record import export_audit_log, reads
 from desktop_app.store import AuditEntry, verify_audit_chain
 from desktop_app.store.ward import (
     AUDIT_VIEW,
     audit_actions,
     audit_actors,
-    export_audit_csv,
     record_access,
     search_audit,
 )
@@ -292,7 +293,17 @@ class AuditView(QWidget):
             return
         filters = {k: (v.isoformat() if isinstance(v, datetime) else v)
                    for k, v in self.filters().items()}
-        count = export_audit_csv(self.db, self.entries, path, actor=self.actor, filters=filters)
+        try:
+            user = reads.get_user(self.db, self.actor)
+            count = export_audit_log(self.db, user, self.entries, path, filters=filters)
+        except (OSError, sqlite3.Error) as error:
+            from desktop_app.ui.services import storage_failure_words
+
+            # One line; the entries shown stay, so Export again once there is room.
+            self.status.setText("\u26a0 Not exported: "
+                                + storage_failure_words(error, "export again") + ".")
+            log.warning("audit log not exported (%s)", type(error).__name__)
+            return
         self.status.setText(f"{count} entries exported to {Path(path).name}.")
         log.info("audit log exported (%d entries)", count)
 

@@ -10,6 +10,7 @@ always scheduled.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -245,9 +246,14 @@ def save_settings(db: Database, actor: str, changes: dict[str, Any],
                   emergency_account: str | None) -> str | None:
     """Store the changed settings and the emergency account (empty: none), all or nothing,
     through the record (administrators only). Returns None when saved, else the problem in
-    words."""
+    words (a full disk or an I/O error in one line: nothing was saved, Save again)."""
+    from desktop_app.ui.services import storage_failure_words
+
     try:
         change_settings(db, get_user(db, actor), changes, emergency_account=emergency_account)
     except StoreError as error:
         return str(error).capitalize() + "."
+    except (OSError, sqlite3.Error) as error:
+        return ("The settings were not saved: " + storage_failure_words(error, "Save again")
+                + "; nothing was changed.")
     return None
