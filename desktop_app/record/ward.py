@@ -128,7 +128,10 @@ def fill_demo(db: Database, data_dir: Path, user: UserRecord | None = None, *,
               now: Any = None) -> dict[str, int]:
     """Fill an empty data folder with the sample ward (its accounts get signing keys).
     A record that has accounts already takes an administrator (`user`)."""
+    import shutil
+
     from desktop_app.record.accounts import add_user
+    from desktop_app.report.pki import pki_dir
     from desktop_app.store.demo import fill_demo as store_fill_demo
     from desktop_app.store.errors import PermissionDenied
     from desktop_app.store.users import has_users
@@ -137,4 +140,13 @@ def fill_demo(db: Database, data_dir: Path, user: UserRecord | None = None, *,
         if user is None:
             raise PermissionDenied("this record has accounts: sign in as an administrator")
         authorize(user, "fill_demo")
-    return store_fill_demo(db, Path(data_dir), now=now, add_user=add_user)
+    keys = pki_dir(Path(data_dir))
+    new_keys = not keys.exists()
+    try:
+        return store_fill_demo(db, Path(data_dir), now=now, add_user=add_user)
+    except BaseException:
+        # The fill is one transaction, rolled back: the keys issued for its accounts go too,
+        # so the folder is empty again and the demo can be tried again.
+        if new_keys:
+            shutil.rmtree(keys, ignore_errors=True)
+        raise

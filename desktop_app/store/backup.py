@@ -80,7 +80,9 @@ def _fsync(path: Path) -> None:
     try:
         os.fsync(fd)
     except OSError:
-        pass  # directories cannot be fsynced on every platform
+        if not path.is_dir():
+            raise  # the copy itself not on the disk (full, I/O error): no backup
+        # directories cannot be fsynced on every platform
     finally:
         os.close(fd)
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop_app.domain.scales import DERMATOMES, LOWER_LIMB_MUSCLES, SIDES, WRIST_MUSCLES
-from desktop_app.store.database import utc_now
+from desktop_app.store.database import utc_now, write_transaction
 from desktop_app.store.episodes import close_episode, record_escalation
 from desktop_app.store.errors import Conflict
 from desktop_app.store.exams import save_exam
@@ -271,34 +271,36 @@ def fill_demo(db: Database, data_dir: Path, *, now: datetime | None = None,
         raise Conflict("the data folder is not empty; the demo fills an empty folder only "
                        "(use --data-dir with a new folder)")
     now = now or utc_now()
-    for name, role, full_name, credentials in USERS:
-        add_user(db, data_dir, name, full_name=full_name, role=role, password=PASSWORD,
-                 credentials=credentials, admin_name="admin" if has_users(db) else None,
-                 admin_password=PASSWORD)
-    set_setting(db, WARD_NAME, "Ward 7B (demo)", actor="admin")
-    set_setting(db, INSTITUTION, "Demo General Hospital", actor="admin")
-    counts = {"episodes": 0, "exams": 0, "escalations": 0, "closed": 0}
-    bed = 0
-    for index, scenario in enumerate(SCENARIOS):
-        bed += 0 if scenario.closed else 1
-        saved = None
-        for document in scenario_documents(scenario, index, now):
-            saved = save_exam(db, document, actor=NURSE,
-                              location=None if scenario.closed else f"Bed {bed}")
-            counts["exams"] += 1
-        assert saved is not None
-        counts["episodes"] += 1
-        if scenario.escalate_to:
-            role, name, response = scenario.escalate_to
-            last = datetime.fromisoformat(document["exam"]["performed_at"])
-            record_escalation(db, saved.episode_id, role=role, name=name,
-                              called_at=min(last + timedelta(minutes=5), now), response=response,
-                              exam_id=saved.exam_id, actor=NURSE)
-            counts["escalations"] += 1
-        if scenario.closed:
-            close_episode(db, saved.episode_id, actor=CLINICIAN,
-                          note="recovered; discharged with advice")
-            counts["closed"] += 1
+    # One transaction: a full disk part-way leaves an empty folder, which a retry fills.
+    with write_transaction(db):
+        for name, role, full_name, credentials in USERS:
+            add_user(db, data_dir, name, full_name=full_name, role=role, password=PASSWORD,
+                     credentials=credentials, admin_name="admin" if has_users(db) else None,
+                     admin_password=PASSWORD)
+        set_setting(db, WARD_NAME, "Ward 7B (demo)", actor="admin")
+        set_setting(db, INSTITUTION, "Demo General Hospital", actor="admin")
+        counts = {"episodes": 0, "exams": 0, "escalations": 0, "closed": 0}
+        bed = 0
+        for index, scenario in enumerate(SCENARIOS):
+            bed += 0 if scenario.closed else 1
+            saved = None
+            for document in scenario_documents(scenario, index, now):
+                saved = save_exam(db, document, actor=NURSE,
+                                  location=None if scenario.closed else f"Bed {bed}")
+                counts["exams"] += 1
+            assert saved is not None
+            counts["episodes"] += 1
+            if scenario.escalate_to:
+                role, name, response = scenario.escalate_to
+                last = datetime.fromisoformat(document["exam"]["performed_at"])
+                record_escalation(db, saved.episode_id, role=role, name=name,
+                                  called_at=min(last + timedelta(minutes=5), now), response=response,
+                                  exam_id=saved.exam_id, actor=NURSE)
+                counts["escalations"] += 1
+            if scenario.closed:
+                close_episode(db, saved.episode_id, actor=CLINICIAN,
+                              note="recovered; discharged with advice")
+                counts["closed"] += 1
     log.info("demo ward filled: %s", counts)
     return counts
 
