@@ -63,7 +63,16 @@ from desktop_app.store.settings import (
     get_setting,
     schedule_policy,
 )
-from desktop_app.store.users import ADMIN, CLINICIAN, NURSE, ROLES, UserRecord, get_user, has_users, list_users
+from desktop_app.store.users import (
+    ADMIN,
+    CLINICIAN,
+    NURSE,
+    ROLES,
+    UserRecord,
+    get_user,
+    has_users,
+    list_users,
+)
 from desktop_app.store.ward import (
     BREAK_GLASS_ROLES,
     WardEntry,
