@@ -286,7 +286,9 @@ def time_check(path: Path, *, repeat: int) -> dict[str, Any]:
             result = check_database(db, full=True)
             times.append(time.perf_counter() - started)
             if not result.ok:
-                raise RuntimeError(f"the benchmark record failed its check: {result.problems[0]}")
+                raise RuntimeError(f"the benchmark record failed its check: {result.problems[0]}"
+                                   " (a record kept from before its rows were audited: delete"
+                                   " the --keep folder to generate it anew)")
     finally:
         db.close()
     floor = [check_floor(path) for _ in range(repeat)]
