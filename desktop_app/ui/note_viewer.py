@@ -4,8 +4,9 @@ save as PDF, verify the signature, add a signed addendum."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,16 +24,31 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.dialogs import close_on_escape, fit_to_screen
 from desktop_app.ui.widgets import heading
 
-if TYPE_CHECKING:
-    from desktop_app.ui.signing import NoteDesk
-
 log = logging.getLogger(__name__)
+
+
+class NoteActions(Protocol):
+    """What the viewer asks of its desk (ui.signing.NoteDesk): the viewer shows a note,
+    the desk does the work, so the viewer need not know the desk."""
+
+    window: QWidget
+    busyChanged: Any  # a Signal(bool): the desk is signing or printing
+
+    def print_pdf(self, pdf: bytes, note_row_id: int,
+                  done: Callable[[str], None] | None = None) -> None: ...
+
+    def save_pdf(self, pdf: bytes, note_row_id: int,
+                 done: Callable[[str], None] | None = None) -> None: ...
+
+    def verify_pdf(self, pdf: bytes, on_result: Callable[[Any], None]) -> None: ...
+
+    def add_addendum(self, note_row_id: int) -> Any: ...
 
 
 class NoteViewer(QWidget):
     """One signed note (or addendum) in its own window."""
 
-    def __init__(self, desk: NoteDesk, pdf: bytes, note_row_id: int, *, title: str,
+    def __init__(self, desk: NoteActions, pdf: bytes, note_row_id: int, *, title: str,
                  parent: QWidget | None = None) -> None:
         # A window of its own, owned by the main window: it goes when the main window goes.
         window = getattr(desk, "window", None)
