@@ -20,7 +20,7 @@ def _sign_and_verify(folder: Path) -> None:
     from desktop_app.paths import resource_path
     from desktop_app.record.accounts import add_user
     from desktop_app.report import create_signed_note, load_signer, new_note_id, verify_note
-    from desktop_app.store.database import open_database
+    from desktop_app.store.opening import open_database
 
     db = open_database(folder)
     try:

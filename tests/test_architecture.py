@@ -1,6 +1,7 @@
 """The arrows of the architecture, checked on every import statement (function-level ones
 too): ui/cli -> record -> domain, store, report; store and report -> domain; the domain
-imports none of the others; record imports no Qt and no screen."""
+imports none of the others; record imports no Qt and no screen; and no module of the
+package takes part in an import circle."""
 
 from __future__ import annotations
 
@@ -79,6 +80,89 @@ def test_the_check_sees_a_violation_inside_a_function_and_a_relative_one() -> No
     assert "PySide6.QtCore" in found and "desktop_app.store.database" in found
     assert _banned("record", _imports_in("from desktop_app.store import notes\n",
                                          "desktop_app.record")) == []
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+    """module -> the package's modules it imports. `sources` maps a module name to its
+    source and whether it is a package's `__init__`. `from package import module` is an
+    arrow to the module; a module naming the package it sits in draws no arrow (Python
+    loads the package first whichever way)."""
+    graph: dict[str, set[str]] = {}
+    for name, (source, is_package) in sources.items():
+        package = name if is_package else name.rpartition(".")[0]
+        arrows = set()
+        for imported in _imports_in(source, package):
+            target = imported if imported in sources else None
+            if target is None or target == name or name.startswith(target + "."):
+                continue
+            arrows.add(target)
+        # `from a.b import c` names both a.b and a.b.c: when c is a module the arrow is
+        # to it (a.b is only the package it is loaded through)
+        graph[name] = {target for target in arrows
+                       if not (sources[target][1]
+                               and any(other.startswith(target + ".") for other in arrows))}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected parts of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            part = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                part.append(member)
+                if member == node:
+                    break
+            if len(part) > 1:
+                found.append(sorted(part))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_takes_part_in_an_import_circle() -> None:
+    sources = {_module_name(path): (path.read_text(encoding="utf-8"),
+                                    path.name == "__init__.py")
+               for path in sorted(PACKAGE.rglob("*.py"))}
+    assert _circles(_module_graph(sources)) == []
+
+
+def test_the_circle_check_sees_a_circle_through_a_function_level_import() -> None:
+    sources = {
+        "desktop_app.store": ("from desktop_app.store.a import f\n", True),
+        "desktop_app.store.a": ("from desktop_app.store import b\n", False),
+        "desktop_app.store.b": ("def g():\n    from desktop_app.store.c import h\n", False),
+        "desktop_app.store.c": ("from .a import f\n", False),
+        "desktop_app.store.d": ("from desktop_app.store import a\n", False),
+    }
+    graph = _module_graph(sources)
+    assert graph["desktop_app.store.a"] == {"desktop_app.store.b"}
+    assert _circles(graph) == [["desktop_app.store.a", "desktop_app.store.b",
+                                "desktop_app.store.c"]]
 
 
 def test_the_record_loads_without_qt() -> None:

@@ -12,7 +12,6 @@ from desktop_app.store.database import (
     DATABASE_NAME,
     connect,
     database_path,
-    open_database,
     open_readonly,
     parse_utc,
     utc_now,
@@ -44,6 +43,7 @@ from desktop_app.store.errors import (
 )
 from desktop_app.store.exams import ExamRecord, SavedExam, episode_exams, episode_history, get_exam
 from desktop_app.store.notes import Addendum, SignedNote, exam_notes, get_signed_note, note_addenda
+from desktop_app.store.opening import open_database
 from desktop_app.store.patients import (
     PatientMismatch,
     PatientRecord,

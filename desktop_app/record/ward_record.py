@@ -23,7 +23,7 @@ class WardRecord:
     @classmethod
     def open(cls, data_dir: Path, **options: Any) -> WardRecord:
         """Open the data folder's database (`store.open_database` options)."""
-        from desktop_app.store.database import open_database
+        from desktop_app.store.opening import open_database
 
         return cls(open_database(Path(data_dir), **options), Path(data_dir))
 

@@ -24,7 +24,6 @@ from desktop_app.store.database import (
     connect,
     database_path,
     journal_mode,
-    open_database,
     open_readonly,
     write_transaction,
 )
@@ -80,6 +79,7 @@ from desktop_app.store.notes import (
     store_addendum,
     store_signed_note,
 )
+from desktop_app.store.opening import open_database
 from desktop_app.store.patients import (
     PatientMismatch,
     PatientRecord,

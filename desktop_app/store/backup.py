@@ -33,11 +33,11 @@ from desktop_app.store.database import (
     connect,
     create_private_file,
     database_path,
-    open_database,
     open_readonly,
     write_transaction,
 )
 from desktop_app.store.errors import BackupError, StoreError
+from desktop_app.store.opening import open_database
 from desktop_app.store.rows import ID_TABLES
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,6 @@
-"""Opening the record: one SQLite file in the data folder, durable settings, private file
-permissions, and the check that runs before anything is written.
+"""Connecting to the record: one SQLite file in the data folder, durable settings, private
+file permissions, and the transaction helpers. (Opening it for the application, with the
+check that runs before anything is written and the migrations, is `store.opening`.)
 
 Durability choices (each one is there for a power cut or a second window):
 - WAL journal where the file system allows it; a rollback journal on a network share,
@@ -24,7 +25,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from desktop_app.store.errors import DatabaseMissing, DatabaseProblem, StoreError
+from desktop_app.store.errors import DatabaseMissing, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -195,43 +196,6 @@ def open_readonly(path: Path) -> Database:
 def journal_mode(db: Database) -> str:
     """The database's journal mode as SQLite reports it ('wal', 'delete', ...)."""
     return db.execute("PRAGMA journal_mode").fetchone()[0].lower()
-
-
-def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
-                  create: bool = True) -> Database:
-    """The data folder's database, ready for the application.
-
-    In order: connect (creating a private, empty file when `create`), refuse a database
-    written by a newer NeuroCheck, run the integrity and audit-chain check when `check`
-    (raising `DatabaseProblem`, with nothing written, when it fails), then apply pending
-    schema migrations when `migrate`.
-    """
-    from desktop_app.store import schema
-    from desktop_app.store.check import check_database
-
-    path = database_path(folder)
-    if create:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        db = connect(path, create=create)
-    except (sqlite3.DatabaseError, UnicodeError) as error:  # e.g. "file is not a database"
-        raise DatabaseProblem([f"the database cannot be read: {error}"]) from error
-    try:
-        version = schema.schema_version(db)
-        schema.refuse_newer(version)
-        if check and version > 0:
-            report = check_database(db)
-            if not report.ok:
-                log.error("start-up check failed: %d problem(s)", len(report.problems))
-                raise DatabaseProblem(report.problems)
-        if migrate:
-            schema.migrate(db)
-    except BaseException:
-        db.close()
-        raise
-    log.info("database opened (journal %s, schema version %d)", journal_mode(db),
-             schema.schema_version(db))
-    return db
 
 
 # -- transactions and small query helpers ------------------------------------------------

@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from desktop_app.domain import Level, SchedulePolicy, load_document, next_check_due
 from desktop_app.domain.escalation import EscalationError, check_escalation
 from desktop_app.store.audit import append_audit
 from desktop_app.store.database import (
     fetch_all,
     fetch_one,
     parse_utc,
+    require_transaction,
     utc_now,
     utc_text,
     write_transaction,
@@ -219,3 +221,18 @@ def episode_escalations(db: Database, episode_id: int) -> list[Escalation]:
     return [Escalation(r["id"], r["episode_id"], r["exam_id"], r["called_role"],
                        r["called_name"], parse_utc(r["called_at"]), r["response"],
                        _maybe_time(r["response_at"]), r["recorded_by"]) for r in rows]
+
+
+def reschedule_open_episodes(db: Database, policy: SchedulePolicy) -> int:
+    """Recompute the next check due of every open episode under `policy` (inside the
+    caller's transaction). Returns how many episodes were updated."""
+    require_transaction(db, "rescheduling")
+    rows = fetch_all(db, "SELECT e.id, e.current_level, x.document FROM episodes e "
+                     "JOIN exams x ON x.id = e.last_exam_id WHERE e.closed_at IS NULL")
+    for row in rows:
+        document = load_document(json.loads(row["document"]))
+        due = next_check_due(document.procedure, document.exam.performed_at,
+                             Level(row["current_level"]), policy)
+        db.execute("UPDATE episodes SET next_check_due = ? WHERE id = ?",
+                   [utc_text(due), row["id"]])
+    return len(rows)

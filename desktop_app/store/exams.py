@@ -24,11 +24,9 @@ from sqlite_utils import Database
 from desktop_app.domain import (
     DocumentError,
     ExamDocument,
-    Level,
     SchedulePolicy,
     assess,
     load_document,
-    next_check_due,
     parse_json,
 )
 from desktop_app.domain.document import parse_time
@@ -431,18 +429,3 @@ def new_exam_document(db: Database, episode_id: int, exam: dict[str, Any]) -> di
         "exam": exam,
         "previous_exams": [e for e in episode_history(db, episode_id) if _moment(e) < at],
     }
-
-
-def reschedule_open_episodes(db: Database, policy: SchedulePolicy) -> int:
-    """Recompute the next check due of every open episode under `policy` (inside the
-    caller's transaction). Returns how many episodes were updated."""
-    require_transaction(db, "rescheduling")
-    rows = fetch_all(db, "SELECT e.id, e.current_level, x.document FROM episodes e "
-                     "JOIN exams x ON x.id = e.last_exam_id WHERE e.closed_at IS NULL")
-    for row in rows:
-        document = load_document(json.loads(row["document"]))
-        due = next_check_due(document.procedure, document.exam.performed_at,
-                             Level(row["current_level"]), policy)
-        db.execute("UPDATE episodes SET next_check_due = ? WHERE id = ?",
-                   [utc_text(due), row["id"]])
-    return len(rows)

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from desktop_app.store.audit import append_audit
 from desktop_app.store.database import write_transaction
 from desktop_app.store.errors import SchemaTooNew, StoreError
+from desktop_app.store.rows import COVERED
 
 log = logging.getLogger(__name__)
 
@@ -277,9 +279,6 @@ def _v5_provable_record(db: Database) -> None:
     each audit entry of a write carries the SHA-256 of the row it wrote, and every row
     recorded before this version gets a baseline entry with its hash; corrections of a
     patient's name or birth date kept with their old and new values."""
-    from desktop_app.store.audit import append_audit
-    from desktop_app.store.rows import COVERED
-
     _v5_mrn_case(db)
     for table in _ID_TABLES:
         _rebuild_with_autoincrement(db, table)
@@ -342,8 +341,6 @@ def migrate(db: Database, *, target: int = SCHEMA_VERSION) -> list[int]:
     the commit; the version is re-read under the write lock because another window may
     have migrated first.
     """
-    from desktop_app.store.audit import append_audit
-
     if not 0 <= target <= SCHEMA_VERSION:
         raise StoreError(f"no schema version {target}")
     refuse_newer(schema_version(db))

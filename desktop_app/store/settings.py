@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy
 from desktop_app.store.audit import append_audit
 from desktop_app.store.database import fetch_all, utc_now, utc_text, write_transaction
+from desktop_app.store.episodes import reschedule_open_episodes
 from desktop_app.store.errors import InvalidValue, PermissionDenied
 from desktop_app.store.rows import guard_row
 
@@ -97,8 +98,6 @@ def set_setting(db: Database, key: str, value: Any, *, actor: str) -> None:
         append_audit(db, actor=actor, action="setting.change", table="settings",
                      detail={"key": key})
         if key == SCHEDULE_POLICY:
-            from desktop_app.store.exams import reschedule_open_episodes
-
             reschedule_open_episodes(db, SchedulePolicy.from_json(value))
 
 
