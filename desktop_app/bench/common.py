@@ -5,6 +5,11 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop_app.ui.services import StoreRepository
 
 
 def measure(action: Callable[[], object], *, repeat: int, warmup: int = 3) -> list[float]:
@@ -30,3 +35,16 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
              for row in [header, *rows]]
     return "\n".join(lines)
+
+
+def scratch_repository(folder: Path) -> StoreRepository:
+    """The GUI's repository over a new record in `folder`, saving as the nurse `nurse`
+    (an account without a signing key): for benchmarks and screenshots of the wizard."""
+    from desktop_app.store import create_user
+    from desktop_app.store.opening import open_database
+    from desktop_app.ui.services import StoreRepository
+
+    db = open_database(Path(folder))
+    create_user(db, "nurse", full_name="Nora Nurse", role="nurse", credentials="RN",
+                password="scratch-record-passphrase", actor="bench")
+    return StoreRepository(db, actor="nurse")

@@ -311,10 +311,10 @@ def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
         prepare_exam,
         save_exam,
         search_patients,
-        ward_board,
+        ward_entries,
     )
-    from desktop_app.store.episodes import BOARD_SQL
     from desktop_app.store.patients import name_search_sql, name_words
+    from desktop_app.store.ward import WARD_SQL
 
     scratch = None
     if folder is None:
@@ -400,9 +400,9 @@ def run(report: Callable[[str], object] = print, *, exams: int = EXAMS,
             measure(lambda: bare.execute(*name_search_sql([next_prefix()], 21)).fetchall(),
                     repeat=repeat))
 
-        board = measure(lambda: ward_board(db), repeat=repeat)
-        add(f"ward board ({len(ward_board(db))} open episodes)", board,
-            measure(lambda: bare.execute(BOARD_SQL).fetchall(), repeat=repeat))
+        board = measure(lambda: ward_entries(db), repeat=repeat)
+        add(f"ward board ({len(ward_entries(db))} open episodes)", board,
+            measure(lambda: bare.execute(WARD_SQL).fetchall(), repeat=repeat))
         bare.close()
 
         started = time.perf_counter()

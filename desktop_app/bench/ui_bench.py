@@ -19,8 +19,10 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -99,16 +101,17 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
     """Time `changes` grade changes; returns milliseconds (median, p95, worst, floor)."""
     from PySide6.QtTest import QTest
 
+    from desktop_app.bench.common import scratch_repository
     from desktop_app.domain import assess
     from desktop_app.domain.model import RED_FLAG_SYMPTOMS
     from desktop_app.ui.app import set_up_application
     from desktop_app.ui.exam_state import ExamSession
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import InMemoryRepository
     from desktop_app.ui.widgets import ChoiceRow
 
     app = set_up_application()
-    repository = InMemoryRepository()
+    folder = tempfile.TemporaryDirectory()
+    repository = scratch_repository(Path(folder.name))
     document = _document()
     earlier = repository.save_exam(dict(document, exam=document["previous_exams"][0],
                                          previous_exams=[]))
@@ -154,6 +157,8 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
     floor = _label_floor(app)
     window.close()
     app.processEvents()
+    repository.db.close()
+    folder.cleanup()
     ordered = sorted(times)
     return {
         "changes": changes,

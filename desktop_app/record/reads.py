@@ -19,7 +19,6 @@ from desktop_app.store.database import (
 )
 from desktop_app.store.drafts import DiscardedExam, Draft, discarded_exams, get_draft, pending_drafts
 from desktop_app.store.episodes import (
-    BoardRow,
     EpisodeRecord,
     Escalation,
     episode_escalations,
@@ -89,7 +88,7 @@ __all__ = [
     "ADMIN", "BREAK_GLASS_ROLES", "CLINICIAN", "DATABASE_NAME", "IDLE_TIMEOUT_MINUTES",
     "INSTITUTION", "NURSE", "PAPER_SIZE", "PAPER_SIZES", "ROLES", "SCHEDULE_POLICY",
     "WARD_NAME", "AccountDisabled", "AccountLocked", "Addendum", "AuditEntry",
-    "AuthenticationFailed", "BackupError", "BoardRow", "CheckReport", "Conflict",
+    "AuthenticationFailed", "BackupError", "CheckReport", "Conflict",
     "DatabaseMissing", "DatabaseProblem", "DiscardedExam", "Draft", "EpisodeRecord",
     "Escalation", "ExamRecord", "ImportRefused", "InvalidValue", "NotFound", "PatientMismatch",
     "PatientRecord", "PermissionDenied", "SavedExam", "SchemaTooNew", "SignedNote",

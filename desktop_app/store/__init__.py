@@ -29,7 +29,6 @@ from desktop_app.store.database import (
 )
 from desktop_app.store.drafts import Draft, discard_draft, get_draft, pending_drafts, save_draft
 from desktop_app.store.episodes import (
-    BoardRow,
     EpisodeRecord,
     Escalation,
     close_episode,
@@ -39,7 +38,6 @@ from desktop_app.store.episodes import (
     record_escalation,
     record_escalation_response,
     set_location,
-    ward_board,
 )
 from desktop_app.store.errors import (
     AccountDisabled,
@@ -107,6 +105,7 @@ from desktop_app.store.users import (
     list_users,
     set_password,
 )
+from desktop_app.store.ward import WardEntry, ward_entries
 
 __all__ = [
     "DATABASE_NAME",
@@ -118,7 +117,6 @@ __all__ = [
     "AuditEntry",
     "AuthenticationFailed",
     "BackupError",
-    "BoardRow",
     "CheckReport",
     "Conflict",
     "DatabaseMissing",
@@ -140,6 +138,7 @@ __all__ = [
     "SignedNote",
     "StoreError",
     "UserRecord",
+    "WardEntry",
     "all_settings",
     "append_audit",
     "audit_anchor",
@@ -196,6 +195,6 @@ __all__ = [
     "update_exam",
     "verify_audit_chain",
     "verify_database_file",
-    "ward_board",
+    "ward_entries",
     "write_transaction",
 ]

@@ -56,24 +56,6 @@ class EpisodeRecord:
 
 
 @dataclass(frozen=True)
-class BoardRow:
-    """One open episode on the ward board."""
-
-    episode_id: int
-    patient_id: int
-    mrn: str
-    name: str | None
-    location: str | None
-    procedure_kind: str
-    procedure_at: datetime
-    level: str | None
-    next_check_due: datetime | None
-    last_exam_id: int | None
-    last_exam_at: datetime | None
-    overdue: bool
-
-
-@dataclass(frozen=True)
 class Escalation:
     id: int
     episode_id: int
@@ -115,26 +97,6 @@ def patient_episodes(db: Database, patient_id: int) -> list[EpisodeRecord]:
     rows = fetch_all(db, f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE patient_id = ? "
                      "ORDER BY procedure_at_utc DESC, id DESC", [patient_id])
     return [_episode(r) for r in rows]
-
-
-BOARD_SQL = """
-SELECT e.id, e.patient_id, p.mrn, p.name, e.location, e.procedure_kind, e.procedure_at_utc,
-       e.current_level, e.next_check_due, e.last_exam_id, e.last_exam_at
-FROM episodes e JOIN patients p ON p.id = e.patient_id
-WHERE e.closed_at IS NULL
-ORDER BY e.next_check_due, e.id
-"""
-
-
-def ward_board(db: Database, *, now: datetime | None = None) -> list[BoardRow]:
-    """Every open episode, the next check due first; `overdue` when that time has passed."""
-    now_text = utc_text(now or utc_now())
-    rows = db.execute(BOARD_SQL).fetchall()
-    return [
-        BoardRow(r[0], r[1], r[2], r[3], r[4], r[5], parse_utc(r[6]), r[7], _maybe_time(r[8]),
-                 r[9], _maybe_time(r[10]), r[8] is not None and r[8] < now_text)
-        for r in rows
-    ]
 
 
 def set_location(db: Database, episode_id: int, location: str | None, *, actor: str) -> None:

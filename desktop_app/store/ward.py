@@ -1,8 +1,8 @@
 """What the shared ward workstation asks of the record beyond the other store modules.
 
-- `WardReader` / `ward_entries`: the ward board with what it shows besides `ward_board`'s
-  columns (each episode's flags from its latest exam, the injection site and side), fast
-  enough for 5,000 open episodes on a timer.
+- `WardReader` / `ward_entries`: the ward board, the one read of it (every open episode
+  with each one's flags from its latest exam, the injection site and side), fast enough
+  for 5,000 open episodes on a timer.
 - `data_version`: a counter SQLite moves whenever another connection commits, polled by
   the board to see another workstation's writes.
 - `record_access`: the audit entry of something read or sent out (a patient viewed, a
@@ -69,6 +69,7 @@ class WardEntry:
     flags: tuple[str, ...]
     next_check_due: datetime | None
     last_exam_id: int | None
+    last_exam_at: datetime | None  # when the latest exam was performed (UTC)
 
     def overdue(self, now: datetime) -> bool:
         """True when the next check was due before `now` (an episode never checked is)."""
@@ -80,7 +81,7 @@ class WardEntry:
 # at the same time: the highest level first.
 WARD_SQL = """
 SELECT e.id, p.mrn, p.name, e.location, e.procedure_kind, e.procedure_at_utc,
-       e.current_level, e.next_check_due, e.last_exam_id
+       e.current_level, e.next_check_due, e.last_exam_id, e.last_exam_at
 FROM episodes e JOIN patients p ON p.id = e.patient_id
 WHERE e.closed_at IS NULL
 ORDER BY e.next_check_due, CASE e.current_level WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1
@@ -155,12 +156,13 @@ class WardReader:
             self._details = {k: v for k, v in known.items() if k in current}
 
     def _entry(self, row: tuple[Any, ...]) -> WardEntry:
-        episode_id, mrn, name, location, kind, procedure_at, level, due, exam_id = row
+        episode_id, mrn, name, location, kind, procedure_at, level, due, exam_id, exam_at = row
         flags, site, side, levels = self._details.get(exam_id, _NO_DETAILS)
         # fromisoformat is C: ~20 times faster than strptime on the record's UTC text
         return WardEntry(episode_id, mrn, name, location, kind,
                          datetime.fromisoformat(procedure_at), site, side, levels, level, flags,
-                         datetime.fromisoformat(due) if due else None, exam_id)
+                         datetime.fromisoformat(due) if due else None, exam_id,
+                         datetime.fromisoformat(exam_at) if exam_at else None)
 
 
 def ward_entries(db: Database) -> list[WardEntry]:

@@ -127,12 +127,10 @@ class MainWindow(QMainWindow):
         self.question: QMessageBox | None = None
         self._drafts: list[DraftRecord] = []
         self._close_confirmed = False
-        # Signed notes need the SQLite record (and the signing keys beside it).
-        services = NoteServices.for_repository(repository)
-        self.notes = NoteDesk(services, self) if services is not None else None
-        if self.notes is not None:
-            self.notes.noteStored.connect(lambda _exam_id: self.show_history())
-            self.notes.editRequested.connect(self.edit_exam)
+        # Signed notes: the record and the signing keys beside it.
+        self.notes = NoteDesk(NoteServices.for_repository(repository), self)
+        self.notes.noteStored.connect(lambda _exam_id: self.show_history())
+        self.notes.editRequested.connect(self.edit_exam)
         self.setAcceptDrops(True)  # a signed note dropped on the window is verified
 
         self.stack = QStackedWidget()
@@ -224,8 +222,7 @@ class MainWindow(QMainWindow):
         self.history.setTextFormat(Qt.TextFormat.RichText)
         self.history.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        if self.notes is not None:  # links: sign, open, reprint, export a note
-            self.history.linkActivated.connect(self.notes.follow_link)
+        self.history.linkActivated.connect(self.notes.follow_link)  # sign, open, reprint...
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.history)
@@ -263,18 +260,10 @@ class MainWindow(QMainWindow):
         self._show_discarded()
         self.show_history()
 
-    def _store_db(self):
-        """The SQLite record behind the repository (None for an in-memory one)."""
-        return getattr(self.repository, "db", None)
-
     def _show_discarded(self) -> None:
-        db = self._store_db()
-        if db is None:
-            self.discarded_bar.setVisible(False)
-            return
         from desktop_app.store.drafts import discarded_exams
 
-        found = discarded_exams(db)
+        found = discarded_exams(self.repository.db)
         self.discarded_list.clear()
         for trace in found:
             item = QListWidgetItem(discarded_line(trace))
@@ -289,8 +278,8 @@ class MainWindow(QMainWindow):
 
     def ask_dismiss_discarded(self) -> None:
         item = self.discarded_list.currentItem()
-        db = self._store_db()
-        if item is None or db is None or self.question is not None:
+        db = self.repository.db
+        if item is None or self.question is not None:
             return
         trace_id = item.data(Qt.ItemDataRole.UserRole)
 
@@ -309,9 +298,7 @@ class MainWindow(QMainWindow):
             yes="Dealt with", no="Keep it on the board")
 
     def _actor(self) -> str:
-        import getpass
-
-        return getattr(self.repository, "actor", "") or getpass.getuser()
+        return self.repository.actor
 
     def selected_episode(self) -> str | None:
         item = self.episodes.currentItem()
@@ -331,7 +318,7 @@ class MainWindow(QMainWindow):
                 f"<p><b>{_local(record.document['exam']['performed_at'])}</b> "
                 f"\u00b7 {style.symbol} {style.word} \u00b7 {', '.join(result['rules'])}"
                 + (f"<br>{escape(flags)}" if flags else "")
-                + (self.notes.history_actions(record.exam_id) if self.notes else "") + "</p>"
+                + self.notes.history_actions(record.exam_id) + "</p>"
             )
         for call in self.repository.escalations(episode_id):
             parts.append(f"<p>\u260e {_local(call.called_at)}: {escape(call.role)} "
@@ -434,7 +421,7 @@ class MainWindow(QMainWindow):
         level) a reason is required, and the discard is audited and stays on the board;
         otherwise a plain question. `discard()` runs once confirmed; `closed()` either way."""
         level = provisional_level(session)
-        db = self._store_db()
+        db = self.repository.db
         if level is not None and level >= Level.NOTIFY:
             style = level_style(level)
             dialog = dialogs.DiscardReasonDialog(self, style.word, session.describe())
@@ -460,16 +447,15 @@ class MainWindow(QMainWindow):
                 closed()
             self.question = None if self.question is box else self.question
             if yes:
-                if db is not None:
-                    from desktop_app.record import discard_exam
+                from desktop_app.record import discard_exam
 
-                    try:
-                        discard_exam(db, self.repository.signed_in_user(), draft_key,
-                                     "below_notify", level=level.value if level else None,
-                                     episode_id=_episode_number(session))
-                    except (OSError, sqlite3.Error) as error:
-                        self.statusBar().showMessage("\u26a0 " + discard_failure_words(error))
-                        return
+                try:
+                    discard_exam(db, self.repository.signed_in_user(), draft_key,
+                                 "below_notify", level=level.value if level else None,
+                                 episode_id=_episode_number(session))
+                except (OSError, sqlite3.Error) as error:
+                    self.statusBar().showMessage("\u26a0 " + discard_failure_words(error))
+                    return
                 discard()
 
         box = dialogs.ask(self, title, text, answered, yes="Discard", no=keep)
@@ -479,9 +465,6 @@ class MainWindow(QMainWindow):
 
     def _record_discard(self, session: ExamSession, draft_key: str | None, level: Level,
                         reason: str, details: str, db) -> None:
-        if db is None:  # an in-memory record keeps no audit: say it at least in the log
-            log.warning("exam discarded at %s (reason %s)", level.value, reason)
-            return
         from desktop_app.record import discard_exam
 
         discard_exam(
@@ -541,7 +524,7 @@ class MainWindow(QMainWindow):
         for row in range(self.episodes.count()):
             if self.episodes.item(row).data(Qt.ItemDataRole.UserRole) == saved.episode_id:
                 self.episodes.setCurrentRow(row)
-        if sign and self.notes is not None:  # the exam is stored: its note can be signed
+        if sign:  # the exam is stored: its note can be signed
             self.notes.sign_exam(saved.exam_id)
 
     # a signed note dropped on the window -------------------------------------------------
@@ -561,9 +544,6 @@ class MainWindow(QMainWindow):
 
     def verify_dropped(self, path: Path) -> None:
         """Verify the signature of a file dropped on the window and say what was found."""
-        if self.notes is None:
-            self.statusBar().showMessage("Notes can be verified only on the ward's record.", 8000)
-            return
         self.notes.verify_file(path)
 
     def _close_wizard(self) -> None:

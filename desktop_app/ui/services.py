@@ -1,9 +1,10 @@
 """What the GUI needs from the record, as a small interface.
 
-The windows are given a `Repository` and nothing else of the storage layer. The application
-passes `StoreRepository` (the SQLite record of `desktop_app.store`); tests and the benchmark
-may pass `InMemoryRepository`. Documents passed in or out are exam documents of
-EXAM_FORMAT.md (dicts); assessments are `Assessment.to_json()`; IDs are strings.
+The windows are given a `Repository` and nothing else of the storage layer: the application,
+the tests and the benchmarks all pass `StoreRepository`, the SQLite record of
+`desktop_app.store` whose writes go through `desktop_app.record`. Documents passed in or
+out are exam documents of EXAM_FORMAT.md (dicts); assessments are `Assessment.to_json()`;
+IDs are strings.
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ from __future__ import annotations
 import errno
 import json
 import sqlite3
-import threading
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlite_utils import Database
 
 from desktop_app import store
-from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy, assess, load_document
+from desktop_app.domain import SchedulePolicy
 from desktop_app.record import correct_exam, finish_exam
 from desktop_app.store.users import UserRecord, get_user
 
@@ -95,7 +94,17 @@ class SaveRefused(Exception):
 
 
 class Repository(Protocol):
-    """The record as the GUI uses it."""
+    """The record as the GUI uses it: its reads, and its writes through the record layer.
+
+    `db` is the SQLite record itself, which the ward and the signing desk share with the
+    wizard (the application opens it once, in `ui.app`); `actor` is who is signed in."""
+
+    db: Database
+    actor: str
+
+    def signed_in_user(self) -> UserRecord:
+        """The account of `actor`, read afresh (a disabled account is refused)."""
+        ...
 
     def open_episodes(self) -> list[EpisodeSummary]:
         """The ward's open episodes, the next check due first."""
@@ -148,139 +157,6 @@ class Repository(Protocol):
     def discard_draft(self, key: str) -> None: ...
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass
-class _Episode:
-    episode_id: str
-    mrn: str
-    procedure: dict[str, Any]
-    exams: list[ExamRecord] = field(default_factory=list)
-    location: str | None = None
-    escalations: list[EscalationRecord] = field(default_factory=list)
-
-
-class InMemoryRepository:
-    """The whole record in memory: for tests, demos and the benchmark."""
-
-    def __init__(self, policy: SchedulePolicy = DEFAULT_POLICY) -> None:
-        self.policy = policy
-        self._patients: dict[str, PatientRecord] = {}
-        self._episodes: dict[str, _Episode] = {}
-        self._drafts: dict[str, DraftRecord] = {}
-        self._lock = threading.Lock()
-
-    def find_patient(self, mrn: str) -> PatientRecord | None:
-        return self._patients.get(mrn)
-
-    def schedule_policy(self) -> SchedulePolicy:
-        return self.policy
-
-    def open_episodes(self) -> list[EpisodeSummary]:
-        summaries = []
-        for episode in self._episodes.values():
-            patient = self._patients.get(episode.mrn)
-            last = episode.exams[-1] if episode.exams else None
-            summaries.append(EpisodeSummary(
-                episode_id=episode.episode_id,
-                mrn=episode.mrn,
-                patient_name=patient.name if patient else None,
-                procedure_kind=episode.procedure["kind"],
-                procedure_at=episode.procedure["performed_at"],
-                last_exam_at=last.document["exam"]["performed_at"] if last else None,
-                last_level=last.assessment.get("level") if last else None,
-                next_check_due=last.assessment.get("next_check_due") if last else None,
-            ))
-        return sorted(summaries, key=lambda s: s.next_check_due or "")
-
-    def episode_history(self, episode_id: str) -> list[ExamRecord]:
-        return list(self._episodes[episode_id].exams)
-
-    def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
-                  draft_key: str | None = None, location: str | None = None,
-                  escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
-        parsed = load_document(document)
-        assessment = assess(parsed, self.policy).to_json()
-        with self._lock:
-            raw_patient = document["patient"]
-            known = self._patients.get(raw_patient["mrn"])
-            self._patients[raw_patient["mrn"]] = PatientRecord(
-                raw_patient["mrn"],
-                raw_patient.get("name") or (known.name if known else None),
-                raw_patient.get("birth_date") or (known.birth_date if known else None),
-            )
-            if episode_id is None:
-                episode_id = uuid.uuid4().hex
-                self._episodes[episode_id] = _Episode(
-                    episode_id, raw_patient["mrn"], dict(document["procedure"])
-                )
-            episode = self._episodes[episode_id]
-            if location is not None:
-                episode.location = location
-            record = ExamRecord(uuid.uuid4().hex, episode_id, json.loads(json.dumps(document)),
-                                assessment, _now())
-            episode.exams.append(record)
-            episode.exams.sort(key=lambda r: datetime.fromisoformat(
-                r.document["exam"]["performed_at"]))
-            episode.escalations.extend(escalations)
-            if draft_key is not None:
-                self._drafts.pop(draft_key, None)
-        return SavedExam(episode_id, record.exam_id, assessment["level"])
-
-    def update_exam(self, exam_id: str, document: dict[str, Any], *,
-                    draft_key: str | None = None,
-                    escalations: Sequence[EscalationRecord] = ()) -> SavedExam:
-        parsed = load_document(document)
-        assessment = assess(parsed, self.policy).to_json()
-        with self._lock:
-            episode, index = next(((e, i) for e in self._episodes.values()
-                                   for i, r in enumerate(e.exams) if r.exam_id == exam_id),
-                                  (None, -1))
-            if episode is None:
-                raise SaveRefused(f"no exam with ID {exam_id}")
-            if document["patient"]["mrn"] != episode.mrn or (
-                    parsed.procedure.kind, parsed.procedure.performed_at) != (
-                    episode.procedure["kind"],
-                    datetime.fromisoformat(episode.procedure["performed_at"])):
-                raise SaveRefused("the document is of another patient or procedure")
-            if any(parsed.exam.performed_at == datetime.fromisoformat(
-                    r.document["exam"]["performed_at"])
-                   for i, r in enumerate(episode.exams) if i != index):
-                raise SaveRefused("another exam of the episode is recorded at that time")
-            old = episode.exams[index]
-            episode.exams[index] = ExamRecord(exam_id, old.episode_id,
-                                              json.loads(json.dumps(document)), assessment,
-                                              old.saved_at)
-            episode.exams.sort(key=lambda r: datetime.fromisoformat(
-                r.document["exam"]["performed_at"]))
-            episode.escalations.extend(escalations)
-            if draft_key is not None:
-                self._drafts.pop(draft_key, None)
-        return SavedExam(episode.episode_id, exam_id, assessment["level"])
-
-    def add_escalation(self, episode_id: str, escalation: EscalationRecord,
-                       exam_id: str | None = None) -> str:
-        with self._lock:
-            self._episodes[episode_id].escalations.append(escalation)
-            return f"{episode_id}:{len(self._episodes[episode_id].escalations)}"
-
-    def escalations(self, episode_id: str) -> list[EscalationRecord]:
-        return list(self._episodes[episode_id].escalations)
-
-    def save_draft(self, key: str, document_json: str, episode_id: str | None = None) -> None:
-        with self._lock:
-            self._drafts[key] = DraftRecord(key, _now(), document_json)
-
-    def pending_drafts(self) -> list[DraftRecord]:
-        return sorted(self._drafts.values(), key=lambda d: d.saved_at, reverse=True)
-
-    def discard_draft(self, key: str) -> None:
-        with self._lock:
-            self._drafts.pop(key, None)
-
-
 def _calls(escalations: Sequence[EscalationRecord]) -> list[dict[str, Any]]:
     """The calls as the record layer takes them."""
     return [{"role": call.role, "name": call.name,
@@ -310,7 +186,7 @@ class StoreRepository:
                 last_level=row.level,
                 next_check_due=row.next_check_due.isoformat() if row.next_check_due else None,
             )
-            for row in store.ward_board(self.db)
+            for row in store.ward_entries(self.db)
         ]
 
     def find_patient(self, mrn: str) -> PatientRecord | None:

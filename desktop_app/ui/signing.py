@@ -24,7 +24,7 @@ from datetime import datetime
 from functools import partial
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -46,6 +46,9 @@ from sqlite_utils import Database
 
 from desktop_app.record.notes import AlreadySigned, SignedResult
 from desktop_app.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop_app.ui.services import Repository
 
 log = logging.getLogger(__name__)
 
@@ -71,19 +74,13 @@ class NoteServices:
         return database_file(self.db)
 
     @classmethod
-    def for_repository(cls, repository: object) -> NoteServices | None:
-        """From a `StoreRepository` (its database and actor); None for a record without a
-        database, which cannot hold signed notes."""
-        db = getattr(repository, "db", None)
-        if db is None:
-            return None
+    def for_repository(cls, repository: Repository) -> NoteServices:
+        """From the windows' repository: its database, the data folder beside the database
+        file (the signing keys, the authority) and whoever is signed in."""
         from desktop_app.ui.ward.session import database_file
 
-        try:
-            folder = database_file(db).parent
-        except Exception:  # an in-memory database: no signing keys beside it
-            return None
-        return cls(db, folder, lambda: getattr(repository, "actor", "") or getpass.getuser())
+        return cls(repository.db, database_file(repository.db).parent,
+                   lambda: repository.actor)
 
 
 def gap_words(gaps: list[str]) -> str:

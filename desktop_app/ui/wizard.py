@@ -158,8 +158,6 @@ class ExamWizard(QWidget):
         self.sign_button = self._button("wizard.finish_sign", "Finish and sign\u2026",
                                         "Finish, save and sign the note (password asked again)")
         self.sign_button.clicked.connect(self.finish_and_sign)
-        # Signing needs the SQLite record: a repository with a database.
-        self.can_sign = getattr(repository, "db", None) is not None
         for button in (self.back_button, self.next_button, self.finish_button,
                        self.sign_button):
             footer.addWidget(button)
@@ -334,7 +332,7 @@ class ExamWizard(QWidget):
         page = self.pages[index]
         is_last = index == len(self.pages) - 1
         self.next_button.setEnabled(not is_last)
-        set_shown(self.sign_button, is_last and self.can_sign)
+        set_shown(self.sign_button, is_last)
         self.back_button.setEnabled(index > 0)
         self._label_steps(self._show_problems())
         if focus:

@@ -27,7 +27,7 @@ from desktop_app.store import (
     save_draft,
     save_exam,
     search_patients,
-    ward_board,
+    ward_entries,
 )
 from desktop_app.store.database import utc_now
 from desktop_app.store.demo import NAMES, PASSWORD
@@ -53,11 +53,11 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_demo_ward_is_real_varied_and_partly_overdue(demo_folder: Path) -> None:
     db = open_database(demo_folder)
-    board = ward_board(db)
+    board = ward_entries(db)
     assert 25 <= len(board) <= 35
     assert {r.procedure_kind for r in board} == {"im_injection", "medial_branch_block"}
     assert set(Counter(r.level for r in board)) == {"observe", "notify", "urgent", "emergency"}
-    assert 1 <= sum(r.overdue for r in board) < len(board) / 2
+    assert 1 <= sum(r.overdue(utc_now()) for r in board) < len(board) / 2
     assert all(r.location and r.location.startswith("Bed ") for r in board)
     per_episode = Counter(r[0] for r in db.execute("SELECT episode_id FROM exams"))
     assert max(per_episode.values()) >= 3  # serial exams
@@ -122,7 +122,7 @@ def test_no_patient_identifier_reaches_a_log_file(demo_folder: Path, tmp_path: P
         save_exam(db, INVALID_CASES[0].read_bytes(), actor="nurse")
     assert search_patients(db, "souza") and search_patients(db, "MRN-0042")
     draft = save_draft(db, {"patient": {"mrn": "DEMO-1001", "name": NAMES[0][0]}}, user="nurse")
-    board = ward_board(db)
+    board = ward_entries(db)
     record_escalation(db, board[0].episode_id, role="anaesthetist", name="Dr. A. Okoye",
                       called_at=utc_now() - timedelta(minutes=1), actor="nurse")
     close_episode(db, board[-1].episode_id, actor="clinician")

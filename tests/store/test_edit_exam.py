@@ -22,7 +22,7 @@ from desktop_app.store import (
     store_signed_note,
     update_exam,
     verify_audit_chain,
-    ward_board,
+    ward_entries,
 )
 from tests.store.documents import case, document
 
@@ -39,7 +39,7 @@ def stored_text(doc: dict) -> str:
 
 
 def board_level(db: Database) -> str:
-    [row] = ward_board(db)
+    [row] = ward_entries(db)
     return row.level
 
 
@@ -127,7 +127,7 @@ def test_a_new_exam_time_keeps_one_exam_per_moment_and_moves_the_board(db: Datab
 
     # Moved after the other exam, the corrected one becomes the episode's latest.
     update_exam(db, first.exam_id, weaker(document(exam_hours=5.0)), actor="nurse2")
-    [row] = ward_board(db)
+    [row] = ward_entries(db)
     moved = get_exam(db, first.exam_id)
     assert (row.last_exam_id, row.last_exam_at, row.level) == (
         first.exam_id, moved.performed_at, moved.level)

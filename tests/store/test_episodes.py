@@ -29,7 +29,7 @@ from desktop_app.store import (
     set_setting,
     store_addendum,
     store_signed_note,
-    ward_board,
+    ward_entries,
 )
 from tests.store.documents import document
 
@@ -47,12 +47,12 @@ def test_the_board_lists_open_episodes_next_check_first_with_overdue_ones(db: Da
     urgent = save_exam(db, document("W-1", base="mbb-weak-5h", exam_hours=5), actor="n")
     calm = save_exam(db, document("W-2", exam_hours=1), actor="n", location="Bed 4")
     now = urgent.next_check_due + timedelta(minutes=1)
-    board = ward_board(db, now=now)
+    board = ward_entries(db)
     assert [r.episode_id for r in board] == [calm.episode_id, urgent.episode_id]
-    assert [r.overdue for r in board] == [True, True]
+    assert [r.overdue(now) for r in board] == [True, True]
     assert board[0].location == "Bed 4" and board[0].mrn == "W-2" and board[0].level == "observe"
-    early = ward_board(db, now=datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
-    assert not any(r.overdue for r in early)
+    early = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+    assert not any(r.overdue(early) for r in board)
 
 
 def test_only_a_clinician_closes_an_episode(staff: Database) -> None:
@@ -60,7 +60,7 @@ def test_only_a_clinician_closes_an_episode(staff: Database) -> None:
     with pytest.raises(PermissionDenied):
         close_episode(staff, saved.episode_id, actor="nurse1")
     close_episode(staff, saved.episode_id, actor="doc", note="recovered")
-    assert ward_board(staff) == []
+    assert ward_entries(staff) == []
     with pytest.raises(Conflict):
         close_episode(staff, saved.episode_id, actor="doc")
 
@@ -68,9 +68,9 @@ def test_only_a_clinician_closes_an_episode(staff: Database) -> None:
 def test_the_location_is_set_and_cleared(db: Database) -> None:
     saved = save_exam(db, document(), actor="n")
     set_location(db, saved.episode_id, "  Bed 12 ", actor="n")
-    assert ward_board(db)[0].location == "Bed 12"
+    assert ward_entries(db)[0].location == "Bed 12"
     set_location(db, saved.episode_id, None, actor="n")
-    assert ward_board(db)[0].location is None
+    assert ward_entries(db)[0].location is None
     with pytest.raises(NotFound):
         set_location(db, 999, "Bed 1", actor="n")
 

@@ -26,7 +26,7 @@ from desktop_app.store import (
     patient_by_mrn,
     save_exam,
     set_setting,
-    ward_board,
+    ward_entries,
 )
 from tests.conftest import case_files
 from tests.signing_in import run_in_process, run_subprocess
@@ -132,7 +132,7 @@ def test_the_board_follows_the_latest_exam_not_the_latest_saved(db: Database) ->
     later = save_exam(db, document(exam_hours=5, base="mbb-weak-5h"), actor="n")
     older = save_exam(db, document(exam_hours=1), actor="n")  # imported afterwards
     assert (later.level, older.level) == ("urgent", "observe")
-    [row] = ward_board(db)
+    [row] = ward_entries(db)
     assert (row.last_exam_id, row.level) == (later.exam_id, "urgent")
     assert row.next_check_due == later.next_check_due
 

@@ -19,7 +19,7 @@ from desktop_app.store import (
     migrate,
     open_database,
     schema_version,
-    ward_board,
+    ward_entries,
 )
 from desktop_app.store import schema as schema_module
 
@@ -107,7 +107,7 @@ def test_v4_from_v3_fills_the_board_from_each_episodes_latest_exam(folder: Path)
         "EXPLAIN QUERY PLAN " + "SELECT id FROM episodes WHERE closed_at IS NULL "
         "ORDER BY next_check_due").fetchall())
     assert "episodes_board" in plan
-    [row] = ward_board(db)
+    [row] = ward_entries(db)
     assert row.level == "urgent" and row.last_exam_id == latest
 
 

@@ -39,10 +39,10 @@ def document(name: str) -> dict:
 def open_window(size: tuple[int, int], earlier: list[dict]):
     from PySide6.QtTest import QTest
 
+    from desktop_app.bench.common import scratch_repository
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import InMemoryRepository
 
-    repository = InMemoryRepository()
+    repository = scratch_repository(Path(tempfile.mkdtemp(dir=os.environ.get("NEUROCHECK_DATA_DIR"))))
     for saved in earlier:
         repository.save_exam(saved)
     window = MainWindow(repository)

@@ -49,14 +49,14 @@ class Bot:
 def shoot(name: str, size: tuple[int, int], folder: Path) -> list[Path]:
     from PySide6.QtTest import QTest
 
+    from desktop_app.bench.common import scratch_repository
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import InMemoryRepository
     from tests.ui.driver import fill_exam
     from tests.ui.panel_state_screenshots import grab_pages
 
     bot = Bot()
     document = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
-    repository = InMemoryRepository()
+    repository = scratch_repository(Path(tempfile.mkdtemp(dir=os.environ.get("NEUROCHECK_DATA_DIR"))))
     for earlier in document.get("previous_exams", []):
         repository.save_exam(dict(document, exam=earlier, previous_exams=[]))
     window = MainWindow(repository)
@@ -72,6 +72,7 @@ def shoot(name: str, size: tuple[int, int], folder: Path) -> list[Path]:
     fill_exam(bot, wizard, document)
     written = grab_pages(window, name, size, folder)
     window.close()
+    repository.db.close()
     return written
 
 

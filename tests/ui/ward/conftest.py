@@ -87,12 +87,14 @@ def calm_im(hours_ago: float, checked_at: float) -> Scenario:
 
 
 @pytest.fixture
-def host(qtbot):
-    """The application's main window (an in-memory repository: the wizard's own record)."""
+def host(qtbot, db, folder):
+    """The application's main window on the test's database (the ward installed on it by
+    `make_ward`), saving as the workstation account until someone signs in."""
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import InMemoryRepository
+    from desktop_app.ui.services import StoreRepository
 
-    window = MainWindow(InMemoryRepository(), autosave_ms=50)
+    window = MainWindow(StoreRepository(db, actor="workstation"), autosave_ms=50)
+    window.data_folder = folder
     qtbot.addWidget(window)
     window.resize(1366, 768)
     return window

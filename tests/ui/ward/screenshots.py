@@ -85,7 +85,7 @@ def take(out: Path, *, fill: Callable | None = None) -> dict[str, Path]:
     from desktop_app.store.demo import PASSWORD
     from desktop_app.ui.app import set_up_application
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import InMemoryRepository
+    from desktop_app.ui.services import StoreRepository
     from desktop_app.ui.ward import install_ward
     from desktop_app.ui.ward.session import ScreenState
 
@@ -95,7 +95,7 @@ def take(out: Path, *, fill: Callable | None = None) -> dict[str, Path]:
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder))
         (fill or fill_demo)(db, Path(folder))
-        window = MainWindow(InMemoryRepository())
+        window = MainWindow(StoreRepository(db, actor="workstation"))
         shell = install_ward(window, db, start_check=lambda _episode: None)
         window.resize(*SIZE)
         window.show()

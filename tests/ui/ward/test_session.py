@@ -19,7 +19,6 @@ def actions(db, actor=None):
 
 
 def test_the_window_is_covered_until_someone_signs_in(qtbot, host, make_ward):
-    host.repository.actor = "workstation"  # as the store-backed repository has
     ward = make_ward()
     assert ward.lock.screen.isVisible()
     assert not ward.board.isVisible()

@@ -48,10 +48,7 @@ def visible_windows(host):
 
 
 def test_switch_user_closes_the_previous_users_windows(qtbot, host, ward, db, tmp_path):
-    from desktop_app.ui.signing import NoteDesk
-
     add_episode(db, 0, calm_block(2.0, 1.0))
-    host.notes = NoteDesk(None, host)  # the store-backed window has one
     open_audit_as_admin(qtbot, ward)
     open_serial(qtbot, ward)
     viewer = host.notes.open_pdf(a_pdf(tmp_path), 1, title="Signed note")
@@ -77,9 +74,6 @@ def test_lock_closes_the_session_windows_too(qtbot, host, ward, db):
 
 def test_esc_closes_the_audit_log_the_serial_view_and_the_note(qtbot, host, ward, db,
                                                                  tmp_path):
-    from desktop_app.ui.signing import NoteDesk
-
-    host.notes = NoteDesk(None, host)
     add_episode(db, 0, calm_block(2.0, 1.0))
     audit = open_audit_as_admin(qtbot, ward)
     audit.apply_button.setFocus()
