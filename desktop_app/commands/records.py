@@ -27,6 +27,7 @@ from desktop_app.store import (
     InvalidValue,
     StoreError,
     UserRecord,
+    network_share_warning,
     open_database,
 )
 
@@ -99,6 +100,9 @@ def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int
                     "or keep the data folder as it is and ask for help.")
     except StoreError as error:
         return fail(str(error))
+    warning = network_share_warning(folder)
+    if warning is not None:
+        print(f"Warning: {warning}", file=sys.stderr)
     try:
         return body(folder, db)
     except AuthenticationFailed as error:

@@ -77,7 +77,7 @@ from desktop_app.store.notes import (
     store_addendum,
     store_signed_note,
 )
-from desktop_app.store.opening import open_database
+from desktop_app.store.opening import network_share_warning, open_database
 from desktop_app.store.patients import (
     PatientMismatch,
     PatientRecord,
@@ -173,6 +173,7 @@ __all__ = [
     "new_exam_document",
     "normal_mrn",
     "note_addenda",
+    "network_share_warning",
     "open_database",
     "open_readonly",
     "patient_by_mrn",

@@ -14,7 +14,12 @@ from sqlite_utils import Database
 
 from desktop_app.store import schema
 from desktop_app.store.check import check_database
-from desktop_app.store.database import connect, database_path, journal_mode
+from desktop_app.store.database import (
+    connect,
+    database_path,
+    is_network_filesystem,
+    journal_mode,
+)
 from desktop_app.store.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
@@ -52,3 +57,14 @@ def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
     log.info("database opened (journal %s, schema version %d)", journal_mode(db),
              schema.schema_version(db))
     return db
+
+
+NETWORK_SHARE_WARNING = (
+    "the record is on a network share, where SQLite cannot lock it reliably: two "
+    "workstations writing to it at once can damage it. Keep it on this computer's own disk.")
+
+
+def network_share_warning(folder: Path) -> str | None:
+    """The warning to show when the data folder is on a network share (NFS, SMB/CIFS...):
+    a SQLite record shared between workstations that way is not safe. None otherwise."""
+    return NETWORK_SHARE_WARNING if is_network_filesystem(Path(folder)) else None

@@ -151,9 +151,26 @@ def open_main_window(folder: Path, actor: str | None = None, *,
     window = MainWindow(repository)
     window.data_folder = folder
     window.ward_shell = install_ward(window, repository.db, data_folder=folder)
+    show_network_share_warning(window, folder)
     # 1366x768 where the screen has room; never more than the screen (its taskbar left out).
     fit_to_screen(window, 1366, 768)
     return window
+
+
+def show_network_share_warning(window: MainWindow, folder: Path) -> None:
+    """A record on a network share (several workstations on one SQLite file) is not safe:
+    say so for as long as the window is open, in the status bar, where every screen shows it."""
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_app.store import network_share_warning
+
+    warning = network_share_warning(folder)
+    if warning is None:
+        return
+    label = QLabel("\u26a0 " + warning[0].upper() + warning[1:])
+    label.setObjectName("status.network_share")
+    label.setWordWrap(True)
+    window.statusBar().addPermanentWidget(label, 1)
 
 
 # The file `desktop_app.store.database.DATABASE_NAME` names (its absence: a first start);
