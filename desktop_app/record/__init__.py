@@ -20,7 +20,13 @@ from desktop_app.record.accounts import (
 )
 from desktop_app.record.actions import ACTIONS
 from desktop_app.record.auth import LOCK_AFTER_FAILURES, LOCK_FOR, PERMISSIONS, authorize, sign_in
-from desktop_app.record.exams import close_episode, correct_exam, discard_exam, finish_exam
+from desktop_app.record.exams import (
+    close_episode,
+    correct_exam,
+    discard_exam,
+    dismiss_discarded,
+    finish_exam,
+)
 from desktop_app.record.notes import AlreadySigned, SignedResult, add_addendum, find_note, sign_exam
 from desktop_app.record.passwords import check_password, password_problem
 from desktop_app.record.ward import (
@@ -53,6 +59,7 @@ __all__ = [
     "close_episode",
     "correct_exam",
     "discard_exam",
+    "dismiss_discarded",
     "disable_user",
     "enable_user",
     "export_audit_log",

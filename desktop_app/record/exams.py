@@ -110,3 +110,12 @@ def close_episode(db: Database, user: UserRecord, episode_id: int, note: str | N
 
     authorize(user, "close_episode")
     store_close(db, episode_id, actor=user.name, note=note)
+
+
+def dismiss_discarded(db: Database, user: UserRecord, trace_id: int) -> None:
+    """Take a discarded exam off the ward board (the patient was examined again, or the
+    discard was checked): `exam.discard_dismissed`, naming who."""
+    from desktop_app.store.drafts import dismiss_discarded_exam
+
+    authorize(user, "finish_exam")
+    dismiss_discarded_exam(db, trace_id, actor=user.name)

@@ -55,6 +55,9 @@ class WardRecord:
     def discard_exam(self, user: UserRecord, draft_id: str, reason: str) -> None:
         exams.discard_exam(self.db, user, draft_id, reason)
 
+    def dismiss_discarded(self, user: UserRecord, trace_id: int) -> None:
+        exams.dismiss_discarded(self.db, user, trace_id)
+
     def close_episode(self, user: UserRecord, episode_id: int, note: str | None = None) -> None:
         exams.close_episode(self.db, user, episode_id, note)
 

@@ -284,11 +284,11 @@ class MainWindow(QMainWindow):
         trace_id = item.data(Qt.ItemDataRole.UserRole)
 
         def answered(yes: bool) -> None:
-            from desktop_app.store.drafts import dismiss_discarded_exam
+            from desktop_app.record.exams import dismiss_discarded
 
             self.question = None
             if yes:
-                dismiss_discarded_exam(db, trace_id, actor=self._actor())
+                dismiss_discarded(db, self.repository.signed_in_user(), trace_id)
                 self.refresh()
 
         self.question = dialogs.ask(

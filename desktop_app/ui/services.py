@@ -139,9 +139,6 @@ class Repository(Protocol):
         signed exam or a document the exam cannot take."""
         ...
 
-    def add_escalation(self, episode_id: str, escalation: EscalationRecord,
-                       exam_id: str | None = None) -> str: ...
-
     def escalations(self, episode_id: str) -> list[EscalationRecord]:
         """An episode's calls, oldest first."""
         ...
@@ -234,15 +231,6 @@ class StoreRepository:
         except (OSError, sqlite3.Error) as error:
             raise SaveRefused(write_failure_words(error)) from None
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
-
-    def add_escalation(self, episode_id: str, escalation: EscalationRecord,
-                       exam_id: str | None = None) -> str:
-        return str(store.record_escalation(
-            self.db, int(episode_id), role=escalation.role, name=escalation.name,
-            called_at=datetime.fromisoformat(escalation.called_at), actor=self.actor,
-            response=escalation.response or None,
-            exam_id=int(exam_id) if exam_id is not None else None,
-        ))
 
     def escalations(self, episode_id: str) -> list[EscalationRecord]:
         levels = {r.id: r.level for r in store.episode_exams(self.db, int(episode_id))}

@@ -479,7 +479,8 @@ class NoteDesk(QObject):
             printed(pages, error)
 
         def printed(pages: int | None, error: BaseException | None) -> None:
-            from desktop_app.store.ward import NOTE_PRINT, record_access
+            from desktop_app.record.events import record_event
+            from desktop_app.store.ward import NOTE_PRINT
 
             self.busyChanged.emit(False)
             if error is not None:
@@ -487,7 +488,7 @@ class NoteDesk(QObject):
                 text = f"The note could not be printed: {error}"
                 self._say("Not printed", text, warning=True)
             else:
-                record_access(self.db, actor=self.services.actor(), action=NOTE_PRINT,
+                record_event(self.db, actor=self.services.actor(), action=NOTE_PRINT,
                               table="signed_notes", record_id=int(note_row_id),
                               detail={"pages": pages})
                 text = f"The note was sent to the printer ({pages} page{'s' * (pages != 1)})."
@@ -511,7 +512,7 @@ class NoteDesk(QObject):
                  done: Callable[[str], None] | None = None) -> None:
         """Ask where, then write the signed PDF unchanged (0600); audited as an export."""
         def chosen(path: Path) -> None:
-            from desktop_app.store.ward import record_access
+            from desktop_app.record.events import record_event
 
             if path.suffix.lower() != ".pdf":
                 path = path.with_name(path.name + ".pdf")
@@ -521,7 +522,7 @@ class NoteDesk(QObject):
                 self._say("Not saved", f"The note could not be written: {error.strerror}.",
                           warning=True)
                 return
-            record_access(self.db, actor=self.services.actor(), action=NOTE_EXPORT_PDF,
+            record_event(self.db, actor=self.services.actor(), action=NOTE_EXPORT_PDF,
                           table="signed_notes", record_id=int(note_row_id))
             if done is not None:
                 done(f"Saved as {path.name}.")
@@ -547,7 +548,7 @@ class NoteDesk(QObject):
         text = json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8")
 
         def chosen(path: Path) -> None:
-            from desktop_app.store.ward import record_access
+            from desktop_app.record.events import record_event
 
             if path.suffix.lower() != ".json":
                 path = path.with_name(path.name + ".json")
@@ -557,7 +558,7 @@ class NoteDesk(QObject):
                 self._say("Not saved", f"The export could not be written: {error.strerror}.",
                           warning=True)
                 return
-            record_access(self.db, actor=self.services.actor(), action=NOTE_EXPORT_FHIR,
+            record_event(self.db, actor=self.services.actor(), action=NOTE_EXPORT_FHIR,
                           table="exams", record_id=exam_id)
             if hasattr(self.window, "statusBar"):
                 self.window.statusBar().showMessage(f"FHIR bundle saved as {path.name}.", 8000)

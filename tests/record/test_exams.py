@@ -116,6 +116,23 @@ def test_a_discarded_exam_that_asked_for_a_call_stays_on_the_board(ward: Ward) -
         get_draft(ward.db, draft)
 
 
+def test_a_discarded_exam_leaves_the_board_by_a_signed_in_user_audited_once(ward: Ward) -> None:
+    from dataclasses import replace
+
+    from desktop_app.store.drafts import discarded_exams
+
+    nurse = sign_in(ward.db, NURSE, NURSE_PASSWORD)
+    trace = record.discard_exam(ward.db, nurse, None, "duplicate", level="notify",
+                                patient={"mrn": "FIN-0001"})
+    with pytest.raises(PermissionDenied):  # an account disabled since it signed in
+        record.dismiss_discarded(ward.db, replace(nurse, disabled=True), trace)
+    assert [d.id for d in discarded_exams(ward.db)] == [trace]
+    mark = len(ward.actions())
+    record.dismiss_discarded(ward.db, nurse, trace)
+    assert ward.actions_since(mark) == ["exam.discard_dismissed"]
+    assert discarded_exams(ward.db) == []
+
+
 def test_a_discarded_exam_below_notify_leaves_only_its_audit_entry(ward: Ward) -> None:
     from desktop_app.store.drafts import discarded_exams
 

@@ -29,11 +29,9 @@ def weak_exam() -> dict:
 
 
 def save_with_call(repository) -> str:
-    saved = repository.save_exam(weak_exam())
+    saved = repository.save_exam(weak_exam(), escalations=[EscalationRecord(
+        "Anaesthetist", "Dr Lima", "2026-05-04T09:10:00+01:00", "re-check the ankle", "notify")])
     assert saved.level == "notify"
-    repository.add_escalation(saved.episode_id, EscalationRecord(
-        "Anaesthetist", "Dr Lima", "2026-05-04T09:10:00+01:00", "re-check the ankle", "notify"),
-        saved.exam_id)
     return saved.exam_id
 
 

@@ -397,11 +397,10 @@ def test_a_new_exam_copies_the_episode_context_forward(qtbot, window, repository
 
 
 def test_the_history_of_an_episode_lists_its_exams_and_calls(qtbot, window, repository):
-    saved = repository.save_exam(case("mbb-numb-6h"))
     from desktop_app.ui.services import EscalationRecord
 
-    repository.add_escalation(saved.episode_id, EscalationRecord(
-        "Anaesthetist", "Dr Lima", "2026-05-04T14:10:00+01:00", "review at 15:00", "notify"))
+    repository.save_exam(case("mbb-numb-6h"), escalations=[EscalationRecord(
+        "Anaesthetist", "Dr Lima", "2026-05-04T14:10:00+01:00", "review at 15:00", "notify")])
     window.refresh()
     qtbot.mouseClick(find(window, QPushButton, "main.history"), Qt.MouseButton.LeftButton)
     history = find(window, QLabel, "history").text()

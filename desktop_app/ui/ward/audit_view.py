@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop_app.record import export_audit_log, reads
+from desktop_app.record.events import record_event
 from desktop_app.store import AuditEntry, verify_audit_chain
 from desktop_app.store.ward import (
     AUDIT_VIEW,
     audit_actions,
     audit_actors,
-    record_access,
     search_audit,
 )
 from desktop_app.ui.dialogs import close_on_escape
@@ -217,7 +217,7 @@ class AuditView(QWidget):
         bottom.addWidget(self.export_button)
         outer.addLayout(bottom)
 
-        record_access(db, actor=actor, action=AUDIT_VIEW)
+        record_event(db, actor=actor, action=AUDIT_VIEW)
         self.apply()
         self.verify()
 

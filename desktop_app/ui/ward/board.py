@@ -63,9 +63,10 @@ from sqlite_utils import Database
 from desktop_app.domain import DO_NOT_DISCHARGE, NO_MOBILIZATION, Level
 from desktop_app.domain.model import IM_SITE_WORDS, LEVEL_ACTIONS
 from desktop_app.record import close_episode
+from desktop_app.record.events import record_event, record_patient_view
 from desktop_app.store import StoreError, get_user
 from desktop_app.store.database import utc_now
-from desktop_app.store.ward import WardEntry, WardReader, record_access, record_patient_view
+from desktop_app.store.ward import WardEntry, WardReader
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
 from desktop_app.ui.ward.session import ScreenState, WardSession, database_file
 from desktop_app.ui.ward.watch import DataVersionWatcher
@@ -792,7 +793,7 @@ class BoardController(QObject):
         self._permissions()
         if state is ScreenState.ACTIVE:
             self.refresh()
-            record_access(self.db, actor=self.session.actor(), action="ward.board_view",
+            record_event(self.db, actor=self.session.actor(), action="ward.board_view",
                           detail={"open_episodes": len(self.model.entries)})
             self.board.table.setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.dialog is not None:

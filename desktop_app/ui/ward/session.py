@@ -30,6 +30,7 @@ from sqlite_utils import Database
 
 from desktop_app.record.accounts import add_user
 from desktop_app.record.auth import LOCK_AFTER_FAILURES, LOCK_FOR, sign_in
+from desktop_app.record.events import record_event
 from desktop_app.store import (
     AccountLocked,
     AuthenticationFailed,
@@ -49,7 +50,6 @@ from desktop_app.store.ward import (
     SESSION_SIGN_OUT,
     SESSION_UNLOCK,
     break_glass_account,
-    record_access,
 )
 from desktop_app.ui.workers import WorkerPool, run_in_background
 
@@ -258,7 +258,7 @@ class WardSession(QObject):
         if isinstance(error, AccountLocked):
             try:
                 user = get_user(self.db, name)
-                record_access(self.db, actor=user.name, action=SESSION_REFUSED, table="users",
+                record_event(self.db, actor=user.name, action=SESSION_REFUSED, table="users",
                               record_id=user.id, detail={"reason": "account_locked"})
             except NotFound:
                 pass
@@ -282,15 +282,15 @@ class WardSession(QObject):
         self._end_break_glass()  # an emergency session ends when anyone signs in after it
         if previous is not None and was is ScreenState.LOCKED:
             if previous.id != user.id:
-                record_access(self.db, actor=previous.name, action=SESSION_SIGN_OUT,
+                record_event(self.db, actor=previous.name, action=SESSION_SIGN_OUT,
                               table="users", record_id=previous.id,
                               detail={"why": "another user unlocked"})
-            record_access(self.db, actor=user.name, action=SESSION_UNLOCK, table="users",
+            record_event(self.db, actor=user.name, action=SESSION_UNLOCK, table="users",
                           record_id=user.id,
                           detail={"previous_user_id": previous.id,
                                   "same_user": previous.id == user.id})
         if break_glass:
-            record_access(self.db, actor=user.name, action=BREAK_GLASS, table="users",
+            record_event(self.db, actor=user.name, action=BREAK_GLASS, table="users",
                           record_id=user.id, detail={"reason": reason})
             log.warning("EMERGENCY ACCESS: the emergency account was used (reason %s)", reason)
             self.break_glass_since = utc_now()
@@ -306,7 +306,7 @@ class WardSession(QObject):
         """Cover the screen, keeping the user's session (and the exam in progress)."""
         if self.state is not ScreenState.ACTIVE or self.user is None:
             return
-        record_access(self.db, actor=self.user.name, action=SESSION_LOCK, table="users",
+        record_event(self.db, actor=self.user.name, action=SESSION_LOCK, table="users",
                       record_id=self.user.id, detail={"why": why})
         log.info("workstation locked (%s)", why)
         self._set_state(ScreenState.LOCKED)
@@ -317,7 +317,7 @@ class WardSession(QObject):
             return
         user = self.user
         self._end_break_glass()
-        record_access(self.db, actor=user.name, action=SESSION_SIGN_OUT, table="users",
+        record_event(self.db, actor=user.name, action=SESSION_SIGN_OUT, table="users",
                       record_id=user.id, detail={"why": why})
         self.user = None
         self.userChanged.emit(None)
@@ -330,7 +330,7 @@ class WardSession(QObject):
         if not self.break_glass or self.user is None or self.break_glass_since is None:
             return
         minutes = round((utc_now() - self.break_glass_since).total_seconds() / 60, 1)
-        record_access(self.db, actor=self.user.name, action=BREAK_GLASS_END, table="users",
+        record_event(self.db, actor=self.user.name, action=BREAK_GLASS_END, table="users",
                       record_id=self.user.id, detail={"minutes": minutes})
         log.warning("emergency access ended after %.1f min", minutes)
         self.break_glass_since = None
