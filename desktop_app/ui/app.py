@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import getpass
 import logging
 import os
 import sys
@@ -127,20 +126,21 @@ def install_exception_report() -> None:
 
 def open_repository(folder: Path, actor: str | None = None, *,
                     check: bool = True) -> Repository:
-    """The record the windows use: the data folder's database.
+    """The record the windows use: the data folder's database, opened (and checked) once.
 
-    `actor` is who the audit log names; until sign-in is wired in, the workstation account.
-    """
+    `actor` is who the audit log names: nobody until someone signs in (the ward sets it at
+    every sign-in), so nothing is ever written under the operating-system account."""
     from desktop_app.store import open_database
     from desktop_app.ui.services import StoreRepository
 
-    return StoreRepository(open_database(folder, check=check), actor or getpass.getuser())
+    return StoreRepository(open_database(folder, check=check), actor or "")
 
 
 def open_main_window(folder: Path, actor: str | None = None, *,
                      check: bool = True) -> MainWindow:
     """The main window on the record in `folder`, sized for the smallest supported screen,
-    with the ward workstation installed: the board as home, sign-in, idle lock.
+    with the ward workstation installed: the board as home, sign-in, idle lock. One record
+    serves them all: the wizard, the signing desk and the ward are given the same database.
 
     `check=False` when the record was just checked (`check_record`, on a worker thread)."""
     from desktop_app.ui.dialogs import fit_to_screen

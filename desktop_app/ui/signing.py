@@ -14,7 +14,6 @@ PDF dropped on the window. File and printer choices go through `choose_save_path
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import sqlite3
@@ -249,7 +248,7 @@ class SignDialog(QDialog):
             self.addendum_text.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
             layout.addWidget(self.addendum_text)
         form = QFormLayout()
-        self.user = QLineEdit(services.actor() or getpass.getuser())
+        self.user = QLineEdit(services.actor())
         self.user.setObjectName("sign.user")
         self.user.setAccessibleName("User name")
         self.password = QLineEdit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
@@ -204,3 +205,21 @@ def test_a_question_naming_the_patient_is_hidden_by_the_lock_and_comes_back(
     box.reject()
     qtbot.waitUntil(lambda: wizard.question is None)
     assert host.wizard is wizard  # "Keep editing"
+
+
+def test_the_application_writes_as_nobody_until_someone_signs_in(qtbot, folder, db,
+                                                                  monkeypatch):
+    from desktop_app.store import StoreError
+    from desktop_app.ui.app import open_main_window
+
+    for variable in ("LOGNAME", "USER", "USERNAME"):  # an OS account named like a user
+        monkeypatch.setenv(variable, "admin")
+    window = open_main_window(folder)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.repository.actor == ""
+    with pytest.raises(StoreError):  # nothing can be written under the OS account's name
+        window.repository.signed_in_user()
+    sign_in(qtbot, window.ward_shell, "nurse")
+    assert window.repository.actor == "nurse"
+    assert window.repository.signed_in_user().name == "nurse"
