@@ -19,7 +19,13 @@ def run(args: argparse.Namespace) -> int:
     import sqlite3
 
     from desktop_app.commands.records import data_folder, fail
-    from desktop_app.store import CheckReport, DatabaseMissing, check_database, connect, database_path
+    from desktop_app.record.reads import (
+        CheckReport,
+        DatabaseMissing,
+        check_database,
+        connect,
+        database_path,
+    )
 
     folder = data_folder(args)
     try:

@@ -26,9 +26,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.data_dir and not os.environ.get(DATA_DIR_ENV):
         # Never mix sample patients into the ward's own record: a folder of their own.
         args.data_dir = str(data_dir() / "demo")
+    from desktop_app.record.reads import (
+        DEMO_PASSWORD as PASSWORD,
+    )
+    from desktop_app.record.reads import (
+        DEMO_USERS as USERS,
+    )
+    from desktop_app.record.reads import (
+        has_users,
+        holds_demo_only,
+    )
     from desktop_app.record.ward import fill_demo
-    from desktop_app.store import has_users
-    from desktop_app.store.demo import PASSWORD, USERS, holds_demo_only
 
     def body(folder, db) -> int:
         state = holds_demo_only(db)

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop_app.commands.records import EXIT_INVALID, fail, with_signed_in
     from desktop_app.domain.document import one_line
     from desktop_app.record import import_documents
-    from desktop_app.store import ImportRefused
+    from desktop_app.record.reads import ImportRefused
 
     if "-" in args.files and args.password_stdin:
         return fail("standard input carries the password: give the documents as files",

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from desktop_app.commands.sign_in import add_sign_in, read_password, stdin_line
 from desktop_app.logging_setup import setup_logging
 from desktop_app.paths import data_dir
-from desktop_app.store import (
+from desktop_app.record.reads import (
     AuthenticationFailed,
     DatabaseProblem,
     InvalidValue,

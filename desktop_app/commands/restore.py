@@ -25,7 +25,7 @@ def _sign_in(args: argparse.Namespace, folder, source):
     from pathlib import Path
 
     from desktop_app.commands.records import sign_in_for
-    from desktop_app.store import BackupError, DatabaseProblem, database_path, open_database
+    from desktop_app.record.reads import BackupError, DatabaseProblem, database_path, open_database
 
     if database_path(folder).exists():
         try:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     from desktop_app.commands.records import data_folder, fail
     from desktop_app.record import restore
-    from desktop_app.store import AuthenticationFailed, StoreError
+    from desktop_app.record.reads import AuthenticationFailed, StoreError
 
     folder = data_folder(args)
     try:

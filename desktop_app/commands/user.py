@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         with_signed_in,
     )
     from desktop_app.record import accounts
-    from desktop_app.store import InvalidValue, has_users, list_users
+    from desktop_app.record.reads import InvalidValue, has_users, list_users
 
     def next_password(words: str) -> str:
         """The next line of standard input (--password-stdin), else asked on the terminal."""

@@ -23,10 +23,7 @@ def read_record(data_dir: Path) -> tuple[set[str], Callable[[str], bool]]:
     """The disabled accounts' names and a test 'is this SHA-256 one of the record's signed
     notes or addenda?'; with no record here, no names and nothing is in it."""
     try:
-        from desktop_app.store.database import database_path
-        from desktop_app.store.errors import StoreError
-        from desktop_app.store.opening import open_database
-        from desktop_app.store.users import list_users
+        from desktop_app.record.reads import StoreError, database_path, list_users, open_database
     except ImportError:
         return set(), lambda _sha: False
     if not database_path(data_dir).exists():

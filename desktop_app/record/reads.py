@@ -3,7 +3,8 @@
 The GUI and the commands import the record only through `desktop_app.record`: writes are
 the operations of its modules (each authorized and audited), reads are these. So nothing
 above the record can reach a writing function of the store; the architecture test holds
-that line. Each name here is the store's own, handed on unchanged.
+that line. Each name here is the store's own, handed on unchanged (the audit action names of the
+screens' events among them).
 """
 
 from desktop_app.store.audit import AuditEntry, verify_audit_chain
@@ -17,6 +18,9 @@ from desktop_app.store.database import (
     utc_now,
     utc_text,
 )
+from desktop_app.store.demo import PASSWORD as DEMO_PASSWORD
+from desktop_app.store.demo import USERS as DEMO_USERS
+from desktop_app.store.demo import holds_demo_only
 from desktop_app.store.drafts import DiscardedExam, Draft, discarded_exams, get_draft, pending_drafts
 from desktop_app.store.episodes import (
     EpisodeRecord,
@@ -42,7 +46,7 @@ from desktop_app.store.errors import (
 )
 from desktop_app.store.exams import ExamRecord, SavedExam, episode_exams, episode_history, get_exam
 from desktop_app.store.notes import Addendum, SignedNote, exam_notes, get_signed_note, note_addenda
-from desktop_app.store.opening import open_database
+from desktop_app.store.opening import network_share_warning, open_database
 from desktop_app.store.patients import (
     PatientMismatch,
     PatientRecord,
@@ -73,7 +77,15 @@ from desktop_app.store.users import (
     list_users,
 )
 from desktop_app.store.ward import (
+    AUDIT_VIEW,
+    BREAK_GLASS,
+    BREAK_GLASS_END,
     BREAK_GLASS_ROLES,
+    NOTE_PRINT,
+    SESSION_LOCK,
+    SESSION_REFUSED,
+    SESSION_SIGN_OUT,
+    SESSION_UNLOCK,
     WardEntry,
     WardReader,
     audit_actions,
@@ -85,6 +97,9 @@ from desktop_app.store.ward import (
 )
 
 __all__ = [
+    "AUDIT_VIEW", "BREAK_GLASS", "BREAK_GLASS_END", "DEMO_PASSWORD", "DEMO_USERS",
+    "NOTE_PRINT", "SESSION_LOCK", "SESSION_REFUSED", "SESSION_SIGN_OUT", "SESSION_UNLOCK",
+    "holds_demo_only", "network_share_warning",
     "ADMIN", "BREAK_GLASS_ROLES", "CLINICIAN", "DATABASE_NAME", "IDLE_TIMEOUT_MINUTES",
     "INSTITUTION", "NURSE", "PAPER_SIZE", "PAPER_SIZES", "ROLES", "SCHEDULE_POLICY",
     "WARD_NAME", "AccountDisabled", "AccountLocked", "Addendum", "AuditEntry",

@@ -130,7 +130,7 @@ def open_repository(folder: Path, actor: str | None = None, *,
 
     `actor` is who the audit log names: nobody until someone signs in (the ward sets it at
     every sign-in), so nothing is ever written under the operating-system account."""
-    from desktop_app.store import open_database
+    from desktop_app.record.reads import open_database
     from desktop_app.ui.services import StoreRepository
 
     return StoreRepository(open_database(folder, check=check), actor or "")
@@ -162,7 +162,7 @@ def show_network_share_warning(window: MainWindow, folder: Path) -> None:
     say so for as long as the window is open, in the status bar, where every screen shows it."""
     from PySide6.QtWidgets import QLabel
 
-    from desktop_app.store import network_share_warning
+    from desktop_app.record.reads import network_share_warning
 
     warning = network_share_warning(folder)
     if warning is None:
@@ -181,7 +181,7 @@ DATABASE_FILE = "neurocheck.sqlite"
 def check_record(folder: Path) -> bool:
     """A worker's job (plain data in and out): open the record in `folder` as the application
     does (checked, migrations applied) and close it again. True when it has accounts."""
-    from desktop_app.store import has_users, open_database
+    from desktop_app.record.reads import has_users, open_database
 
     db = open_database(folder, create=False)
     try:

@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         self.show_history()
 
     def _show_discarded(self) -> None:
-        from desktop_app.store.drafts import discarded_exams
+        from desktop_app.record.reads import discarded_exams
 
         found = discarded_exams(self.repository.db)
         self.discarded_list.clear()

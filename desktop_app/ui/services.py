@@ -19,10 +19,9 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database
 
-from desktop_app import store
 from desktop_app.domain import SchedulePolicy
-from desktop_app.record import correct_exam, finish_exam
-from desktop_app.store.users import UserRecord, get_user
+from desktop_app.record import correct_exam, drafts, finish_exam, reads
+from desktop_app.record.reads import UserRecord, get_user
 
 
 @dataclass(frozen=True)
@@ -183,11 +182,11 @@ class StoreRepository:
                 last_level=row.level,
                 next_check_due=row.next_check_due.isoformat() if row.next_check_due else None,
             )
-            for row in store.ward_entries(self.db)
+            for row in reads.ward_entries(self.db)
         ]
 
     def find_patient(self, mrn: str) -> PatientRecord | None:
-        found = store.patient_by_mrn(self.db, mrn)
+        found = reads.patient_by_mrn(self.db, mrn)
         if found is None:
             return None
         return PatientRecord(found.mrn, found.name,
@@ -196,10 +195,10 @@ class StoreRepository:
     def episode_history(self, episode_id: str) -> list[ExamRecord]:
         return [ExamRecord(str(r.id), str(r.episode_id), r.document, r.assessment,
                            r.saved_at.isoformat())
-                for r in store.episode_exams(self.db, int(episode_id))]
+                for r in reads.episode_exams(self.db, int(episode_id))]
 
     def schedule_policy(self) -> SchedulePolicy:
-        return store.schedule_policy(self.db)
+        return reads.schedule_policy(self.db)
 
     def signed_in_user(self) -> UserRecord:
         """The account of `actor`, read afresh (a disabled account is refused by the record)."""
@@ -214,7 +213,7 @@ class StoreRepository:
             saved = finish_exam(self.db, self.signed_in_user(), document,
                                 escalations=_calls(escalations),
                                 location=location, draft_id=draft_key)
-        except store.StoreError as error:
+        except reads.StoreError as error:
             raise SaveRefused(str(error)) from error
         except (OSError, sqlite3.Error) as error:
             raise SaveRefused(write_failure_words(error)) from None
@@ -226,31 +225,31 @@ class StoreRepository:
         try:
             saved = correct_exam(self.db, self.signed_in_user(), int(exam_id), document,
                                  escalations=_calls(escalations), draft_id=draft_key)
-        except store.StoreError as error:
+        except reads.StoreError as error:
             raise SaveRefused(str(error)) from error
         except (OSError, sqlite3.Error) as error:
             raise SaveRefused(write_failure_words(error)) from None
         return SavedExam(str(saved.episode_id), str(saved.exam_id), saved.level)
 
     def escalations(self, episode_id: str) -> list[EscalationRecord]:
-        levels = {r.id: r.level for r in store.episode_exams(self.db, int(episode_id))}
+        levels = {r.id: r.level for r in reads.episode_exams(self.db, int(episode_id))}
         return [
             EscalationRecord(call.called_role, call.called_name, call.called_at.isoformat(),
                              call.response or "", levels.get(call.exam_id))
-            for call in store.episode_escalations(self.db, int(episode_id))
+            for call in reads.episode_escalations(self.db, int(episode_id))
         ]
 
     def save_draft(self, key: str, document_json: str, episode_id: str | None = None) -> None:
-        store.save_draft(self.db, json.loads(document_json), draft_id=key, user=self.actor,
+        drafts.save_draft(self.db, json.loads(document_json), draft_id=key, user=self.actor,
                          episode_id=int(episode_id) if episode_id is not None else None)
 
     def pending_drafts(self) -> list[DraftRecord]:
         return [DraftRecord(d.id, d.saved_at.isoformat(), json.dumps(d.content),
                             d.user_name, d.started_at.isoformat())
-                for d in store.pending_drafts(self.db)]  # the ward's: any nurse resumes
+                for d in reads.pending_drafts(self.db)]  # the ward's: any nurse resumes
 
     def discard_draft(self, key: str) -> None:
-        store.discard_draft(self.db, key)
+        drafts.discard_draft(self.db, key)
 
 
 def storage_failure_words(error: BaseException, again: str) -> str:

@@ -93,7 +93,7 @@ def gap_words(gaps: list[str]) -> str:
 def exam_signing_gaps(db: Database, exam_id: int) -> list[str]:
     """What stops the stored exam being signed (empty when it may be)."""
     from desktop_app.domain import load_document, signing_gaps
-    from desktop_app.store import get_exam
+    from desktop_app.record.reads import get_exam
 
     return signing_gaps(load_document(get_exam(db, exam_id).document))
 
@@ -104,7 +104,7 @@ def sign_stored_exam(db_path: Path, data_dir: Path, exam_id: int, name: str, pas
     """Sign the exam's note (or an addendum to note `amends_row_id`) through the record,
     as every door does. Runs in a worker thread: its own connection."""
     from desktop_app.record import add_addendum, sign_exam
-    from desktop_app.store.database import connect
+    from desktop_app.record.reads import connect
 
     db = connect(db_path, create=False)
     try:
@@ -117,8 +117,8 @@ def sign_stored_exam(db_path: Path, data_dir: Path, exam_id: int, name: str, pas
 
 def signing_error_words(error: BaseException) -> str:
     """A worker's failure as the nurse should read it (never a patient identifier)."""
+    from desktop_app.record.reads import AccountDisabled, AccountLocked, AuthenticationFailed
     from desktop_app.report import SigningError, SigningGapsError
-    from desktop_app.store import AccountDisabled, AccountLocked, AuthenticationFailed
     from desktop_app.ui.ward.session import locked_message
 
     if isinstance(error, AuthenticationFailed):
@@ -364,7 +364,7 @@ class NoteDesk(QObject):
         return self.services.db
 
     def notes_of(self, exam_id: int) -> list[Any]:
-        from desktop_app.store import exam_notes
+        from desktop_app.record.reads import exam_notes
 
         return exam_notes(self.db, int(exam_id))
 
@@ -373,8 +373,7 @@ class NoteDesk(QObject):
         return notes[-1] if notes else None
 
     def paper(self) -> str:
-        from desktop_app.store import get_setting
-        from desktop_app.store.settings import PAPER_SIZE
+        from desktop_app.record.reads import PAPER_SIZE, get_setting
 
         return str(get_setting(self.db, PAPER_SIZE)).lower()
 
@@ -383,7 +382,7 @@ class NoteDesk(QObject):
         return self.message
 
     def _exam_words(self, exam_id: int) -> str:
-        from desktop_app.store import get_exam
+        from desktop_app.record.reads import get_exam
 
         exam = get_exam(self.db, int(exam_id))
         # The time as the note prints it: with the offset the exam was recorded in.
@@ -411,7 +410,7 @@ class NoteDesk(QObject):
 
     def add_addendum(self, note_row_id: int) -> SignDialog | None:
         """Ask for the addendum's text and the password; sign it against note `note_row_id`."""
-        from desktop_app.store import get_signed_note
+        from desktop_app.record.reads import get_signed_note
 
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             return None
@@ -479,7 +478,7 @@ class NoteDesk(QObject):
 
         def printed(pages: int | None, error: BaseException | None) -> None:
             from desktop_app.record.events import record_event
-            from desktop_app.store.ward import NOTE_PRINT
+            from desktop_app.record.reads import NOTE_PRINT
 
             self.busyChanged.emit(False)
             if error is not None:
@@ -569,7 +568,7 @@ class NoteDesk(QObject):
 
     # verifying -----------------------------------------------------------------------------
     def disabled_users(self) -> set[str]:
-        from desktop_app.store import list_users
+        from desktop_app.record.reads import list_users
 
         return {u.name for u in list_users(self.db) if u.disabled}
 
@@ -629,7 +628,7 @@ class NoteDesk(QObject):
                     + link("sign", "Sign note\u2026"))
         note = notes[-1]
         when = note.signed_at.astimezone().strftime("%d %b %H:%M")
-        from desktop_app.store import note_addenda
+        from desktop_app.record.reads import note_addenda
 
         addenda = len(note_addenda(self.db, note.id))
         more = f", {addenda} addend{'a' if addenda > 1 else 'um'}" if addenda else ""

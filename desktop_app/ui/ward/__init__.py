@@ -91,8 +91,7 @@ class WardShell:
         """The ward's settings (administrators only), opened without blocking."""
         if not self.session.has_role("admin") or self.session.break_glass:
             return None
-        from desktop_app.store import all_settings, list_users
-        from desktop_app.store.ward import break_glass_account
+        from desktop_app.record.reads import all_settings, break_glass_account, list_users
         from desktop_app.ui.ward.settings_dialog import SettingsDialog
 
         actor = self.session.actor()
@@ -122,8 +121,7 @@ class WardShell:
 
     def apply_settings(self) -> None:
         """Take up changed settings: the idle time, the ward's name, the schedule."""
-        from desktop_app.store import get_setting
-        from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES
+        from desktop_app.record.reads import IDLE_TIMEOUT_MINUTES, get_setting
 
         self.idle.set_timeout_ms(int(get_setting(self.db, IDLE_TIMEOUT_MINUTES) * 60_000))
         self.board_controller.refresh()
@@ -243,8 +241,7 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     """
     from PySide6.QtCore import Qt
 
-    from desktop_app.store import get_setting
-    from desktop_app.store.settings import IDLE_TIMEOUT_MINUTES, WARD_NAME
+    from desktop_app.record.reads import IDLE_TIMEOUT_MINUTES, WARD_NAME, get_setting
     from desktop_app.ui.ward.accounts import install_accounts
     from desktop_app.ui.ward.board import BoardController, WardBoard
     from desktop_app.ui.ward.changes import CHANGE_STYLE_SHEET

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.store import StoreError, list_users
+from desktop_app.record.reads import StoreError, list_users
 from desktop_app.ui.widgets import message_label, set_message
 from desktop_app.ui.workers import run_in_background
 
@@ -69,7 +69,7 @@ class _RecordJob:
 
     def __call__(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
         def work() -> Any:
-            from desktop_app.store import connect
+            from desktop_app.record.reads import connect
 
             db = connect(self.db_path, create=False)
             try:

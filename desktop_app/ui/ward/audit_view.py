@@ -35,12 +35,13 @@ from sqlite_utils import Database
 
 from desktop_app.record import export_audit_log, reads
 from desktop_app.record.events import record_event
-from desktop_app.store import AuditEntry, verify_audit_chain
-from desktop_app.store.ward import (
+from desktop_app.record.reads import (
     AUDIT_VIEW,
+    AuditEntry,
     audit_actions,
     audit_actors,
     search_audit,
+    verify_audit_chain,
 )
 from desktop_app.ui.dialogs import close_on_escape
 from desktop_app.ui.widgets import heading, note_label

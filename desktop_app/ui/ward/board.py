@@ -64,9 +64,7 @@ from desktop_app.domain import DO_NOT_DISCHARGE, NO_MOBILIZATION, Level
 from desktop_app.domain.model import IM_SITE_WORDS, LEVEL_ACTIONS
 from desktop_app.record import close_episode
 from desktop_app.record.events import record_event, record_patient_view
-from desktop_app.store import StoreError, get_user
-from desktop_app.store.database import utc_now
-from desktop_app.store.ward import WardEntry, WardReader
+from desktop_app.record.reads import StoreError, WardEntry, WardReader, get_user, utc_now
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
 from desktop_app.ui.ward.session import ScreenState, WardSession, database_file
 from desktop_app.ui.ward.watch import DataVersionWatcher

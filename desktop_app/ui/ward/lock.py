@@ -16,7 +16,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop_app.store import has_users
+from desktop_app.record.reads import has_users
 from desktop_app.ui.ward.first_run import FirstAdminPanel
 from desktop_app.ui.ward.session import (
     BREAK_GLASS_REASONS,

@@ -31,25 +31,24 @@ from sqlite_utils import Database
 from desktop_app.record.accounts import add_user
 from desktop_app.record.auth import LOCK_AFTER_FAILURES, LOCK_FOR, sign_in
 from desktop_app.record.events import record_event
-from desktop_app.store import (
-    AccountLocked,
-    AuthenticationFailed,
-    NotFound,
-    StoreError,
-    UserRecord,
-    connect,
-    get_user,
-    has_users,
-)
-from desktop_app.store.database import utc_now, utc_text
-from desktop_app.store.ward import (
+from desktop_app.record.reads import (
     BREAK_GLASS,
     BREAK_GLASS_END,
     SESSION_LOCK,
     SESSION_REFUSED,
     SESSION_SIGN_OUT,
     SESSION_UNLOCK,
+    AccountLocked,
+    AuthenticationFailed,
+    NotFound,
+    StoreError,
+    UserRecord,
     break_glass_account,
+    connect,
+    get_user,
+    has_users,
+    utc_now,
+    utc_text,
 )
 from desktop_app.ui.workers import WorkerPool, run_in_background
 

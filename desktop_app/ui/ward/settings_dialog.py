@@ -34,17 +34,17 @@ from sqlite_utils import Database
 
 from desktop_app.domain import DEFAULT_POLICY, SchedulePolicy
 from desktop_app.record import change_settings
-from desktop_app.store import StoreError, UserRecord, get_user
-from desktop_app.store.settings import (
+from desktop_app.record.reads import (
+    BREAK_GLASS_ROLES,
     IDLE_TIMEOUT_MINUTES,
     INSTITUTION,
     PAPER_SIZE,
     PAPER_SIZES,
     SCHEDULE_POLICY,
     WARD_NAME,
-)
-from desktop_app.store.ward import (
-    BREAK_GLASS_ROLES,
+    StoreError,
+    UserRecord,
+    get_user,
 )
 from desktop_app.ui.widgets import message_label, note_label, set_message
 

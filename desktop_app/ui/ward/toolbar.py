@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
 
-from desktop_app.store import UserRecord
+from desktop_app.record.reads import UserRecord
 from desktop_app.ui.ward.sign_in import EMERGENCY_RED, emergency_banner_text
 
 

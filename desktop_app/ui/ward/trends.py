@@ -48,8 +48,7 @@ from desktop_app.domain.scales import (
     WRIST_MUSCLES,
 )
 from desktop_app.record.events import record_patient_view
-from desktop_app.store import episode_exams, episode_history, get_episode, get_patient
-from desktop_app.store.database import utc_text
+from desktop_app.record.reads import episode_exams, episode_history, get_episode, get_patient, utc_text
 from desktop_app.ui.dialogs import close_on_escape, fit_to_screen
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
 from desktop_app.ui.ward.board import LevelDelegate

@@ -16,7 +16,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.store import connect
+from desktop_app.record.reads import connect
 
 log = logging.getLogger(__name__)
 
