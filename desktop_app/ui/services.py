@@ -169,6 +169,7 @@ class StoreRepository:
     def __init__(self, db: Database, actor: str) -> None:
         self.db = db
         self.actor = actor
+        self._board = reads.WardReader(db)  # the board's own read, remembering what it read
 
     def open_episodes(self) -> list[EpisodeSummary]:
         return [
@@ -182,7 +183,7 @@ class StoreRepository:
                 last_level=row.level,
                 next_check_due=row.next_check_due.isoformat() if row.next_check_due else None,
             )
-            for row in reads.ward_entries(self.db)
+            for row in self._board.entries()
         ]
 
     def find_patient(self, mrn: str) -> PatientRecord | None:
