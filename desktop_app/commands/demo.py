@@ -26,16 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.data_dir and not os.environ.get(DATA_DIR_ENV):
         # Never mix sample patients into the ward's own record: a folder of their own.
         args.data_dir = str(data_dir() / "demo")
-    from desktop_app.record.reads import (
-        DEMO_PASSWORD as PASSWORD,
-    )
-    from desktop_app.record.reads import (
-        DEMO_USERS as USERS,
-    )
-    from desktop_app.record.reads import (
-        has_users,
-        holds_demo_only,
-    )
+    from desktop_app.record.reads import DEMO_PASSWORD, DEMO_USERS, has_users, holds_demo_only
     from desktop_app.record.ward import fill_demo
 
     def body(folder, db) -> int:
@@ -53,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"Demo ward written to {folder}: {counts['episodes']} episodes "
                   f"({counts['episodes'] - counts['closed']} open), {counts['exams']} exams, "
                   f"{counts['escalations']} escalations.")
-        names = ", ".join(f"{name} ({role})" for name, role, _f, _c in USERS)
-        print(f"Sign in as {names}; the password of each is {PASSWORD!r}.")
+        names = ", ".join(f"{name} ({role})" for name, role, _f, _c in DEMO_USERS)
+        print(f"Sign in as {names}; the password of each is {DEMO_PASSWORD!r}.")
         return 0
 
     status = with_database(args, body)

@@ -3,8 +3,8 @@
 The GUI and the commands import the record only through `desktop_app.record`: writes are
 the operations of its modules (each authorized and audited), reads are these. So nothing
 above the record can reach a writing function of the store; the architecture test holds
-that line. Each name here is the store's own, handed on unchanged (the audit action names of the
-screens' events among them).
+that line. Each name here is the store's own, handed on unchanged. (The audit action names
+are the vocabulary's, in `record.actions`.)
 """
 
 from desktop_app.store.audit import AuditEntry, verify_audit_chain
@@ -77,15 +77,7 @@ from desktop_app.store.users import (
     list_users,
 )
 from desktop_app.store.ward import (
-    AUDIT_VIEW,
-    BREAK_GLASS,
-    BREAK_GLASS_END,
     BREAK_GLASS_ROLES,
-    NOTE_PRINT,
-    SESSION_LOCK,
-    SESSION_REFUSED,
-    SESSION_SIGN_OUT,
-    SESSION_UNLOCK,
     WardEntry,
     WardReader,
     audit_actions,
@@ -97,9 +89,7 @@ from desktop_app.store.ward import (
 )
 
 __all__ = [
-    "AUDIT_VIEW", "BREAK_GLASS", "BREAK_GLASS_END", "DEMO_PASSWORD", "DEMO_USERS",
-    "NOTE_PRINT", "SESSION_LOCK", "SESSION_REFUSED", "SESSION_SIGN_OUT", "SESSION_UNLOCK",
-    "holds_demo_only", "network_share_warning",
+    "DEMO_PASSWORD", "DEMO_USERS", "holds_demo_only", "network_share_warning",
     "ADMIN", "BREAK_GLASS_ROLES", "CLINICIAN", "DATABASE_NAME", "IDLE_TIMEOUT_MINUTES",
     "INSTITUTION", "NURSE", "PAPER_SIZE", "PAPER_SIZES", "ROLES", "SCHEDULE_POLICY",
     "WARD_NAME", "AccountDisabled", "AccountLocked", "Addendum", "AuditEntry",

@@ -297,9 +297,6 @@ class MainWindow(QMainWindow):
             "It leaves the board; the audit log keeps your name.", answered,
             yes="Dealt with", no="Keep it on the board")
 
-    def _actor(self) -> str:
-        return self.repository.actor
-
     def selected_episode(self) -> str | None:
         item = self.episodes.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None

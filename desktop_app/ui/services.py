@@ -1,10 +1,10 @@
 """What the GUI needs from the record, as a small interface.
 
 The windows are given a `Repository` and nothing else of the storage layer: the application,
-the tests and the benchmarks all pass `StoreRepository`, the SQLite record of
-`desktop_app.store` whose writes go through `desktop_app.record`. Documents passed in or
-out are exam documents of EXAM_FORMAT.md (dicts); assessments are `Assessment.to_json()`;
-IDs are strings.
+the tests and the benchmarks all pass `StoreRepository`, the SQLite record read through
+`desktop_app.record.reads` and written through the record layer's operations. Documents
+passed in or out are exam documents of EXAM_FORMAT.md (dicts); assessments are
+`Assessment.to_json()`; IDs are strings.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from desktop_app.domain import SchedulePolicy
 from desktop_app.record import correct_exam, drafts, finish_exam, reads
-from desktop_app.record.reads import UserRecord, get_user
+from desktop_app.record.reads import UserRecord
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ class StoreRepository:
 
     def signed_in_user(self) -> UserRecord:
         """The account of `actor`, read afresh (a disabled account is refused by the record)."""
-        return get_user(self.db, self.actor)
+        return reads.get_user(self.db, self.actor)
 
     def save_exam(self, document: dict[str, Any], *, episode_id: str | None = None,
                   draft_key: str | None = None, location: str | None = None,

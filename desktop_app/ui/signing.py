@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 from sqlite_utils import Database
 
+from desktop_app.record.actions import NOTE_EXPORT_FHIR, NOTE_EXPORT_PDF, NOTE_PRINT
 from desktop_app.record.notes import AlreadySigned, SignedResult
 from desktop_app.ui.workers import run_in_background
 
@@ -51,8 +52,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOTE_EXPORT_PDF = "note.export_pdf"
-NOTE_EXPORT_FHIR = "note.export_fhir"
 
 
 # -- the record side (runs in the worker, on its own connection) ---------------------------------
@@ -478,7 +477,6 @@ class NoteDesk(QObject):
 
         def printed(pages: int | None, error: BaseException | None) -> None:
             from desktop_app.record.events import record_event
-            from desktop_app.record.reads import NOTE_PRINT
 
             self.busyChanged.emit(False)
             if error is not None:
@@ -487,8 +485,8 @@ class NoteDesk(QObject):
                 self._say("Not printed", text, warning=True)
             else:
                 record_event(self.db, actor=self.services.actor(), action=NOTE_PRINT,
-                              table="signed_notes", record_id=int(note_row_id),
-                              detail={"pages": pages})
+                             table="signed_notes", record_id=int(note_row_id),
+                             detail={"pages": pages})
                 text = f"The note was sent to the printer ({pages} page{'s' * (pages != 1)})."
             if done is not None:
                 done(text)
@@ -521,7 +519,7 @@ class NoteDesk(QObject):
                           warning=True)
                 return
             record_event(self.db, actor=self.services.actor(), action=NOTE_EXPORT_PDF,
-                          table="signed_notes", record_id=int(note_row_id))
+                         table="signed_notes", record_id=int(note_row_id))
             if done is not None:
                 done(f"Saved as {path.name}.")
 
@@ -557,7 +555,7 @@ class NoteDesk(QObject):
                           warning=True)
                 return
             record_event(self.db, actor=self.services.actor(), action=NOTE_EXPORT_FHIR,
-                          table="exams", record_id=exam_id)
+                         table="exams", record_id=exam_id)
             if hasattr(self.window, "statusBar"):
                 self.window.statusBar().showMessage(f"FHIR bundle saved as {path.name}.", 8000)
             if done is not None:

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop_app.record import export_audit_log, reads
+from desktop_app.record.actions import AUDIT_VIEW
 from desktop_app.record.events import record_event
 from desktop_app.record.reads import (
-    AUDIT_VIEW,
     AuditEntry,
     audit_actions,
     audit_actors,

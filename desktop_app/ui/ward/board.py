@@ -63,6 +63,7 @@ from sqlite_utils import Database
 from desktop_app.domain import DO_NOT_DISCHARGE, NO_MOBILIZATION, Level
 from desktop_app.domain.model import IM_SITE_WORDS, LEVEL_ACTIONS
 from desktop_app.record import close_episode
+from desktop_app.record.actions import WARD_BOARD_VIEW
 from desktop_app.record.events import record_event, record_patient_view
 from desktop_app.record.reads import StoreError, WardEntry, WardReader, get_user, utc_now
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
@@ -791,8 +792,8 @@ class BoardController(QObject):
         self._permissions()
         if state is ScreenState.ACTIVE:
             self.refresh()
-            record_event(self.db, actor=self.session.actor(), action="ward.board_view",
-                          detail={"open_episodes": len(self.model.entries)})
+            record_event(self.db, actor=self.session.actor(), action=WARD_BOARD_VIEW,
+                         detail={"open_episodes": len(self.model.entries)})
             self.board.table.setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.dialog is not None:
             self.dialog.reject()

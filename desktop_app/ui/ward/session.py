@@ -29,15 +29,17 @@ from PySide6.QtWidgets import QApplication
 from sqlite_utils import Database
 
 from desktop_app.record.accounts import add_user
-from desktop_app.record.auth import LOCK_AFTER_FAILURES, LOCK_FOR, sign_in
-from desktop_app.record.events import record_event
-from desktop_app.record.reads import (
+from desktop_app.record.actions import (
     BREAK_GLASS,
     BREAK_GLASS_END,
     SESSION_LOCK,
     SESSION_REFUSED,
     SESSION_SIGN_OUT,
     SESSION_UNLOCK,
+)
+from desktop_app.record.auth import LOCK_AFTER_FAILURES, LOCK_FOR, sign_in
+from desktop_app.record.events import record_event
+from desktop_app.record.reads import (
     AccountLocked,
     AuthenticationFailed,
     NotFound,
@@ -258,7 +260,7 @@ class WardSession(QObject):
             try:
                 user = get_user(self.db, name)
                 record_event(self.db, actor=user.name, action=SESSION_REFUSED, table="users",
-                              record_id=user.id, detail={"reason": "account_locked"})
+                             record_id=user.id, detail={"reason": "account_locked"})
             except NotFound:
                 pass
             return locked_message(error, emergency_access=self._emergency_offered(name))
@@ -282,15 +284,15 @@ class WardSession(QObject):
         if previous is not None and was is ScreenState.LOCKED:
             if previous.id != user.id:
                 record_event(self.db, actor=previous.name, action=SESSION_SIGN_OUT,
-                              table="users", record_id=previous.id,
-                              detail={"why": "another user unlocked"})
+                             table="users", record_id=previous.id,
+                             detail={"why": "another user unlocked"})
             record_event(self.db, actor=user.name, action=SESSION_UNLOCK, table="users",
-                          record_id=user.id,
-                          detail={"previous_user_id": previous.id,
-                                  "same_user": previous.id == user.id})
+                         record_id=user.id,
+                         detail={"previous_user_id": previous.id,
+                                 "same_user": previous.id == user.id})
         if break_glass:
             record_event(self.db, actor=user.name, action=BREAK_GLASS, table="users",
-                          record_id=user.id, detail={"reason": reason})
+                         record_id=user.id, detail={"reason": reason})
             log.warning("EMERGENCY ACCESS: the emergency account was used (reason %s)", reason)
             self.break_glass_since = utc_now()
         self.user = user
@@ -306,7 +308,7 @@ class WardSession(QObject):
         if self.state is not ScreenState.ACTIVE or self.user is None:
             return
         record_event(self.db, actor=self.user.name, action=SESSION_LOCK, table="users",
-                      record_id=self.user.id, detail={"why": why})
+                     record_id=self.user.id, detail={"why": why})
         log.info("workstation locked (%s)", why)
         self._set_state(ScreenState.LOCKED)
 
@@ -317,7 +319,7 @@ class WardSession(QObject):
         user = self.user
         self._end_break_glass()
         record_event(self.db, actor=user.name, action=SESSION_SIGN_OUT, table="users",
-                      record_id=user.id, detail={"why": why})
+                     record_id=user.id, detail={"why": why})
         self.user = None
         self.userChanged.emit(None)
         if self.break_glass:
@@ -330,7 +332,7 @@ class WardSession(QObject):
             return
         minutes = round((utc_now() - self.break_glass_since).total_seconds() / 60, 1)
         record_event(self.db, actor=self.user.name, action=BREAK_GLASS_END, table="users",
-                      record_id=self.user.id, detail={"minutes": minutes})
+                     record_id=self.user.id, detail={"minutes": minutes})
         log.warning("emergency access ended after %.1f min", minutes)
         self.break_glass_since = None
 
