@@ -1,6 +1,9 @@
 """The installation's signing authority and each user's signing key.
 
-Layout inside the data folder (every file 0600, every folder 0700):
+The key material is a handful of small named files (`KeyFiles`). For an embedded record
+they are files in the data folder's pki/ (every file 0600, every folder 0700); a record
+may keep them itself instead (any `KeyFiles`), so that every workstation of a shared
+record can sign and no key sits in a shared folder. The names:
 
     pki/authority/certificate.pem   the authority's certificate (the trust root of `verify`)
     pki/authority/key.pem           its private key, PKCS#8, encrypted under a random
@@ -30,7 +33,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -115,25 +118,77 @@ class NoteSigner:
         )
 
 
-# -- paths and files ---------------------------------------------------------------------
+# -- where the keys are kept -------------------------------------------------------------
+
+class KeyFiles(Protocol):
+    """The key material, by name relative to pki/ ("authority/key.pem",
+    "users/NAME/certificate.pem"). Every write is whole or not at all."""
+
+    def read(self, name: str) -> bytes | None:
+        """The content named `name`, or None when there is none."""
+        ...
+
+    def write(self, name: str, content: bytes) -> None: ...
+
+    def rename(self, old: str, new: str) -> None:
+        """Move `old` to `new` (a retired key keeps its bytes under a new name)."""
+        ...
+
+
+class KeyFolder:
+    """Key material as private files in a folder (the data folder's pki/)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return (self.root / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write(self, name: str, content: bytes) -> None:
+        path = self.root / name
+        _private_dir(path.parent)
+        write_private(path, content)
+
+    def rename(self, old: str, new: str) -> None:
+        target = self.root / new
+        _private_dir(target.parent)
+        os.replace(self.root / old, target)
+
+
+# Every function below takes where the keys are: a data folder (its pki/ files) or any
+# `KeyFiles` (a record that keeps them).
+KeysAt = Path | str | KeyFiles
+
+
+def key_files(where: KeysAt) -> KeyFiles:
+    """The `KeyFiles` of a data folder, or `where` itself when it is one already."""
+    if isinstance(where, (str, os.PathLike)):
+        return KeyFolder(pki_dir(Path(where)))
+    return where
+
 
 def pki_dir(data_dir: Path) -> Path:
     """The PKI folder inside a data folder."""
     return Path(data_dir) / "pki"
 
 
-def _authority_dir(data_dir: Path) -> Path:
-    return pki_dir(data_dir) / "authority"
+AUTHORITY_CERTIFICATE = "authority/certificate.pem"
+AUTHORITY_KEY = "authority/key.pem"
+AUTHORITY_WRAPS = "authority/admins.json"
+REVOCATION_LIST = "authority/revoked.crl"
 
 
-def _user_dir(data_dir: Path, name: str) -> Path:
+def _user_file(name: str, file_name: str) -> str:
     _check_name(name)
-    return pki_dir(data_dir) / "users" / name
+    return f"users/{name}/{file_name}"
 
 
 def authority_certificate_path(data_dir: Path) -> Path:
     """Where this installation's authority certificate lives (the trust root for `verify`)."""
-    return _authority_dir(data_dir) / "certificate.pem"
+    return pki_dir(data_dir) / AUTHORITY_CERTIFICATE
 
 
 def _check_name(name: str) -> None:
@@ -162,35 +217,29 @@ def _private_dir(path: Path) -> None:
             os.chmod(folder, 0o700)
 
 
-def _write_private(path: Path, content: bytes) -> None:
-    """Write a file readable by the owner only, atomically (temp file + rename)."""
-    _private_dir(path.parent)
-    write_private(path, content)
-
-
-def _read(path: Path, missing: PkiError) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise missing from None
+def _read(files: KeyFiles, name: str, missing: PkiError) -> bytes:
+    content = files.read(name)
+    if content is None:
+        raise missing
+    return content
 
 
 # -- authority ---------------------------------------------------------------------------
 
-def authority_exists(data_dir: Path) -> bool:
+def authority_exists(data_dir: KeysAt) -> bool:
     """True when this data folder has its signing authority."""
-    return authority_certificate_path(data_dir).exists()
+    return key_files(data_dir).read(AUTHORITY_CERTIFICATE) is not None
 
 
-def load_authority_certificate(data_dir: Path) -> x509.Certificate:
+def load_authority_certificate(data_dir: KeysAt) -> x509.Certificate:
     """This installation's authority certificate."""
-    pem = _read(authority_certificate_path(data_dir),
+    pem = _read(key_files(data_dir), AUTHORITY_CERTIFICATE,
                 AuthorityError("this installation has no signing authority yet"))
     return x509.load_pem_x509_certificate(pem)
 
 
 def setup_authority(
-    data_dir: Path,
+    data_dir: KeysAt,
     admin_name: str,
     admin_password: str,
     institution: str = "NeuroCheck installation",
@@ -202,8 +251,8 @@ def setup_authority(
     """
     _check_name(admin_name)
     secret = _check_password(admin_password)
-    folder = _authority_dir(data_dir)
-    if authority_certificate_path(data_dir).exists() or (folder / "key.pem").exists():
+    files = key_files(data_dir)
+    if files.read(AUTHORITY_CERTIFICATE) is not None or files.read(AUTHORITY_KEY) is not None:
         raise AuthorityError("this installation already has a signing authority")
     key = ec.generate_private_key(ec.SECP384R1())
     installation_id = secrets.token_hex(8)
@@ -235,16 +284,14 @@ def setup_authority(
         .sign(key, hashes.SHA384())
     )
     kek = secrets.token_bytes(32)
-    _private_dir(folder)
-    _write_private(folder / "key.pem", _encrypt_key(key, _kek_passphrase(kek)))
-    _write_wraps(data_dir, {admin_name: _wrap(kek, admin_name, secret, certificate)})
+    files.write(AUTHORITY_KEY, _encrypt_key(key, _kek_passphrase(kek)))
+    _write_wraps(files, {admin_name: _wrap(kek, admin_name, secret, certificate)})
     # The certificate last: its presence is what `authority_exists` reads.
-    _write_private(authority_certificate_path(data_dir),
-                   certificate.public_bytes(serialization.Encoding.PEM))
+    files.write(AUTHORITY_CERTIFICATE, certificate.public_bytes(serialization.Encoding.PEM))
 
 
 def grant_authority(
-    data_dir: Path, name: str, password: str, *, admin_name: str, admin_password: str
+    data_dir: KeysAt, name: str, password: str, *, admin_name: str, admin_password: str
 ) -> None:
     """Let user `name` (with `password`) issue keys too; `admin_name` must already can."""
     _check_name(name)
@@ -255,14 +302,14 @@ def grant_authority(
 
 
 def _add_wrap(
-    data_dir: Path, name: str, secret: bytes, kek: bytes, certificate: x509.Certificate
+    data_dir: KeysAt, name: str, secret: bytes, kek: bytes, certificate: x509.Certificate
 ) -> None:
     wraps = _read_wraps(data_dir)
     wraps[name] = _wrap(kek, name, secret, certificate)
     _write_wraps(data_dir, wraps)
 
 
-def revoke_authority(data_dir: Path, name: str) -> None:
+def revoke_authority(data_dir: KeysAt, name: str) -> None:
     """Take from `name` the power to issue keys (never the last administrator's)."""
     wraps = _read_wraps(data_dir)
     if name not in wraps:
@@ -273,7 +320,7 @@ def revoke_authority(data_dir: Path, name: str) -> None:
     _write_wraps(data_dir, wraps)
 
 
-def authority_holders(data_dir: Path) -> list[str]:
+def authority_holders(data_dir: KeysAt) -> list[str]:
     """The user names that can unlock the authority (administrators)."""
     return sorted(_read_wraps(data_dir))
 
@@ -313,8 +360,8 @@ def _wrap(kek: bytes, name: str, secret: bytes, certificate: x509.Certificate) -
     return {**params, "cipher": "AES-256-GCM", "nonce": _b64(nonce), "sealed": _b64(sealed)}
 
 
-def _read_wraps(data_dir: Path) -> dict[str, dict[str, Any]]:
-    raw = _read(_authority_dir(data_dir) / "admins.json",
+def _read_wraps(data_dir: KeysAt) -> dict[str, dict[str, Any]]:
+    raw = _read(key_files(data_dir), AUTHORITY_WRAPS,
                 AuthorityError("this installation has no signing authority yet"))
     content = json.loads(raw)
     if content.get("format") != WRAP_FORMAT:
@@ -322,14 +369,13 @@ def _read_wraps(data_dir: Path) -> dict[str, dict[str, Any]]:
     return dict(content["admins"])
 
 
-def _write_wraps(data_dir: Path, wraps: dict[str, dict[str, Any]]) -> None:
+def _write_wraps(data_dir: KeysAt, wraps: dict[str, dict[str, Any]]) -> None:
     body = {"format": WRAP_FORMAT, "admins": dict(sorted(wraps.items()))}
-    _write_private(_authority_dir(data_dir) / "admins.json",
-                   json.dumps(body, indent=2).encode("utf-8"))
+    key_files(data_dir).write(AUTHORITY_WRAPS, json.dumps(body, indent=2).encode("utf-8"))
 
 
 def _unwrap_kek(
-    data_dir: Path, admin_name: str, admin_password: str, certificate: x509.Certificate
+    data_dir: KeysAt, admin_name: str, admin_password: str, certificate: x509.Certificate
 ) -> bytes:
     secret = _check_password(admin_password)
     wrap = _read_wraps(data_dir).get(admin_name)
@@ -345,12 +391,12 @@ def _unwrap_kek(
 
 
 def _unlock_authority(
-    data_dir: Path, admin_name: str, admin_password: str
+    data_dir: KeysAt, admin_name: str, admin_password: str
 ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey, bytes]:
     """The authority's certificate, private key and key-encryption key."""
     certificate = load_authority_certificate(data_dir)
     kek = _unwrap_kek(data_dir, admin_name, admin_password, certificate)
-    pem = _read(_authority_dir(data_dir) / "key.pem",
+    pem = _read(key_files(data_dir), AUTHORITY_KEY,
                 AuthorityError("the authority's private key is missing"))
     try:
         key = serialization.load_pem_private_key(pem, _kek_passphrase(kek))
@@ -373,16 +419,19 @@ def _encrypt_key(key: ec.EllipticCurvePrivateKey, secret: bytes) -> bytes:
     )
 
 
-def _save_user_key(folder: Path, key: ec.EllipticCurvePrivateKey, secret: bytes) -> None:
+def _save_user_key(files: KeyFiles, name: str, key: ec.EllipticCurvePrivateKey,
+                   secret: bytes) -> None:
     params = _new_kdf()
-    _write_private(folder / "key.json",
-                   json.dumps({"format": KEY_FORMAT, **params}, indent=2).encode("utf-8"))
-    _write_private(folder / "key.pem", _encrypt_key(key, _b64(_stretch(secret, params)).encode()))
+    files.write(_user_file(name, "key.json"),
+                json.dumps({"format": KEY_FORMAT, **params}, indent=2).encode("utf-8"))
+    files.write(_user_file(name, "key.pem"),
+                _encrypt_key(key, _b64(_stretch(secret, params)).encode()))
 
 
-def _open_user_key(folder: Path, secret: bytes, missing: PkiError) -> ec.EllipticCurvePrivateKey:
-    params = json.loads(_read(folder / "key.json", missing))
-    pem = _read(folder / "key.pem", missing)
+def _open_user_key(files: KeyFiles, name: str, secret: bytes,
+                   missing: PkiError) -> ec.EllipticCurvePrivateKey:
+    params = json.loads(_read(files, _user_file(name, "key.json"), missing))
+    pem = _read(files, _user_file(name, "key.pem"), missing)
     try:
         key = serialization.load_pem_private_key(pem, _b64(_stretch(secret, params)).encode())
     except (ValueError, TypeError):
@@ -392,13 +441,13 @@ def _open_user_key(folder: Path, secret: bytes, missing: PkiError) -> ec.Ellipti
     return key
 
 
-def user_has_key(data_dir: Path, name: str) -> bool:
+def user_has_key(data_dir: KeysAt, name: str) -> bool:
     """True when `name` has a signing key in this installation."""
-    return (_user_dir(data_dir, name) / "certificate.pem").exists()
+    return key_files(data_dir).read(_user_file(name, "certificate.pem")) is not None
 
 
 def _issue(
-    data_dir: Path, name: str, full_name: str, credentials: str | None, secret: bytes,
+    data_dir: KeysAt, name: str, full_name: str, credentials: str | None, secret: bytes,
     authority: x509.Certificate, authority_key: ec.EllipticCurvePrivateKey,
 ) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
@@ -438,14 +487,14 @@ def _issue(
         )
         .sign(authority_key, hashes.SHA384())
     )
-    folder = _user_dir(data_dir, name)
-    _private_dir(folder)
-    _save_user_key(folder, key, secret)
-    _write_private(folder / "certificate.pem", certificate.public_bytes(serialization.Encoding.PEM))
+    files = key_files(data_dir)
+    _save_user_key(files, name, key, secret)
+    files.write(_user_file(name, "certificate.pem"),
+                certificate.public_bytes(serialization.Encoding.PEM))
 
 
 def enrol_user(
-    data_dir: Path,
+    data_dir: KeysAt,
     name: str,
     full_name: str,
     credentials: str | None,
@@ -478,7 +527,7 @@ def _check_full_name(full_name: str) -> None:
 
 
 def reissue_user(
-    data_dir: Path,
+    data_dir: KeysAt,
     name: str,
     full_name: str,
     credentials: str | None,
@@ -495,45 +544,47 @@ def reissue_user(
     files move to `retired/`. When `role` is "admin" the user's power to issue keys is
     sealed again under the new password.
     """
-    folder = _user_dir(data_dir, name)
+    files = key_files(data_dir)
     secret = _check_password(password)
     _check_full_name(full_name)
-    if not user_has_key(data_dir, name):
+    if not user_has_key(files, name):
         raise PkiError("this user has no signing key to replace")
     # Unlock first, so a wrong admin password retires nothing.
-    authority, authority_key, kek = _unlock_authority(data_dir, admin_name, admin_password)
-    old = x509.load_pem_x509_certificate((folder / "certificate.pem").read_bytes())
-    _add_to_revocation_list(data_dir, authority, authority_key, old.serial_number,
+    authority, authority_key, kek = _unlock_authority(files, admin_name, admin_password)
+    old = x509.load_pem_x509_certificate(
+        _read(files, _user_file(name, "certificate.pem"),
+              PkiError("this user has no signing key to replace")))
+    _add_to_revocation_list(files, authority, authority_key, old.serial_number,
                             x509.ReasonFlags.superseded)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    retired = folder / "retired" / stamp
-    _private_dir(retired)
     for file_name in ("key.pem", "key.json", "certificate.pem"):
-        os.replace(folder / file_name, retired / file_name)
-    _issue(data_dir, name, full_name, credentials, secret, authority, authority_key)
+        files.rename(_user_file(name, file_name),
+                     _user_file(name, f"retired/{stamp}/{file_name}"))
+    _issue(files, name, full_name, credentials, secret, authority, authority_key)
     if role == ADMIN_ROLE:
-        _add_wrap(data_dir, name, secret, kek, authority)
+        _add_wrap(files, name, secret, kek, authority)
 
 
 # -- the revocation list ------------------------------------------------------------------
 
 def revocation_list_path(data_dir: Path) -> Path:
-    """Where the authority publishes its revocation list (PEM)."""
-    return _authority_dir(data_dir) / "revoked.crl"
+    """Where the authority publishes its revocation list (PEM) in a data folder."""
+    return pki_dir(data_dir) / REVOCATION_LIST
 
 
-def revoke_user_key(data_dir: Path, name: str, *, admin_name: str, admin_password: str) -> None:
+def revoke_user_key(data_dir: KeysAt, name: str, *, admin_name: str,
+                    admin_password: str) -> None:
     """Put `name`'s current certificate on the revocation list (the account was disabled):
     a copy of the key signs nothing `verify` accepts from now on."""
-    folder = _user_dir(data_dir, name)
-    pem = _read(folder / "certificate.pem", PkiError("this user has no signing key"))
+    pem = _read(key_files(data_dir), _user_file(name, "certificate.pem"),
+                PkiError("this user has no signing key"))
     authority, authority_key, _ = _unlock_authority(data_dir, admin_name, admin_password)
     certificate = x509.load_pem_x509_certificate(pem)
     _add_to_revocation_list(data_dir, authority, authority_key, certificate.serial_number,
                             x509.ReasonFlags.cessation_of_operation)
 
 
-def _add_to_revocation_list(data_dir: Path, authority: x509.Certificate,
+def _add_to_revocation_list(data_dir: KeysAt, authority: x509.Certificate,
                             authority_key: ec.EllipticCurvePrivateKey, serial: int,
                             reason: x509.ReasonFlags) -> None:
     """Publish the list again with `serial` on it (kept when it is there already)."""
@@ -561,20 +612,20 @@ def _add_to_revocation_list(data_dir: Path, authority: x509.Certificate,
         number = current.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number + 1
     builder = builder.add_extension(x509.CRLNumber(number), critical=False)
     crl = builder.sign(authority_key, hashes.SHA384())
-    _write_private(revocation_list_path(data_dir), crl.public_bytes(serialization.Encoding.PEM))
+    key_files(data_dir).write(REVOCATION_LIST, crl.public_bytes(serialization.Encoding.PEM))
 
 
-def load_revocation_list(data_dir: Path) -> x509.CertificateRevocationList | None:
+def load_revocation_list(data_dir: KeysAt) -> x509.CertificateRevocationList | None:
     """The authority's revocation list (None when nothing was ever revoked).
 
     `AuthorityError` when the file is there but not signed by this installation's
     authority: a list that cannot be trusted is never read as "nothing revoked".
     """
-    path = revocation_list_path(data_dir)
-    if not path.exists():
+    pem = key_files(data_dir).read(REVOCATION_LIST)
+    if pem is None:
         return None
     try:
-        crl = x509.load_pem_x509_crl(path.read_bytes())
+        crl = x509.load_pem_x509_crl(pem)
     except ValueError:
         raise AuthorityError("the revocation list is damaged") from None
     authority = load_authority_certificate(data_dir)
@@ -584,7 +635,7 @@ def load_revocation_list(data_dir: Path) -> x509.CertificateRevocationList | Non
     return crl
 
 
-def revoked_at(data_dir: Path, certificate: x509.Certificate) -> datetime | None:
+def revoked_at(data_dir: KeysAt, certificate: x509.Certificate) -> datetime | None:
     """When `certificate` was revoked, or None when it is not on the list."""
     crl = load_revocation_list(data_dir)
     if crl is None:
@@ -593,7 +644,7 @@ def revoked_at(data_dir: Path, certificate: x509.Certificate) -> datetime | None
     return entry.revocation_date_utc if entry is not None else None
 
 
-def load_signer(data_dir: Path, name: str, password: str) -> NoteSigner:
+def load_signer(data_dir: KeysAt, name: str, password: str) -> NoteSigner:
     """Unlock `name`'s signing key with their password (asked again at each signing).
 
     Raises `SigningError` with a message safe to show: no key, wrong password, or a key
@@ -605,13 +656,13 @@ def load_signer(data_dir: Path, name: str, password: str) -> NoteSigner:
         raise SigningError(str(error)) from None
     if not password:
         raise SigningError("wrong password for this signing key")
-    folder = _user_dir(data_dir, name)
+    files = key_files(data_dir)
     missing = SigningError("this user has no signing key; an administrator must enrol them")
-    cert_pem = _read(folder / "certificate.pem", missing)
-    key = _open_user_key(folder, password.encode("utf-8"), missing)
+    cert_pem = _read(files, _user_file(name, "certificate.pem"), missing)
+    key = _open_user_key(files, name, password.encode("utf-8"), missing)
     certificate = x509.load_pem_x509_certificate(cert_pem)
     try:
-        authority = load_authority_certificate(data_dir)
+        authority = load_authority_certificate(files)
     except AuthorityError as error:
         raise SigningError(str(error)) from None
     if key.public_key().public_numbers() != certificate.public_key().public_numbers():
@@ -623,7 +674,7 @@ def load_signer(data_dir: Path, name: str, password: str) -> NoteSigner:
             "this user's certificate was not issued by this installation's authority"
         ) from error
     try:
-        revoked = revoked_at(data_dir, certificate)
+        revoked = revoked_at(files, certificate)
     except AuthorityError as error:
         raise SigningError(str(error)) from None
     if revoked is not None:
@@ -632,18 +683,20 @@ def load_signer(data_dir: Path, name: str, password: str) -> NoteSigner:
     return NoteSigner(identity_of(certificate), certificate, key, authority)
 
 
-def change_password(data_dir: Path, name: str, old_password: str, new_password: str) -> None:
+def change_password(data_dir: KeysAt, name: str, old_password: str,
+                    new_password: str) -> None:
     """Re-encrypt `name`'s signing key (and their authority wrap, if any) under a new password."""
-    signer = load_signer(data_dir, name, old_password)
+    files = key_files(data_dir)
+    signer = load_signer(files, name, old_password)
     secret = _check_password(new_password)
-    wraps = _read_wraps(data_dir) if authority_exists(data_dir) else {}
+    wraps = _read_wraps(files) if authority_exists(files) else {}
     if name in wraps:
-        certificate = load_authority_certificate(data_dir)
-        kek = _unwrap_kek(data_dir, name, old_password, certificate)
+        certificate = load_authority_certificate(files)
+        kek = _unwrap_kek(files, name, old_password, certificate)
         wraps[name] = _wrap(kek, name, secret, certificate)
-    _save_user_key(_user_dir(data_dir, name), signer.private_key, secret)
+    _save_user_key(files, name, signer.private_key, secret)
     if name in wraps:
-        _write_wraps(data_dir, wraps)
+        _write_wraps(files, wraps)
 
 
 def identity_of(certificate: x509.Certificate) -> SignerIdentity:

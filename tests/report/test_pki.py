@@ -198,3 +198,48 @@ def test_revoking_needs_an_administrators_password(installation):
         pki.revoke_user_key(installation.data_dir, NURSE, admin_name=NURSE,
                             admin_password=NURSE_PASSWORD)
     assert pki.load_revocation_list(installation.data_dir) is None
+
+
+class DictKeyFiles:
+    """Key material kept in memory, as a record that holds its keys would keep it."""
+
+    def __init__(self) -> None:
+        self.content: dict[str, bytes] = {}
+
+    def read(self, name: str) -> bytes | None:
+        return self.content.get(name)
+
+    def write(self, name: str, content: bytes) -> None:
+        self.content[name] = bytes(content)
+
+    def rename(self, old: str, new: str) -> None:
+        self.content[new] = self.content.pop(old)
+
+
+def test_the_keys_can_live_anywhere_that_keeps_named_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    keys = DictKeyFiles()
+    pki.setup_authority(keys, ADMIN, ADMIN_PASSWORD)
+    pki.enrol_user(keys, NURSE, "Zoë Ngô-Ærøe", "RN", NURSE_PASSWORD, role="nurse",
+                   admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    assert pki.authority_exists(keys) and pki.user_has_key(keys, NURSE)
+    first = pki.load_signer(keys, NURSE, NURSE_PASSWORD)
+
+    pki.change_password(keys, NURSE, NURSE_PASSWORD, "a-new-password")
+    with pytest.raises(pki.SigningError, match="wrong password"):
+        pki.load_signer(keys, NURSE, NURSE_PASSWORD)
+    pki.reissue_user(keys, NURSE, "Zoë Ngô-Ærøe", "RN", "the-third-password",
+                     admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    second = pki.load_signer(keys, NURSE, "the-third-password")
+    assert second.certificate.serial_number != first.certificate.serial_number
+    assert pki.revoked_at(keys, first.certificate) is not None
+    assert any(name.startswith(f"users/{NURSE}/retired/") for name in keys.content)
+
+    pki.revoke_user_key(keys, NURSE, admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    with pytest.raises(pki.SigningError, match="revoked"):
+        pki.load_signer(keys, NURSE, "the-third-password")
+    assert sorted(keys.content) == sorted({
+        "authority/certificate.pem", "authority/key.pem", "authority/admins.json",
+        "authority/revoked.crl", f"users/{NURSE}/certificate.pem", f"users/{NURSE}/key.pem",
+        f"users/{NURSE}/key.json", *(n for n in keys.content if "/retired/" in n)})
+    assert list(tmp_path.iterdir()) == []  # nothing was written to any folder
