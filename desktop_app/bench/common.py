@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from desktop_app.ui.services import StoreRepository
+    from desktop_app.record import WardRecord
 
 
 def measure(action: Callable[[], object], *, repeat: int, warmup: int = 3) -> list[float]:
@@ -37,14 +37,13 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def scratch_repository(folder: Path) -> StoreRepository:
-    """The GUI's repository over a new record in `folder`, saving as the nurse `nurse`
-    (an account without a signing key): for benchmarks and screenshots of the wizard."""
+def scratch_record(folder: Path) -> WardRecord:
+    """A new record in `folder` as the windows hold it, with the nurse `nurse` (an account
+    without a signing key) signed in: for benchmarks and screenshots of the wizard."""
+    from desktop_app.record import WardRecord
     from desktop_app.store import create_user
-    from desktop_app.store.opening import open_database
-    from desktop_app.ui.services import StoreRepository
 
-    db = open_database(Path(folder))
-    create_user(db, "nurse", full_name="Nora Nurse", role="nurse", credentials="RN",
+    record = WardRecord.open(Path(folder), signed_in="nurse")
+    create_user(record.db, "nurse", full_name="Nora Nurse", role="nurse", credentials="RN",
                 password="scratch-record-passphrase", actor="bench")
-    return StoreRepository(db, actor="nurse")
+    return record

@@ -39,16 +39,16 @@ def run(repeat: int = 5) -> dict[str, float]:
         timed_parts,
     )
     from desktop_app.domain import load_document
+    from desktop_app.record import WardRecord
     from desktop_app.report.samples import sample_raw
     from desktop_app.ui.app import set_up_application
     from desktop_app.ui.exam_state import ExamSession
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
 
     app = set_up_application()
     totals: list[float] = []
     with signing_record() as (data, db), timed_parts() as parts:
-        window = MainWindow(StoreRepository(db, actor="nurse"))
+        window = MainWindow(WardRecord(db, data, signed_in="nurse"))
         window.data_folder = data
         window.resize(1366, 768)
         window.show()

@@ -101,7 +101,7 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
     """Time `changes` grade changes; returns milliseconds (median, p95, worst, floor)."""
     from PySide6.QtTest import QTest
 
-    from desktop_app.bench.common import scratch_repository
+    from desktop_app.bench.common import scratch_record
     from desktop_app.domain import assess
     from desktop_app.domain.model import RED_FLAG_SYMPTOMS
     from desktop_app.ui.app import set_up_application
@@ -111,16 +111,17 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
 
     app = set_up_application()
     folder = tempfile.TemporaryDirectory()
-    repository = scratch_repository(Path(folder.name))
+    record = scratch_record(Path(folder.name))
     document = _document()
-    earlier = repository.save_exam(dict(document, exam=document["previous_exams"][0],
-                                         previous_exams=[]))
-    window = MainWindow(repository)
+    earlier = record.finish_exam(record.signed_in_user(),
+                                 dict(document, exam=document["previous_exams"][0],
+                                      previous_exams=[]))
+    window = MainWindow(record)
     window.resize(*size)
     window.show()
     QTest.qWaitForWindowActive(window)
     session = ExamSession.next_exam(earlier.episode_id,
-                                    repository.episode_history(earlier.episode_id))
+                                    record.episode_exams(earlier.episode_id))
     wizard = window.open_wizard(session)
     for path, value in load_exam(document).items():
         session.set_value(path, value)
@@ -157,7 +158,7 @@ def run(*, changes: int = CHANGES, size: tuple[int, int] = (1366, 768)) -> dict[
     floor = _label_floor(app)
     window.close()
     app.processEvents()
-    repository.db.close()
+    record.close()
     folder.cleanup()
     ordered = sorted(times)
     return {

@@ -1,6 +1,12 @@
 """`WardRecord`: one record (its database and data folder) and every operation on it, as
 methods, on the model of Anki's `Collection`: a screen or a command holds one and calls
-`ward.sign_exam(...)`; each method is the module function of the same name."""
+`ward.sign_exam(...)`; each method is the module function of the same name.
+
+The windows of a workstation share one `WardRecord`. Who is signed in there is the
+record's `signed_in` (a name; "" before anyone signs in, never the operating-system
+account): the ward's sign-in sets it, and the exam screens write as that account, whose
+row is read afresh at every write (a disabled account is refused by the record).
+"""
 
 from __future__ import annotations
 
@@ -9,23 +15,27 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop_app.record import accounts, auth, exams, notes, ward
+from desktop_app.domain import SchedulePolicy
+from desktop_app.record import accounts, auth, drafts, exams, notes, reads, ward
 from desktop_app.store.users import UserRecord
 
 
 class WardRecord:
     """The record of one data folder; Qt-free, so a worker thread may hold its own."""
 
-    def __init__(self, db: Database, data_dir: Path) -> None:
+    def __init__(self, db: Database, data_dir: Path, *, signed_in: str = "") -> None:
         self.db = db
         self.data_dir = Path(data_dir)
+        self.signed_in = signed_in  # who is signed in at the workstation ("" for nobody)
+        self._board: reads.WardReader | None = None  # kept: a refresh re-reads what changed
 
     @classmethod
-    def open(cls, data_dir: Path, **options: Any) -> WardRecord:
+    def open(cls, data_dir: Path, *, signed_in: str = "", **options: Any) -> WardRecord:
         """Open the data folder's database (`store.open_database` options)."""
         from desktop_app.store.opening import open_database
 
-        return cls(open_database(Path(data_dir), **options), Path(data_dir))
+        return cls(open_database(Path(data_dir), **options), Path(data_dir),
+                   signed_in=signed_in)
 
     def close(self) -> None:
         self.db.close()
@@ -40,6 +50,45 @@ class WardRecord:
     def sign_in(self, name: str, password: str) -> UserRecord:
         return auth.sign_in(self.db, name, password)
 
+    def signed_in_user(self) -> UserRecord:
+        """The account of `signed_in`, read afresh (`NotFound` before anyone signs in)."""
+        return reads.get_user(self.db, self.signed_in)
+
+    # what the ward screens read
+    def open_episodes(self) -> list[reads.WardEntry]:
+        """The ward's open episodes, the next check due first (the board's kept reader:
+        a second call re-reads only the episodes that changed)."""
+        if self._board is None:
+            self._board = reads.WardReader(self.db)
+        return self._board.entries()
+
+    def find_patient(self, mrn: str) -> reads.PatientRecord | None:
+        return reads.patient_by_mrn(self.db, mrn)
+
+    def episode_exams(self, episode_id: int) -> list[reads.ExamRecord]:
+        """The saved exams of an episode, oldest first."""
+        return reads.episode_exams(self.db, episode_id)
+
+    def episode_escalations(self, episode_id: int) -> list[reads.Escalation]:
+        """An episode's calls, oldest first."""
+        return reads.episode_escalations(self.db, episode_id)
+
+    def schedule_policy(self) -> SchedulePolicy:
+        return reads.schedule_policy(self.db)
+
+    # the exam in progress (a draft is not part of the record: written for whoever types)
+    def save_draft(self, draft_id: str, content: dict[str, Any],
+                   episode_id: int | None = None) -> None:
+        drafts.save_draft(self.db, content, draft_id=draft_id, user=self.signed_in,
+                          episode_id=episode_id)
+
+    def pending_drafts(self) -> list[reads.Draft]:
+        """Every unfinished exam of the ward, newest first (any nurse may resume one)."""
+        return reads.pending_drafts(self.db)
+
+    def discard_draft(self, draft_id: str) -> None:
+        drafts.discard_draft(self.db, draft_id)
+
     # notes
     def sign_exam(self, exam_id: int, name: str, password: str) -> notes.SignedResult:
         return notes.sign_exam(self.db, self.data_dir, exam_id, name, password)
@@ -52,8 +101,12 @@ class WardRecord:
     def finish_exam(self, user: UserRecord, document: Any, **options: Any):
         return exams.finish_exam(self.db, user, document, **options)
 
-    def discard_exam(self, user: UserRecord, draft_id: str, reason: str) -> None:
-        exams.discard_exam(self.db, user, draft_id, reason)
+    def correct_exam(self, user: UserRecord, exam_id: int, document: Any, **options: Any):
+        return exams.correct_exam(self.db, user, exam_id, document, **options)
+
+    def discard_exam(self, user: UserRecord, draft_id: str | None, reason: str,
+                     **options: Any) -> str | None:
+        return exams.discard_exam(self.db, user, draft_id, reason, **options)
 
     def dismiss_discarded(self, user: UserRecord, trace_id: int) -> None:
         exams.dismiss_discarded(self.db, user, trace_id)

@@ -41,8 +41,8 @@ from desktop_app.ui.workers import install_gui_thread_gc, run_in_background
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
+    from desktop_app.record import WardRecord
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import Repository
 
 log = logging.getLogger(__name__)
 _QT_LEVELS = {
@@ -124,33 +124,32 @@ def install_exception_report() -> None:
     sys.excepthook = report_unexpected_error
 
 
-def open_repository(folder: Path, actor: str | None = None, *,
-                    check: bool = True) -> Repository:
+def open_record(folder: Path, actor: str | None = None, *, check: bool = True) -> WardRecord:
     """The record the windows use: the data folder's database, opened (and checked) once.
 
-    `actor` is who the audit log names: nobody until someone signs in (the ward sets it at
-    every sign-in), so nothing is ever written under the operating-system account."""
-    from desktop_app.record.reads import open_database
-    from desktop_app.ui.services import StoreRepository
+    `actor` is who the audit log names: nobody until someone signs in (the ward sets the
+    record's `signed_in` at every sign-in), so nothing is ever written under the
+    operating-system account."""
+    from desktop_app.record import WardRecord
 
-    return StoreRepository(open_database(folder, check=check), actor or "")
+    return WardRecord.open(folder, check=check, signed_in=actor or "")
 
 
 def open_main_window(folder: Path, actor: str | None = None, *,
                      check: bool = True) -> MainWindow:
     """The main window on the record in `folder`, sized for the smallest supported screen,
     with the ward workstation installed: the board as home, sign-in, idle lock. One record
-    serves them all: the wizard, the signing desk and the ward are given the same database.
+    serves them all: the wizard, the signing desk and the ward are given the same one.
 
     `check=False` when the record was just checked (`check_record`, on a worker thread)."""
     from desktop_app.ui.dialogs import fit_to_screen
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.ward import install_ward
 
-    repository = open_repository(folder, actor, check=check)
-    window = MainWindow(repository)
+    record = open_record(folder, actor, check=check)
+    window = MainWindow(record)
     window.data_folder = folder
-    window.ward_shell = install_ward(window, repository.db, data_folder=folder)
+    window.ward_shell = install_ward(window, record, data_folder=folder)
     show_network_share_warning(window, folder)
     # 1366x768 where the screen has room; never more than the screen (its taskbar left out).
     fit_to_screen(window, 1366, 768)

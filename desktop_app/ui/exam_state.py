@@ -16,7 +16,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -44,12 +44,47 @@ from desktop_app.domain.model import (
     SYMPTOM_WORDS,
 )
 from desktop_app.domain.scales import GRID, GRID_BY_PATH, LOWER_LIMB_MUSCLES, NT
-from desktop_app.ui.services import EscalationRecord, ExamRecord
+
+if TYPE_CHECKING:
+    from desktop_app.record.reads import Escalation, ExamRecord
 
 DRAFT_FORMAT = "neurocheck-draft/1"
 AUTOSAVE_MS = 800  # how long typing rests before the draft is saved
 _GRID_ORDER = {item.path: index for index, item in enumerate(GRID)}
 _LEVEL_VALUES = {level.value for level in Level}
+
+
+@dataclass(frozen=True)
+class EscalationRecord:
+    """A call as the exam screens hold it: whom the nurse called, when (ISO 8601 with
+    offset), what they answered, and the level of the exam that prompted it. Kept in the
+    draft as it is, so a resumed exam has the calls it had."""
+
+    role: str
+    name: str
+    called_at: str
+    response: str
+    level: str | None = None
+
+    def for_record(self) -> dict[str, Any]:
+        """The call as the record takes it (`record.finish_exam`'s `escalations`)."""
+        return {"role": self.role, "name": self.name,
+                "called_at": datetime.fromisoformat(self.called_at),
+                "response": self.response or None}
+
+
+def recorded_calls(exams: list[ExamRecord], calls: list[Escalation]) -> list[EscalationRecord]:
+    """An episode's recorded calls (oldest first), each with the level of its exam."""
+    levels = {exam.id: exam.level for exam in exams}
+    return [EscalationRecord(call.called_role, call.called_name, call.called_at.isoformat(),
+                             call.response or "", levels.get(call.exam_id))
+            for call in calls]
+
+
+def _record_id(value: Any) -> int | None:
+    """An episode or exam ID as a draft holds it (drafts written before IDs were numbers
+    hold them as text)."""
+    return None if value is None or value == "" else int(value)
 
 
 def _stem(path: str) -> str:
@@ -226,11 +261,11 @@ class ExamSession(QObject):
         self,
         document: ExamDocument,
         *,
-        episode_id: str | None = None,
+        episode_id: int | None = None,
         escalations: list[EscalationRecord] | None = None,
         draft_key: str | None = None,
         context_locked: bool = False,
-        exam_id: str | None = None,
+        exam_id: int | None = None,
         procedure_time_known: bool | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -267,7 +302,7 @@ class ExamSession(QObject):
     @classmethod
     def next_exam(
         cls,
-        episode_id: str,
+        episode_id: int,
         history: list[ExamRecord],
         escalations: list[EscalationRecord] | None = None,
         now: datetime | None = None,
@@ -301,7 +336,7 @@ class ExamSession(QObject):
         """A saved, unsigned exam opened for correction: its document as stored, the
         patient and procedure locked (they name the episode)."""
         return cls(load_document(record.document), episode_id=record.episode_id,
-                   escalations=escalations, context_locked=True, exam_id=record.exam_id)
+                   escalations=escalations, context_locked=True, exam_id=record.id)
 
     @property
     def is_edit(self) -> bool:
@@ -391,6 +426,10 @@ class ExamSession(QObject):
     def add_escalation(self, call: EscalationRecord) -> None:
         self.new_escalations.append(call)
         self.changed.emit("escalation")
+
+    def calls_for_record(self) -> list[dict[str, Any]]:
+        """The calls recorded during this exam, as the record takes them."""
+        return [call.for_record() for call in self.new_escalations]
 
     # the assessment --------------------------------------------------------------------
     def assessable_problem(self) -> str | None:
@@ -598,9 +637,13 @@ class ExamSession(QObject):
 
     # drafts ----------------------------------------------------------------------------
     def to_draft_json(self) -> str:
-        """Everything entered so far, as text for the draft store (valid or not)."""
+        """Everything entered so far, as text (valid or not)."""
+        return json.dumps(self.to_draft(), ensure_ascii=False)
+
+    def to_draft(self) -> dict[str, Any]:
+        """Everything entered so far, as the draft store keeps it (valid or not)."""
         doc = self.document
-        return json.dumps(
+        return (
             {
                 "format": DRAFT_FORMAT,
                 "episode_id": self.episode_id,
@@ -620,15 +663,19 @@ class ExamSession(QObject):
                 "previous_exams": [_exam_values(e) for e in doc.previous_exams],
                 "escalations": [asdict(c) for c in self.escalations],
                 "new_escalations": [asdict(c) for c in self.new_escalations],
-            },
-            ensure_ascii=False,
+            }
         )
 
     @classmethod
     def from_draft_json(cls, key: str, text: str) -> ExamSession:
         """Restore a session saved by `to_draft_json` (ValueError if it is not one)."""
-        raw = json.loads(text)
-        if raw.get("format") != DRAFT_FORMAT:
+        return cls.from_draft(key, json.loads(text))
+
+    @classmethod
+    def from_draft(cls, key: str, raw: Any) -> ExamSession:
+        """Restore a session saved by `to_draft` (ValueError, KeyError or TypeError if it
+        is not one)."""
+        if not isinstance(raw, dict) or raw.get("format") != DRAFT_FORMAT:
             raise ValueError("not a NeuroCheck draft")
         patient = raw["patient"]
         birth = patient.get("birth_date")
@@ -641,11 +688,11 @@ class ExamSession(QObject):
         )
         session = cls(
             document,
-            episode_id=raw.get("episode_id"),
+            episode_id=_record_id(raw.get("episode_id")),
             escalations=[EscalationRecord(**c) for c in raw.get("escalations", [])],
             draft_key=key,
             context_locked=bool(raw.get("context_locked")),
-            exam_id=raw.get("exam_id"),
+            exam_id=_record_id(raw.get("exam_id")),
             procedure_time_known=bool(raw.get("procedure_time_known", True)),
         )
         session.location = raw.get("location")

@@ -30,29 +30,35 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import FLAG_WORDS, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS, RED_FLAG_SYMPTOMS
 from desktop_app.ui import dialogs
-from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession
-from desktop_app.ui.services import DraftRecord, EpisodeSummary, Repository, SavedExam
+from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession, recorded_calls
 from desktop_app.ui.signing import NoteDesk, NoteServices
 from desktop_app.ui.theme import level_style
 from desktop_app.ui.widgets import heading, note_label
 
 if TYPE_CHECKING:
+    from desktop_app.record import WardRecord
+    from desktop_app.record.reads import Draft, SavedExam, WardEntry
     from desktop_app.ui.wizard import ExamWizard
 
 
 log = logging.getLogger(__name__)
 
 
-def _local(text: str | None, pattern: str = "%d %b %H:%M") -> str:
-    return datetime.fromisoformat(text).astimezone().strftime(pattern) if text else "\u2014"
+def _local(moment: datetime | str | None, pattern: str = "%d %b %H:%M") -> str:
+    """A moment (or its ISO 8601 text) in the workstation's time zone; a dash for none."""
+    if not moment:
+        return "\u2014"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone().strftime(pattern)
 
 
-def episode_line(episode: EpisodeSummary) -> str:
+def episode_line(episode: WardEntry) -> str:
     """One line of the episode list (level as word, never colour alone)."""
     kind = PROCEDURE_KIND_WORDS.get(episode.procedure_kind, "procedure")
-    level = level_style(Level(episode.last_level) if episode.last_level else None)
+    level = level_style(Level(episode.level) if episode.level else None)
     return (
-        f"{episode.patient_name or 'Name not recorded'} ({episode.mrn}) \u00b7 {kind} "
+        f"{episode.name or 'Name not recorded'} ({episode.mrn}) \u00b7 {kind} "
         f"{_local(episode.procedure_at)} \u00b7 {level.symbol} {level.word} "
         f"\u00b7 next check {_local(episode.next_check_due)}"
     )
@@ -67,13 +73,6 @@ def provisional_level(session: ExamSession | None) -> Level | None:
         return Level.EMERGENCY
     result = session.assessment()
     return result.level if result is not None else None
-
-
-def _episode_number(session: ExamSession | None) -> int | None:
-    try:
-        return int(session.episode_id) if session and session.episode_id else None
-    except (TypeError, ValueError):
-        return None
 
 
 def discarded_line(trace) -> str:
@@ -92,20 +91,20 @@ def discarded_line(trace) -> str:
 def discard_failure_words(error: BaseException) -> str:
     """A discard the record could not write (a full disk, an I/O error), in one line: the
     exam and its draft are as they were."""
-    from desktop_app.ui.services import storage_failure_words
+    from desktop_app.ui.failures import storage_failure_words
 
     return ("The exam was not discarded: " + storage_failure_words(error, "discard again")
             + "; it is kept as it was.")
 
 
-def draft_line(draft: DraftRecord) -> str:
+def draft_line(draft: Draft) -> str:
     """An unfinished exam: whose, who started it and when, when it was last saved."""
     try:
-        who = ExamSession.from_draft_json(draft.key, draft.document_json).describe()
+        who = ExamSession.from_draft(draft.id, draft.content).describe()
     except (ValueError, KeyError, TypeError):
         who = "an exam that cannot be read"
-    started = (f"started by {draft.started_by} {_local(draft.started_at)}"
-               if draft.started_by else f"started {_local(draft.started_at)}"
+    started = (f"started by {draft.user_name} {_local(draft.started_at)}"
+               if draft.user_name else f"started {_local(draft.started_at)}"
                if draft.started_at else "")
     return " \u00b7 ".join(p for p in (who, started, f"saved {_local(draft.saved_at)}") if p)
 
@@ -113,7 +112,7 @@ def draft_line(draft: DraftRecord) -> str:
 class MainWindow(QMainWindow):
     """The ward workstation's window."""
 
-    def __init__(self, repository: Repository, parent: QWidget | None = None, *,
+    def __init__(self, record: WardRecord, parent: QWidget | None = None, *,
                  autosave_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("main")
@@ -121,14 +120,14 @@ class MainWindow(QMainWindow):
         # otherwise free it at interpreter exit, after Qt is torn down, and crash).
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle("NeuroCheck \u2014 post-procedure neuro check")
-        self.repository = repository
+        self.record = record  # the workstation's one record, shared with the ward
         self.autosave_ms = autosave_ms
         self.wizard: ExamWizard | None = None
         self.question: QMessageBox | None = None
-        self._drafts: list[DraftRecord] = []
+        self._drafts: list[Draft] = []
         self._close_confirmed = False
         # Signed notes: the record and the signing keys beside it.
-        self.notes = NoteDesk(NoteServices.for_repository(repository), self)
+        self.notes = NoteDesk(NoteServices.for_record(record), self)
         self.notes.noteStored.connect(lambda _exam_id: self.show_history())
         self.notes.editRequested.connect(self.edit_exam)
         self.setAcceptDrops(True)  # a signed note dropped on the window is verified
@@ -246,7 +245,7 @@ class MainWindow(QMainWindow):
         """Re-read the open episodes and the drafts waiting to be resumed."""
         selected = self.selected_episode()
         self.episodes.clear()
-        for episode in self.repository.open_episodes():
+        for episode in self.record.open_episodes():
             item = QListWidgetItem(episode_line(episode))
             item.setData(Qt.ItemDataRole.UserRole, episode.episode_id)
             self.episodes.addItem(item)
@@ -263,7 +262,7 @@ class MainWindow(QMainWindow):
     def _show_discarded(self) -> None:
         from desktop_app.record.reads import discarded_exams
 
-        found = discarded_exams(self.repository.db)
+        found = discarded_exams(self.record.db)
         self.discarded_list.clear()
         for trace in found:
             item = QListWidgetItem(discarded_line(trace))
@@ -278,17 +277,14 @@ class MainWindow(QMainWindow):
 
     def ask_dismiss_discarded(self) -> None:
         item = self.discarded_list.currentItem()
-        db = self.repository.db
         if item is None or self.question is not None:
             return
         trace_id = item.data(Qt.ItemDataRole.UserRole)
 
         def answered(yes: bool) -> None:
-            from desktop_app.record.exams import dismiss_discarded
-
             self.question = None
             if yes:
-                dismiss_discarded(db, self.repository.signed_in_user(), trace_id)
+                self.record.dismiss_discarded(self.record.signed_in_user(), trace_id)
                 self.refresh()
 
         self.question = dialogs.ask(
@@ -297,7 +293,7 @@ class MainWindow(QMainWindow):
             "It leaves the board; the audit log keeps your name.", answered,
             yes="Dealt with", no="Keep it on the board")
 
-    def selected_episode(self) -> str | None:
+    def selected_episode(self) -> int | None:
         item = self.episodes.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
@@ -307,24 +303,25 @@ class MainWindow(QMainWindow):
             self.history.setText("No episode selected.")
             return
         parts = []
-        for record in self.repository.episode_history(episode_id):
-            result = record.assessment
+        exams = self.record.episode_exams(episode_id)
+        for exam in exams:
+            result = exam.assessment
             style = level_style(Level(result["level"]))
             flags = ", ".join(FLAG_WORDS[f].split(":")[0] for f in result.get("flags", []))
             parts.append(
-                f"<p><b>{_local(record.document['exam']['performed_at'])}</b> "
+                f"<p><b>{_local(exam.document['exam']['performed_at'])}</b> "
                 f"\u00b7 {style.symbol} {style.word} \u00b7 {', '.join(result['rules'])}"
                 + (f"<br>{escape(flags)}" if flags else "")
-                + self.notes.history_actions(record.exam_id) + "</p>"
+                + self.notes.history_actions(exam.id) + "</p>"
             )
-        for call in self.repository.escalations(episode_id):
+        for call in recorded_calls(exams, self.record.episode_escalations(episode_id)):
             parts.append(f"<p>\u260e {_local(call.called_at)}: {escape(call.role)} "
                          f"{escape(call.name)}: {escape(call.response)}</p>")
         self.history.setText("".join(parts) or "No exam yet.")
 
     def _offer_drafts(self) -> None:
         """List every unfinished exam of the ward, with who started it and when."""
-        drafts = self.repository.pending_drafts() if self.wizard is None else []
+        drafts = self.record.pending_drafts() if self.wizard is None else []
         self._drafts = drafts
         self.drafts_bar.setVisible(bool(drafts))
         selected = self._selected_draft_key()
@@ -332,9 +329,9 @@ class MainWindow(QMainWindow):
         self.drafts_list.clear()
         for draft in drafts:
             item = QListWidgetItem(draft_line(draft))
-            item.setData(Qt.ItemDataRole.UserRole, draft.key)
+            item.setData(Qt.ItemDataRole.UserRole, draft.id)
             self.drafts_list.addItem(item)
-        keys = [d.key for d in drafts]
+        keys = [d.id for d in drafts]
         self.drafts_list.setCurrentRow(keys.index(selected) if selected in keys else 0)
         self.drafts_list.blockSignals(False)
         self.drafts_list.setVisible(len(drafts) > 1)
@@ -361,11 +358,11 @@ class MainWindow(QMainWindow):
         item = self.drafts_list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
-    def _latest_draft(self) -> DraftRecord | None:
+    def _latest_draft(self) -> Draft | None:
         """The draft chosen in the list (the newest when none is)."""
-        drafts = self.repository.pending_drafts()  # now: another nurse may have taken one
+        drafts = self.record.pending_drafts()  # now: another nurse may have taken one
         key = self._selected_draft_key()
-        chosen = next((d for d in drafts if d.key == key), None)
+        chosen = next((d for d in drafts if d.id == key), None)
         return chosen or (drafts[0] if drafts else None)
 
     def resume_draft(self) -> ExamWizard | None:
@@ -373,7 +370,7 @@ class MainWindow(QMainWindow):
         if draft is None or self.wizard is not None:
             return None
         try:
-            session = ExamSession.from_draft_json(draft.key, draft.document_json)
+            session = ExamSession.from_draft(draft.id, draft.content)
         except (ValueError, KeyError, TypeError):
             self.statusBar().showMessage("This draft cannot be read; discard it.")
             return None
@@ -384,15 +381,15 @@ class MainWindow(QMainWindow):
         if draft is None or self.question is not None:
             return
         try:
-            session = ExamSession.from_draft_json(draft.key, draft.document_json)
+            session = ExamSession.from_draft(draft.id, draft.content)
         except (ValueError, KeyError, TypeError):
             session = None
 
         def discarded() -> None:
-            self.repository.discard_draft(draft.key)
+            self.record.discard_draft(draft.id)
             self.refresh()
 
-        self.ask_discard(session, discarded, draft_key=draft.key,
+        self.ask_discard(session, discarded, draft_key=draft.id,
                          generic=("Discard the unfinished exam?", "The unfinished exam will be "
                                   "deleted. This cannot be undone.", "Keep it"))
 
@@ -418,14 +415,13 @@ class MainWindow(QMainWindow):
         level) a reason is required, and the discard is audited and stays on the board;
         otherwise a plain question. `discard()` runs once confirmed; `closed()` either way."""
         level = provisional_level(session)
-        db = self.repository.db
         if level is not None and level >= Level.NOTIFY:
             style = level_style(level)
             dialog = dialogs.DiscardReasonDialog(self, style.word, session.describe())
 
             def chosen(reason: str, details: str) -> None:
                 try:
-                    self._record_discard(session, draft_key, level, reason, details, db)
+                    self._record_discard(session, draft_key, level, reason, details)
                 except (OSError, sqlite3.Error) as error:
                     dialog.refuse(discard_failure_words(error))
                     return
@@ -444,12 +440,11 @@ class MainWindow(QMainWindow):
                 closed()
             self.question = None if self.question is box else self.question
             if yes:
-                from desktop_app.record import discard_exam
-
                 try:
-                    discard_exam(db, self.repository.signed_in_user(), draft_key,
-                                 "below_notify", level=level.value if level else None,
-                                 episode_id=_episode_number(session))
+                    self.record.discard_exam(
+                        self.record.signed_in_user(), draft_key, "below_notify",
+                        level=level.value if level else None,
+                        episode_id=session.episode_id if session else None)
                 except (OSError, sqlite3.Error) as error:
                     self.statusBar().showMessage("\u26a0 " + discard_failure_words(error))
                     return
@@ -461,12 +456,10 @@ class MainWindow(QMainWindow):
         return box
 
     def _record_discard(self, session: ExamSession, draft_key: str | None, level: Level,
-                        reason: str, details: str, db) -> None:
-        from desktop_app.record import discard_exam
-
-        discard_exam(
-            db, self.repository.signed_in_user(), draft_key, reason, level=level.value,
-            details=details, episode_id=_episode_number(session),
+                        reason: str, details: str) -> None:
+        self.record.discard_exam(
+            self.record.signed_in_user(), draft_key, reason, level=level.value,
+            details=details, episode_id=session.episode_id,
             patient={"mrn": session.patient.mrn or "", "name": session.patient.name or ""})
         self.statusBar().showMessage("Exam discarded; it stays on the board as discarded.",
                                      8000)
@@ -481,9 +474,10 @@ class MainWindow(QMainWindow):
         episode_id = self.selected_episode()
         if self.wizard is not None or episode_id is None:
             return None
-        history = self.repository.episode_history(episode_id)
-        session = ExamSession.next_exam(episode_id, history,
-                                        self.repository.escalations(episode_id))
+        history = self.record.episode_exams(episode_id)
+        session = ExamSession.next_exam(
+            episode_id, history,
+            recorded_calls(history, self.record.episode_escalations(episode_id)))
         return self.open_wizard(session)
 
     def edit_exam(self, exam_id: int | str) -> ExamWizard | None:
@@ -492,18 +486,19 @@ class MainWindow(QMainWindow):
         episode_id = self.selected_episode()
         if self.wizard is not None or episode_id is None:
             return None
-        record = next((r for r in self.repository.episode_history(episode_id)
-                       if r.exam_id == str(exam_id)), None)
-        if record is None:
+        history = self.record.episode_exams(episode_id)
+        exam = next((r for r in history if r.id == int(exam_id)), None)
+        if exam is None:
             self.statusBar().showMessage("That exam is not in the selected episode.", 8000)
             return None
-        return self.open_wizard(ExamSession.edit(record, self.repository.escalations(episode_id)))
+        calls = recorded_calls(history, self.record.episode_escalations(episode_id))
+        return self.open_wizard(ExamSession.edit(exam, calls))
 
     def open_wizard(self, session: ExamSession) -> ExamWizard:
         self.drafts_bar.setVisible(False)
         from desktop_app.ui.wizard import ExamWizard  # the exam screens load on first use
 
-        wizard = ExamWizard(session, self.repository, autosave_ms=self.autosave_ms)
+        wizard = ExamWizard(session, self.record, autosave_ms=self.autosave_ms)
         wizard.finished.connect(self._exam_saved)
         wizard.discarded.connect(self._close_wizard)
         wizard.discard_handler = lambda: self.request_discard(wizard)

@@ -48,7 +48,7 @@ from desktop_app.record.notes import AlreadySigned, SignedResult
 from desktop_app.ui.workers import run_in_background
 
 if TYPE_CHECKING:
-    from desktop_app.ui.services import Repository
+    from desktop_app.record import WardRecord
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +72,10 @@ class NoteServices:
         return database_file(self.db)
 
     @classmethod
-    def for_repository(cls, repository: Repository) -> NoteServices:
-        """From the windows' repository: its database, the data folder beside the database
-        file (the signing keys, the authority) and whoever is signed in."""
-        from desktop_app.ui.ward.session import database_file
-
-        return cls(repository.db, database_file(repository.db).parent,
-                   lambda: repository.actor)
+    def for_record(cls, record: WardRecord) -> NoteServices:
+        """From the windows' record: its database, its data folder (the signing keys, the
+        authority) and whoever is signed in at the workstation."""
+        return cls(record.db, record.data_dir, lambda: record.signed_in)
 
 
 def gap_words(gaps: list[str]) -> str:
@@ -135,7 +132,7 @@ def signing_error_words(error: BaseException) -> str:
     if isinstance(error, AlreadySigned):
         return f"{error}."
     if isinstance(error, OSError | sqlite3.Error):  # a full disk, an I/O error
-        from desktop_app.ui.services import storage_failure_words
+        from desktop_app.ui.failures import storage_failure_words
 
         return (f"The note could not be stored: {storage_failure_words(error, 'sign again')}. "
                 "Nothing was signed.")

@@ -11,8 +11,10 @@ focused field is kept in view, and a key a choice does not take is said on the s
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPalette, QShortcut
@@ -32,8 +34,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import DocumentError, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS
+from desktop_app.record.reads import StoreError
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, AssessmentView, ExamSession, Problem
+from desktop_app.ui.failures import write_failure_words
 from desktop_app.ui.live_panel import LivePanel, banner_text
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.pages.escalation import EscalationPage
@@ -43,9 +47,12 @@ from desktop_app.ui.pages.reflexes import ReflexesPage
 from desktop_app.ui.pages.review import ReviewPage
 from desktop_app.ui.pages.sensory import SensoryPage
 from desktop_app.ui.pages.symptoms import SymptomsPage
-from desktop_app.ui.services import Repository, SavedExam, SaveRefused
 from desktop_app.ui.theme import LevelStyle
 from desktop_app.ui.widgets import ChoiceRow, GradeCell, guard_wheel, set_shown
+
+if TYPE_CHECKING:
+    from desktop_app.record import WardRecord
+    from desktop_app.record.reads import SavedExam
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +67,14 @@ class ExamWizard(QWidget):
     discarded = Signal()
     draftSaved = Signal(str)  # the draft key
 
-    def __init__(self, session: ExamSession, repository: Repository,
+    def __init__(self, session: ExamSession, record: WardRecord,
                  parent: QWidget | None = None, *, autosave_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("wizard")
         self.setAccessibleName("Exam")
         self.session = session
-        self.repository = repository
-        session.policy = repository.schedule_policy()
+        self.record = record  # the workstation's record, written as whoever is signed in
+        session.policy = record.schedule_policy()
         self.question: QMessageBox | None = None
         self.closed = False
         self.sign_after_finish = False  # "Finish and sign": the window signs once saved
@@ -76,7 +83,7 @@ class ExamWizard(QWidget):
         self.input_problems: dict[str, str] = {}
 
         self.pages: list[WizardPage] = [
-            PatientProcedurePage(session, repository.find_patient),
+            PatientProcedurePage(session, record.find_patient),
             SymptomsPage(session),
             SensoryPage(session),
             MotorPage(session),
@@ -397,8 +404,8 @@ class ExamWizard(QWidget):
         if self.closed:
             return
         self.autosave.stop()
-        self.repository.save_draft(self.session.draft_key, self.session.to_draft_json(),
-                                   self.session.episode_id)
+        self.record.save_draft(self.session.draft_key, self.session.to_draft(),
+                               self.session.episode_id)
         log.debug("draft saved")
         self.draftSaved.emit(self.session.draft_key)
 
@@ -422,7 +429,7 @@ class ExamWizard(QWidget):
     def discard(self) -> None:
         self.closed = True
         self.autosave.stop()
-        self.repository.discard_draft(self.session.draft_key)
+        self.record.discard_draft(self.session.draft_key)
         log.info("exam discarded")
         self.discarded.emit()
 
@@ -460,25 +467,28 @@ class ExamWizard(QWidget):
             self.go_to_path(error.field)
             return None
         self.autosave.stop()
-        if self.session.is_edit:  # a correction replaces the saved exam (calls too, one step)
-            try:
-                saved = self.repository.update_exam(self.session.exam_id, document.to_document(),
-                                                    draft_key=self.session.draft_key,
-                                                    escalations=self.session.new_escalations)
-            except SaveRefused as error:
-                self.status.setText(f"\u26a0 Not saved: {error}.")
-                return None
-        else:  # the exam, its calls and its draft: one step, all or nothing
-            try:
-                saved = self.repository.save_exam(document.to_document(),
-                                                  episode_id=self.session.episode_id,
-                                                  draft_key=self.session.draft_key,
-                                                  location=self.session.location,
-                                                  escalations=self.session.new_escalations)
-            except SaveRefused as error:
-                self.status.setText(f"\u26a0 Not saved: {error}.")
-                return None
+        try:
+            saved = self._record(document.to_document())
+        except StoreError as error:  # the record refused it: nothing saved, the draft stays
+            self.status.setText(f"\u26a0 Not saved: {error}.")
+            return None
+        except (OSError, sqlite3.Error) as error:
+            self.status.setText(f"\u26a0 Not saved: {write_failure_words(error)}.")
+            return None
         self.closed = True
         log.info("exam saved")
         self.finished.emit(saved)
         return saved
+
+    def _record(self, document: dict) -> SavedExam:
+        """The exam, the calls made about it and its draft, in one step of the record: a
+        correction replaces the saved exam; a new exam finds (or opens) its episode from
+        the patient and the procedure in the document."""
+        session = self.session
+        user = self.record.signed_in_user()
+        calls = session.calls_for_record()
+        if session.is_edit:
+            return self.record.correct_exam(user, session.exam_id, document, escalations=calls,
+                                            draft_id=session.draft_key)
+        return self.record.finish_exam(user, document, escalations=calls,
+                                       location=session.location, draft_id=session.draft_key)

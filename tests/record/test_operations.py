@@ -12,6 +12,7 @@ from desktop_app import record
 from desktop_app.record import accounts, actions
 from desktop_app.record.auth import LOCK_AFTER_FAILURES, sign_in
 from desktop_app.report import pki
+from desktop_app.report.samples import sample_raw
 from desktop_app.store import (
     AccountDisabled,
     AccountLocked,
@@ -25,6 +26,7 @@ from desktop_app.store import (
     set_setting,
 )
 from desktop_app.store.database import utc_now
+from desktop_app.store.errors import StoreError
 from tests.record.conftest import (
     ADMIN,
     ADMIN_PASSWORD,
@@ -311,3 +313,28 @@ def test_the_audit_log_export_is_an_administrators_audited_once_before_the_file(
     assert ward.actions_since(mark) == [actions.AUDIT_EXPORT]
     [entry] = search_audit(ward.db, action=actions.AUDIT_EXPORT)
     assert entry.detail == {"entries": len(entries), "filters": {"action": "note."}}
+
+
+def test_the_workstation_writes_as_whoever_is_signed_in_there(ward: Ward) -> None:
+    """A `WardRecord` shared by a workstation's windows: nobody before sign-in (the record
+    refuses to write for nobody), then the signed-in account, read afresh each time."""
+    from desktop_app.record import WardRecord
+
+    record = WardRecord(ward.db, ward.folder)
+    assert record.signed_in == ""
+    with pytest.raises(NotFound):
+        record.signed_in_user()
+    record.signed_in = NURSE
+    document = sample_raw("normal")
+    document["patient"]["mrn"] = "WS-1"
+    record.save_draft("draft-ws-1", {"format": "x"})
+    saved = record.finish_exam(record.signed_in_user(), document, draft_id="draft-ws-1")
+    assert record.pending_drafts() == []  # the draft went with the exam, in one step
+    assert [d.saved_by for d in record.episode_exams(saved.episode_id)] == [NURSE]
+    assert saved.episode_id in {entry.episode_id for entry in record.open_episodes()}
+
+    accounts.disable_user(ward.db, ward.folder, NURSE, admin_name=ADMIN,
+                          admin_password=ADMIN_PASSWORD)
+    with pytest.raises(StoreError, match="disabled"):
+        record.finish_exam(record.signed_in_user(), dict(document, exam=dict(
+            document["exam"], performed_at="2026-05-04T11:00:00+01:00")))

@@ -40,35 +40,35 @@ def styled_app(qapp):
 
 
 @pytest.fixture
-def bare_repository(private_data_dir):
-    """The real record (SQLite store) in the test's own data folder, with no account yet
-    (for tests that set up the installation's accounts themselves), acting as `nurse.test`."""
-    from desktop_app.store import open_database
-    from desktop_app.ui.services import StoreRepository
+def bare_record(private_data_dir):
+    """The real record (SQLite store) in the test's own data folder, as the windows hold it,
+    with no account yet (for tests that set up the installation's accounts themselves) and
+    `nurse.test` signed in."""
+    from desktop_app.record import WardRecord
 
-    db = open_database(private_data_dir)
-    yield StoreRepository(db, actor="nurse.test")
-    db.close()
+    record = WardRecord.open(private_data_dir, signed_in="nurse.test")
+    yield record
+    record.close()
 
 
 @pytest.fixture
-def repository(bare_repository, monkeypatch):
+def record(bare_record, monkeypatch):
     """The real record with the nurse account `nurse.test` it saves as (the record layer
     saves only for an account)."""
     from desktop_app.store import create_user
     from tests.signing_in import make_hashing_quick
 
     make_hashing_quick(monkeypatch)
-    create_user(bare_repository.db, "nurse.test", full_name="Nora Test", role="nurse",
+    create_user(bare_record.db, "nurse.test", full_name="Nora Test", role="nurse",
                 password="nurse-test-passphrase", actor="test")
-    return bare_repository
+    return bare_record
 
 
 @pytest.fixture
-def window(qtbot, repository):
+def window(qtbot, record):
     from desktop_app.ui.main_window import MainWindow
 
-    main = MainWindow(repository, autosave_ms=50)
+    main = MainWindow(record, autosave_ms=50)
     main.resize(1366, 768)
     main.show()
     qtbot.waitExposed(main)
@@ -102,7 +102,7 @@ ADMIN_PASSWORD = "admin password 1"
 
 
 @pytest.fixture
-def users(repository, private_data_dir, monkeypatch):
+def users(record, private_data_dir, monkeypatch):
     """An administrator (who sets the installation up) and the nurse the window runs as,
     with signing keys that open quickly (the cost is stored with each key; the shipped cost
     is tested in tests/report)."""
@@ -110,7 +110,7 @@ def users(repository, private_data_dir, monkeypatch):
     from desktop_app.report import pki
 
     monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
-    db = repository.db
+    db = record.db
     add_user(db, private_data_dir, "admin", full_name="Ada Admin", role="admin",
              password=ADMIN_PASSWORD)
     add_user(db, private_data_dir, "nurse.test", full_name="Nora Nurse", role="nurse",

@@ -39,18 +39,19 @@ def document(name: str) -> dict:
 def open_window(size: tuple[int, int], earlier: list[dict]):
     from PySide6.QtTest import QTest
 
-    from desktop_app.bench.common import scratch_repository
+    from desktop_app.bench.common import scratch_record
     from desktop_app.ui.main_window import MainWindow
+    from tests.ui.recording import save_exam
 
-    repository = scratch_repository(Path(tempfile.mkdtemp(dir=os.environ.get("NEUROCHECK_DATA_DIR"))))
+    record = scratch_record(Path(tempfile.mkdtemp(dir=os.environ.get("NEUROCHECK_DATA_DIR"))))
     for saved in earlier:
-        repository.save_exam(saved)
-    window = MainWindow(repository)
+        save_exam(record, saved)
+    window = MainWindow(record)
     window.resize(*size)
     window.show()
     window.activateWindow()
     QTest.qWaitForWindowActive(window)
-    return window, repository
+    return window, record
 
 
 def grab_pages(window, state: str, size: tuple[int, int], folder: Path,
@@ -99,10 +100,10 @@ def shoot(state: str, size: tuple[int, int], folder: Path) -> list[Path]:
         only = ("patient", "symptoms", "sensory", "review")
     else:
         filled = document(FILLED[state])
-        window, repository = open_window(size, [
+        window, record = open_window(size, [
             dict(filled, exam=exam, previous_exams=[])
             for exam in filled.get("previous_exams", [])])
-        if repository.open_episodes():
+        if record.open_episodes():
             window.new_exam()
         else:
             window.new_episode()

@@ -49,11 +49,12 @@ def over_window(window, dialog):
 def main() -> None:
     from PySide6.QtTest import QTest
 
+    from desktop_app.record import WardRecord
     from desktop_app.record.accounts import add_user
     from desktop_app.store import open_database
     from desktop_app.ui.app import set_up_application
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
+    from tests.ui.recording import save_exam
 
     OUT.mkdir(parents=True, exist_ok=True)
     app = set_up_application()
@@ -64,10 +65,10 @@ def main() -> None:
                  password="admin password 1")
         add_user(db, data, "nurse.kim", full_name="Kim Lee", role="nurse", credentials="RN",
                  password=PASSWORD, admin_name="admin", admin_password="admin password 1")
-        repository = StoreRepository(db, "nurse.kim")
+        record = WardRecord(db, data, signed_in="nurse.kim")
         document = json.loads((CASES / "mbb-progressive-6h.json").read_text(encoding="utf-8"))
-        exam_id = int(repository.save_exam(document).exam_id)
-        window = MainWindow(repository)
+        exam_id = int(save_exam(record, document).exam_id)
+        window = MainWindow(record)
         window.resize(1366, 768)
         window.show()
         app.processEvents()

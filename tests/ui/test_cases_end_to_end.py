@@ -47,7 +47,7 @@ def select_episode(window, episode_id):
 
 
 @pytest.mark.parametrize("case", GOOD, ids=lambda p: p.stem)
-def test_case_through_the_wizard(qtbot, window, repository, case):
+def test_case_through_the_wizard(qtbot, window, record, case):
     code, truth, _ = assess_truth(case)
     assert code == 0
     expected = json.loads(case.with_name(case.stem + ".expected.json").read_text())
@@ -83,12 +83,12 @@ def test_case_through_the_wizard(qtbot, window, repository, case):
                      "flags": sorted(expected["flags"])}
     saved = finish(qtbot, window, wizard)
 
-    record = repository.episode_history(saved.episode_id)[-1]
-    assert load_document(record.document) == load_document(document)
-    assert record.assessment["level"] == truth["level"]
-    assert record.assessment["rules"] == truth["rules"]
+    stored = record.episode_exams(saved.episode_id)[-1]
+    assert load_document(stored.document) == load_document(document)
+    assert stored.assessment["level"] == truth["level"]
+    assert stored.assessment["rules"] == truth["rules"]
     assert window.wizard is None  # back on the ward list
-    assert repository.pending_drafts() == []
+    assert record.pending_drafts() == []
 
 
 def bad(name):
@@ -108,7 +108,7 @@ def test_exam_before_the_procedure_is_refused_next_to_the_exam_time(qtbot, windo
     assert "No assessment yet" in wizard.panel.text()
     qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
     assert window.wizard is wizard and not wizard.closed  # nothing saved
-    assert window.repository.open_episodes() == []
+    assert window.record.open_episodes() == []
 
 
 def test_mrc_6_cannot_be_entered(qtbot, window):
@@ -125,7 +125,7 @@ def test_mrc_6_cannot_be_entered(qtbot, window):
     assert "motor.hip_flexion.left" not in wizard.session.exam.grades
 
 
-def test_a_time_without_offset_cannot_be_entered(qtbot, window, repository):
+def test_a_time_without_offset_cannot_be_entered(qtbot, window, record):
     """The date-time fields carry the workstation's zone: the document always has an offset."""
     document = bad("bad-time-without-offset")
     assert "+" not in document["procedure"]["performed_at"]
@@ -137,13 +137,13 @@ def test_a_time_without_offset_cannot_be_entered(qtbot, window, repository):
     document["exam"]["performed_at"] = max(exam_time, local).isoformat()
     fill_exam(qtbot, wizard, document)
     saved = finish(qtbot, window, wizard)
-    stored = repository.episode_history(saved.episode_id)[-1].document
+    stored = record.episode_exams(saved.episode_id)[-1].document
     for moment in (stored["procedure"]["performed_at"], stored["exam"]["performed_at"]):
         assert datetime.fromisoformat(moment).utcoffset() is not None
     load_document(stored)
 
 
-def test_an_unknown_key_has_no_field_to_type_it_into(qtbot, window, repository):
+def test_an_unknown_key_has_no_field_to_type_it_into(qtbot, window, record):
     document = bad("bad-unknown-key")
     assert "numbnes" in document["exam"]["symptoms"]
     wizard = open_new_episode(qtbot, window)
@@ -157,4 +157,4 @@ def test_an_unknown_key_has_no_field_to_type_it_into(qtbot, window, repository):
     del document["exam"]["symptoms"]["numbnes"]
     fill_exam(qtbot, wizard, document)
     saved = finish(qtbot, window, wizard)
-    load_document(repository.episode_history(saved.episode_id)[-1].document)
+    load_document(record.episode_exams(saved.episode_id)[-1].document)

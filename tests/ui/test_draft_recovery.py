@@ -39,14 +39,14 @@ def test_a_killed_exam_is_offered_back(qtbot, private_data_dir):
             child.kill()
         child.stdout.close()
 
+    from desktop_app.record import WardRecord
     from desktop_app.store import open_database
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
     from tests.ui.conftest import discard_window
 
     db = open_database(private_data_dir)
     try:
-        window = MainWindow(StoreRepository(db, actor="nurse.crash"))
+        window = MainWindow(WardRecord(db, private_data_dir, signed_in="nurse.crash"))
         window.resize(1366, 768)
         window.show()
         bar = find(window, QLabel, "drafts.label")

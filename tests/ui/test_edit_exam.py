@@ -11,12 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from desktop_app.record.reads import StoreError
 from desktop_app.store import episode_exams, export_document, store_signed_note
-from desktop_app.ui.exam_state import ExamSession
-from desktop_app.ui.services import EscalationRecord, SaveRefused
+from desktop_app.ui.exam_state import EscalationRecord, ExamSession
 from desktop_app.ui.widgets import ChoiceRow
 from tests.conftest import CASES
 from tests.ui.driver import enter, find, focused, key_for
+from tests.ui.recording import save_exam, update_exam
 
 GRADE = "motor.ankle_dorsiflexion.left"
 
@@ -28,21 +29,21 @@ def weak_exam() -> dict:
     return document
 
 
-def save_with_call(repository) -> str:
-    saved = repository.save_exam(weak_exam(), escalations=[EscalationRecord(
+def save_with_call(record) -> int:
+    saved = save_exam(record, weak_exam(), escalations=[EscalationRecord(
         "Anaesthetist", "Dr Lima", "2026-05-04T09:10:00+01:00", "re-check the ankle", "notify")])
     assert saved.level == "notify"
     return saved.exam_id
 
 
-def edit_href(window, exam_id: str) -> str:
+def edit_href(window, exam_id: int) -> str:
     links = re.findall(r'href="([^"]+)"', window.history.text())
     assert f"note:edit:{exam_id}" in links, links
     return f"note:edit:{exam_id}"
 
 
-def test_an_unsigned_exam_is_corrected_through_its_edit_link(qtbot, window, repository):
-    exam_id = save_with_call(repository)
+def test_an_unsigned_exam_is_corrected_through_its_edit_link(qtbot, window, record):
+    exam_id = save_with_call(record)
     window.refresh()
     qtbot.mouseClick(find(window, QPushButton, "main.history"), Qt.MouseButton.LeftButton)
     assert "NOTIFY" in find(window, QLabel, "history").text()
@@ -64,19 +65,19 @@ def test_an_unsigned_exam_is_corrected_through_its_edit_link(qtbot, window, repo
         qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
     assert window.wizard is None
-    [exam] = episode_exams(repository.db, int(wizard.session.episode_id))  # no second exam
+    [exam] = episode_exams(record.db, int(wizard.session.episode_id))  # no second exam
     assert exam.id == int(exam_id)
     assert exam.document["exam"]["motor"]["ankle_dorsiflexion"]["left"] == 5
     assert exam.level == "observe"
     history = find(window, QLabel, "history").text()
     assert "OBSERVE" in history and "NOTIFY" not in history
     assert "OBSERVE" in window.episodes.item(0).text()  # the episode list follows too
-    assert repository.pending_drafts() == []  # the edit's draft went with the save
+    assert record.pending_drafts() == []  # the edit's draft went with the save
 
 
-def test_a_signed_exam_has_no_edit_link_and_the_record_refuses_it(qtbot, window, repository):
-    exam_id = save_with_call(repository)
-    store_signed_note(repository.db, int(exam_id), b"%PDF-1.7 signed", signed_by="nurse.test")
+def test_a_signed_exam_has_no_edit_link_and_the_record_refuses_it(qtbot, window, record):
+    exam_id = save_with_call(record)
+    store_signed_note(record.db, int(exam_id), b"%PDF-1.7 signed", signed_by="nurse.test")
     window.refresh()
     history = window.history.text()
     assert "Signed by nurse.test" in history
@@ -84,14 +85,28 @@ def test_a_signed_exam_has_no_edit_link_and_the_record_refuses_it(qtbot, window,
 
     corrected = weak_exam()
     corrected["exam"]["motor"]["ankle_dorsiflexion"]["left"] = 5
-    with pytest.raises(SaveRefused, match="this exam is signed: corrections are addenda"):
-        repository.update_exam(exam_id, corrected)
-    assert export_document(repository.db, int(exam_id)) == weak_exam()
+    with pytest.raises(StoreError, match="this exam is signed: corrections are addenda"):
+        update_exam(record, exam_id, corrected)
+    assert export_document(record.db, int(exam_id)) == weak_exam()
 
 
-def test_an_edit_resumed_from_its_draft_still_corrects_the_same_exam(repository):
-    exam_id = save_with_call(repository)
-    [record] = repository.episode_history(repository.open_episodes()[0].episode_id)
-    session = ExamSession.edit(record)
+def test_an_edit_resumed_from_its_draft_still_corrects_the_same_exam(record):
+    exam_id = save_with_call(record)
+    [exam] = record.episode_exams(record.open_episodes()[0].episode_id)
+    session = ExamSession.edit(exam)
     restored = ExamSession.from_draft_json(session.draft_key, session.to_draft_json())
     assert (restored.exam_id, restored.context_locked) == (exam_id, True)
+
+
+def test_a_draft_kept_by_an_earlier_version_names_its_exam_and_episode_as_numbers(record):
+    """Drafts written before the record's IDs reached the screens as numbers hold them as
+    text: resumed, they still correct the same exam of the same episode."""
+    exam_id = save_with_call(record)
+    [exam] = record.episode_exams(record.open_episodes()[0].episode_id)
+    kept = ExamSession.edit(exam).to_draft()
+    kept.update(episode_id=str(exam.episode_id), exam_id=str(exam_id))
+    restored = ExamSession.from_draft("k", kept)
+    assert (restored.episode_id, restored.exam_id) == (exam.episode_id, exam_id)
+    kept["exam_id"] = "not a number"
+    with pytest.raises(ValueError):
+        ExamSession.from_draft("k", kept)

@@ -32,6 +32,7 @@ from tests.ui.driver import (
     press,
     type_time,
 )
+from tests.ui.recording import save_exam
 
 GREEN = LEVEL_STYLES[Level.OBSERVE]
 EMERGENCY_RED = "#b71c1c"
@@ -156,9 +157,9 @@ def test_without_a_procedure_time_there_is_no_assessment_but_a_red_flag_still_co
 
 
 # a re-check --------------------------------------------------------------------------------
-def test_a_recheck_shows_the_last_exam_until_this_one_is_assessed(qtbot, window, repository):
+def test_a_recheck_shows_the_last_exam_until_this_one_is_assessed(qtbot, window, record):
     first = case("mbb-saddle")
-    repository.save_exam(first)
+    save_exam(record, first)
     window.refresh()
     qtbot.mouseClick(find(window, QPushButton, "main.new_exam"), Qt.MouseButton.LeftButton)
     wizard = window.wizard
@@ -191,9 +192,9 @@ def test_a_recheck_shows_the_last_exam_until_this_one_is_assessed(qtbot, window,
     assert not find(panel, QLabel, "assessment.last_rules").isVisible()  # its own rules now
 
 
-def test_a_complete_recheck_lower_than_the_last_still_names_it(qtbot, window, repository):
+def test_a_complete_recheck_lower_than_the_last_still_names_it(qtbot, window, record):
     first = case("mbb-saddle")
-    repository.save_exam(first)
+    save_exam(record, first)
     window.refresh()
     qtbot.mouseClick(find(window, QPushButton, "main.new_exam"), Qt.MouseButton.LeftButton)
     wizard = window.wizard

@@ -19,10 +19,10 @@ from tests.ui.test_signing_gui import signed_exam
 
 
 @pytest.fixture
-def repository(bare_repository):
+def record(bare_record):
     """The record before any account: these tests create the administrator first (the
     `users` fixture)."""
-    return bare_repository
+    return bare_record
 
 
 def print_dialog(qtbot):
@@ -69,8 +69,8 @@ def pages_of(path) -> int:
 
 
 def test_print_from_the_note_viewer_opens_the_dialog_and_prints(
-        qtbot, qtlog, window, repository, users, private_data_dir, tmp_path):
-    exam_id, _ = signed_exam(repository, private_data_dir)
+        qtbot, qtlog, window, record, users, private_data_dir, tmp_path):
+    exam_id, _ = signed_exam(record, private_data_dir)
     out = tmp_path / "viewer.pdf"
     viewer = window.notes.open_note(exam_id)
     qtbot.mouseClick(viewer.print_button, Qt.MouseButton.LeftButton)
@@ -85,8 +85,8 @@ def test_print_from_the_note_viewer_opens_the_dialog_and_prints(
 
 
 def test_reprint_from_the_history_opens_the_dialog_and_prints(
-        qtbot, qtlog, window, repository, users, private_data_dir, tmp_path):
-    exam_id, _ = signed_exam(repository, private_data_dir)
+        qtbot, qtlog, window, record, users, private_data_dir, tmp_path):
+    exam_id, _ = signed_exam(record, private_data_dir)
     window.refresh()
     assert f'href="note:reprint:{exam_id}"' in window.history.text()
     window.history.linkActivated.emit(f"note:reprint:{exam_id}")
@@ -97,8 +97,8 @@ def test_reprint_from_the_history_opens_the_dialog_and_prints(
 
 
 def test_a_closed_print_dialog_says_nothing_was_printed(
-        qtbot, window, repository, users, private_data_dir):
-    exam_id, _ = signed_exam(repository, private_data_dir)
+        qtbot, window, record, users, private_data_dir):
+    exam_id, _ = signed_exam(record, private_data_dir)
     viewer = window.notes.open_note(exam_id)
     qtbot.mouseClick(viewer.print_button, Qt.MouseButton.LeftButton)
     dialog = print_dialog(qtbot)

@@ -22,26 +22,27 @@ from desktop_app.ui import signing
 from desktop_app.ui.exam_state import ExamSession
 from tests.ui.conftest import SIGNER_PASSWORD
 from tests.ui.driver import case
+from tests.ui.recording import save_exam
 
 
 @pytest.fixture
-def repository(bare_repository):
+def record(bare_record):
     """The record before any account: these tests create the administrator first (the
     `users` fixture)."""
-    return bare_repository
+    return bare_record
 
 
 
-def saved_exam(repository, name: str = "mbb-progressive-6h.json") -> int:
+def saved_exam(record, name: str = "mbb-progressive-6h.json") -> int:
     document = case(name)
     assert signing_gaps(load_document(document)) == []
-    return int(repository.save_exam(document).exam_id)
+    return int(save_exam(record, document).exam_id)
 
 
-def signed_exam(repository, private_data_dir, name: str = "mbb-progressive-6h.json"):
+def signed_exam(record, private_data_dir, name: str = "mbb-progressive-6h.json"):
     """An exam signed through the same function the dialog's worker runs."""
-    exam_id = saved_exam(repository, name)
-    result = signing.sign_stored_exam(signing.NoteServices.for_repository(repository).db_path,
+    exam_id = saved_exam(record, name)
+    result = signing.sign_stored_exam(signing.NoteServices.for_record(record).db_path,
                                       private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
     return exam_id, result
 
@@ -52,7 +53,7 @@ def type_password_and_sign(qtbot, dialog, password: str = SIGNER_PASSWORD) -> No
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
 
 
-def test_finish_and_sign_stores_a_note_that_verifies(qtbot, window, repository, users,
+def test_finish_and_sign_stores_a_note_that_verifies(qtbot, window, record, users,
                                                      private_data_dir):
     session = ExamSession(load_document(case("mbb-normal-1h.json")))
     wizard = window.open_wizard(session)
@@ -63,9 +64,9 @@ def test_finish_and_sign_stores_a_note_that_verifies(qtbot, window, repository, 
     assert dialog is not None and dialog.isVisible()
     assert dialog.user.text() == "nurse.test"  # the signed-in user, prefilled
     assert window.wizard is None  # saved first: the note belongs to a stored exam
-    [episode] = repository.open_episodes()
-    [record] = repository.episode_history(episode.episode_id)
-    exam_id = int(record.exam_id)
+    [episode] = record.open_episodes()
+    [exam] = record.episode_exams(episode.episode_id)
+    exam_id = exam.id
     assert exam_notes(users, exam_id) == []
 
     type_password_and_sign(qtbot, dialog)
@@ -84,8 +85,8 @@ def test_finish_and_sign_stores_a_note_that_verifies(qtbot, window, repository, 
     assert "note:sign:" not in window.history.text()
 
 
-def test_wrong_password_shows_an_error_and_stores_nothing(qtbot, window, repository, users):
-    exam_id = saved_exam(repository)
+def test_wrong_password_shows_an_error_and_stores_nothing(qtbot, window, record, users):
+    exam_id = saved_exam(record)
     window.refresh()
     assert f"note:sign:{exam_id}" in window.history.text()
     window.history.linkActivated.emit(f"note:sign:{exam_id}")  # the history's link
@@ -99,7 +100,7 @@ def test_wrong_password_shows_an_error_and_stores_nothing(qtbot, window, reposit
     assert not window.notes.viewers
 
 
-def test_a_full_disk_while_the_note_is_stored_is_said_in_words(qtbot, window, repository,
+def test_a_full_disk_while_the_note_is_stored_is_said_in_words(qtbot, window, record,
                                                                users, monkeypatch):
     """The disk fills as the signed note is stored: the dialog says so in one line (SQLite's
     words, no patient data), nothing is stored, and the nurse can sign again."""
@@ -111,7 +112,7 @@ def test_a_full_disk_while_the_note_is_stored_is_said_in_words(qtbot, window, re
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(record_notes, "store_signed_note", full)
-    exam_id = saved_exam(repository)
+    exam_id = saved_exam(record)
     window.refresh()
     window.history.linkActivated.emit(f"note:sign:{exam_id}")
     dialog = window.notes.dialog
@@ -124,7 +125,7 @@ def test_a_full_disk_while_the_note_is_stored_is_said_in_words(qtbot, window, re
 
 
 def test_an_exam_with_signing_gaps_cannot_be_signed_and_the_gaps_are_named(
-        qtbot, window, repository, users):
+        qtbot, window, record, users):
     document = case("mbb-normal-1h.json")
     required = sorted(required_items(load_document(document)))
     gap = next(p for p in required if p.startswith("motor."))
@@ -135,7 +136,7 @@ def test_an_exam_with_signing_gaps_cannot_be_signed_and_the_gaps_are_named(
         node = node[part]
     del node[last]
     assert signing_gaps(load_document(document)) == [gap]
-    exam_id = int(repository.save_exam(document).exam_id)
+    exam_id = int(save_exam(record, document).exam_id)
 
     assert window.notes.sign_exam(exam_id) is None  # no password asked
     message = window.notes.message
@@ -145,7 +146,7 @@ def test_an_exam_with_signing_gaps_cannot_be_signed_and_the_gaps_are_named(
     assert exam_notes(users, exam_id) == []
 
 
-def test_the_worker_refuses_gaps_too_and_names_them(repository, users, private_data_dir):
+def test_the_worker_refuses_gaps_too_and_names_them(record, users, private_data_dir):
     from desktop_app.report import SigningGapsError
 
     document = case("mbb-normal-1h.json")
@@ -156,19 +157,19 @@ def test_the_worker_refuses_gaps_too_and_names_them(repository, users, private_d
     for part in parents:
         node = node[part]
     del node[last]
-    exam_id = int(repository.save_exam(document).exam_id)
+    exam_id = int(save_exam(record, document).exam_id)
     with pytest.raises(SigningGapsError) as refused:
-        signing.sign_stored_exam(signing.NoteServices.for_repository(repository).db_path,
+        signing.sign_stored_exam(signing.NoteServices.for_record(record).db_path,
                                  private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
     assert signing_gap_words(gap) in signing.signing_error_words(refused.value)
 
 
 def test_print_through_a_pdf_printer_makes_pages_and_is_audited(
-        qtbot, window, repository, users, private_data_dir, tmp_path, monkeypatch):
+        qtbot, window, record, users, private_data_dir, tmp_path, monkeypatch):
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtPrintSupport import QPrinter
 
-    exam_id, _ = signed_exam(repository, private_data_dir)
+    exam_id, _ = signed_exam(record, private_data_dir)
     out = tmp_path / "printed.pdf"
 
     def pdf_printer(_parent, paper, on_chosen, _on_cancelled=None):
@@ -192,9 +193,9 @@ def test_print_through_a_pdf_printer_makes_pages_and_is_audited(
         ("nurse.test", exam_notes(users, exam_id)[0].id)]
 
 
-def test_addendum_is_signed_and_names_the_note_it_amends(qtbot, window, repository, users,
+def test_addendum_is_signed_and_names_the_note_it_amends(qtbot, window, record, users,
                                                          private_data_dir):
-    exam_id, original = signed_exam(repository, private_data_dir)
+    exam_id, original = signed_exam(record, private_data_dir)
     viewer = window.notes.open_note(exam_id)
     qtbot.mouseClick(viewer.addendum_button, Qt.MouseButton.LeftButton)
     dialog = window.notes.dialog
@@ -215,19 +216,19 @@ def test_addendum_is_signed_and_names_the_note_it_amends(qtbot, window, reposito
     assert f"Amends note: {original.note_id}" in window.notes.viewers[-1].facts.text()
 
 
-def test_a_signed_exam_is_not_signed_again(qtbot, window, repository, users,
+def test_a_signed_exam_is_not_signed_again(qtbot, window, record, users,
                                            private_data_dir):
-    exam_id, _ = signed_exam(repository, private_data_dir)
+    exam_id, _ = signed_exam(record, private_data_dir)
     assert window.notes.sign_exam(exam_id) is None
     assert "addendum" in window.notes.message.text()
     with pytest.raises(signing.AlreadySigned):
-        signing.sign_stored_exam(signing.NoteServices.for_repository(repository).db_path,
+        signing.sign_stored_exam(signing.NoteServices.for_record(record).db_path,
                                  private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
 
 
 def test_history_exports_the_pdf_and_the_fhir_bundle_owner_only(
-        qtbot, window, repository, users, private_data_dir, tmp_path, monkeypatch):
-    exam_id, original = signed_exam(repository, private_data_dir)
+        qtbot, window, record, users, private_data_dir, tmp_path, monkeypatch):
+    exam_id, original = signed_exam(record, private_data_dir)
     window.refresh()
     for action in ("open", "reprint", "pdf", "fhir", "addendum"):
         assert f'href="note:{action}:' in window.history.text()
@@ -253,9 +254,9 @@ def drop(window, path: Path) -> None:
     window.dropEvent(event)
 
 
-def test_a_pdf_dropped_on_the_window_is_verified(qtbot, window, repository, users,
+def test_a_pdf_dropped_on_the_window_is_verified(qtbot, window, record, users,
                                                  private_data_dir, tmp_path):
-    _exam_id, original = signed_exam(repository, private_data_dir)
+    _exam_id, original = signed_exam(record, private_data_dir)
     good = tmp_path / "good.pdf"
     good.write_bytes(original.pdf)
     assert window.acceptDrops()
@@ -288,10 +289,10 @@ def test_a_file_that_is_not_a_pdf_dropped_says_so(qtbot, window, users, tmp_path
 
 
 def test_a_dropped_note_is_issued_here_only_when_the_record_holds_it(
-        qtbot, window, repository, users, private_data_dir, tmp_path, monkeypatch):
+        qtbot, window, record, users, private_data_dir, tmp_path, monkeypatch):
     from desktop_app.record import notes as record_notes
 
-    _exam_id, stored = signed_exam(repository, private_data_dir)
+    _exam_id, stored = signed_exam(record, private_data_dir)
     here = tmp_path / "here.pdf"
     here.write_bytes(stored.pdf)
     drop(window, here)
@@ -303,7 +304,7 @@ def test_a_dropped_note_is_issued_here_only_when_the_record_holds_it(
     # A note signed with this installation's key but never stored in its record.
     with monkeypatch.context() as patch:
         patch.setattr(record_notes, "store_signed_note", lambda *args, **kwargs: 0)
-        _exam_id, unstored = signed_exam(repository, private_data_dir, "mbb-normal-1h.json")
+        _exam_id, unstored = signed_exam(record, private_data_dir, "mbb-normal-1h.json")
     elsewhere = tmp_path / "elsewhere.pdf"
     elsewhere.write_bytes(unstored.pdf)
     window.notes.message = None

@@ -39,6 +39,7 @@ from tests.ui.driver import (
     type_text,
     type_time,
 )
+from tests.ui.recording import save_exam
 
 
 def local(text: str) -> datetime:
@@ -184,9 +185,9 @@ def test_a_procedure_time_that_is_not_a_time_is_refused_beside_the_field(qtbot, 
 
 
 def test_a_recheck_shows_the_episode_procedure_time_changed_only_on_purpose(
-        qtbot, window, repository):
+        qtbot, window, record):
     document = case("mbb-normal-1h")
-    repository.save_exam(document)
+    save_exam(record, document)
     window.refresh()
     qtbot.mouseClick(find(window, QPushButton, "main.new_exam"), Qt.MouseButton.LeftButton)
     wizard = window.wizard
@@ -352,7 +353,7 @@ def test_the_focused_cell_is_always_in_view(qtbot, window):
 
 
 # the bed -------------------------------------------------------------------------------
-def test_the_bed_typed_in_the_wizard_is_shown_on_the_board(qtbot, window, repository):
+def test_the_bed_typed_in_the_wizard_is_shown_on_the_board(qtbot, window, record):
     from desktop_app.store.ward import WardReader
     from desktop_app.ui.ward.board import COLUMNS, BoardModel
 
@@ -363,7 +364,7 @@ def test_the_bed_typed_in_the_wizard_is_shown_on_the_board(qtbot, window, reposi
     with qtbot.waitSignal(wizard.finished):
         qtbot.mouseClick(find(wizard, QPushButton, "wizard.finish"), Qt.MouseButton.LeftButton)
     model = BoardModel()
-    model.set_entries(WardReader(repository.db).entries())
+    model.set_entries(WardReader(record.db).entries())
     column = COLUMNS.index("location")
     assert [model.data(model.index(r, column)) for r in range(model.rowCount())] == ["Bed 12"]
 

@@ -37,6 +37,7 @@ from tests.ui.driver import (
     type_text,
     type_time,
 )
+from tests.ui.recording import calls, save_exam
 
 
 def context_only(document: dict) -> dict:
@@ -51,8 +52,8 @@ def finish(qtbot, wizard):
 
 
 # the wristband ---------------------------------------------------------------------------
-def test_a_scanned_mrn_finds_the_patient_on_record(qtbot, window, repository):
-    repository.save_exam(case("mbb-normal-1h"))
+def test_a_scanned_mrn_finds_the_patient_on_record(qtbot, window, record):
+    save_exam(record, case("mbb-normal-1h"))
     wizard = new_episode(qtbot, window)
     scan(qtbot, wizard, "MRN-0042")
     assert wizard.current == 0  # the scanner's Enter looked the patient up, no page change
@@ -63,10 +64,10 @@ def test_a_scanned_mrn_finds_the_patient_on_record(qtbot, window, repository):
     assert wizard.session.patient.mrn == "MRN-0042"
 
 
-def test_a_wristband_scanned_in_lower_case_finds_the_same_patient(qtbot, window, repository):
+def test_a_wristband_scanned_in_lower_case_finds_the_same_patient(qtbot, window, record):
     """Caps lock on the scanner: `mrn-0042` is the patient on record as MRN-0042 (MRNs are
     compared without case), so the serial comparison of their exams is not lost."""
-    repository.save_exam(case("mbb-normal-1h"))
+    save_exam(record, case("mbb-normal-1h"))
     wizard = new_episode(qtbot, window)
     scan(qtbot, wizard, "mrn-0042")
     assert find(wizard, QLabel, "patient.lookup").text().startswith("Known patient: Ana Souza")
@@ -243,7 +244,7 @@ def test_every_input_is_named_by_its_document_path_and_read_out_in_words(qtbot, 
 
 
 # NT reasons ----------------------------------------------------------------------------
-def test_an_nt_without_a_reason_blocks_finishing(qtbot, window, repository):
+def test_an_nt_without_a_reason_blocks_finishing(qtbot, window, record):
     document = case("mbb-normal-1h")
     document["exam"]["sensory"]["L5"]["left"]["light_touch"] = "NT"
     wizard = new_episode(qtbot, window)
@@ -255,12 +256,12 @@ def test_an_nt_without_a_reason_blocks_finishing(qtbot, window, repository):
     problem = find(wizard, QLabel, "problem:not_tested_reasons.sensory.L5.left.light_touch")
     assert problem.isVisible() and "reason" in problem.text()
     assert "Cannot finish yet" in wizard.status.text()
-    assert repository.open_episodes() == []
+    assert record.open_episodes() == []
     type_text(qtbot, reason, "dressing over the area")
     assert not problem.isVisible()
     with qtbot.waitSignal(wizard.finished) as saved:
         finish(qtbot, wizard)
-    stored = repository.episode_history(saved.args[0].episode_id)[-1].document
+    stored = record.episode_exams(saved.args[0].episode_id)[-1].document
     assert stored["exam"]["not_tested_reasons"] == {
         "sensory.L5.left.light_touch": "dressing over the area"}
 
@@ -283,12 +284,12 @@ def test_a_required_item_left_blank_blocks_finishing_and_leads_to_its_cell(qtbot
 
 
 # discarding ----------------------------------------------------------------------------
-def test_escape_asks_before_discarding(qtbot, window, repository):
+def test_escape_asks_before_discarding(qtbot, window, record):
     wizard = new_episode(qtbot, window)
     scan(qtbot, wizard, "A1")
     with qtbot.waitSignal(wizard.draftSaved):
         pass
-    assert len(repository.pending_drafts()) == 1
+    assert len(record.pending_drafts()) == 1
     qtbot.keyClick(focused(), Qt.Key.Key_Escape)
     box = wizard.question
     assert isinstance(box, QMessageBox) and box.isVisible()
@@ -300,12 +301,12 @@ def test_escape_asks_before_discarding(qtbot, window, repository):
         qtbot.mouseClick(find(wizard.question, QPushButton, "question.yes"),
                          Qt.MouseButton.LeftButton)
     assert window.wizard is None
-    assert repository.pending_drafts() == []
-    assert repository.open_episodes() == []
+    assert record.pending_drafts() == []
+    assert record.open_episodes() == []
 
 
 # escalation and the emergency ----------------------------------------------------------
-def test_an_emergency_cannot_be_missed_and_asks_for_the_call(qtbot, window, repository):
+def test_an_emergency_cannot_be_missed_and_asks_for_the_call(qtbot, window, record):
     document = case("mbb-normal-1h")
     wizard = new_episode(qtbot, window)
     fill_exam_context(qtbot, wizard, document)
@@ -327,16 +328,16 @@ def test_an_emergency_cannot_be_missed_and_asks_for_the_call(qtbot, window, repo
     fill_exam(qtbot, wizard, dict(document, exam=dict(
         document["exam"], symptoms=dict(document["exam"]["symptoms"],
                                          saddle_anaesthesia=True))))
-    calls = find(wizard, QLabel, "escalation.calls")
-    assert "Anaesthetist Dr Ana Lima (EMERGENCY)" in calls.text()
+    listed = find(wizard, QLabel, "escalation.calls")
+    assert "Anaesthetist Dr Ana Lima (EMERGENCY)" in listed.text()
     with qtbot.waitSignal(wizard.finished) as saved:
         finish(qtbot, wizard)
-    [call] = repository.escalations(saved.args[0].episode_id)
+    [call] = calls(record, saved.args[0].episode_id)
     assert (call.role, call.name, call.response, call.level) == (
         "Anaesthetist", "Dr Ana Lima", "to review within 30 min", "emergency")
 
 
-def test_notify_without_a_recorded_call_cannot_be_finished(qtbot, window, repository):
+def test_notify_without_a_recorded_call_cannot_be_finished(qtbot, window, record):
     document = case("mbb-numb-6h")
     wizard = new_episode(qtbot, window)
     fill_exam(qtbot, wizard, document)  # the driver records the call on the way
@@ -356,7 +357,7 @@ def test_notify_without_a_recorded_call_cannot_be_finished(qtbot, window, reposi
     type_text(qtbot, find(wizard, QLineEdit, "escalation.response"), "will come at 15:00")
     with qtbot.waitSignal(wizard.finished) as saved:
         finish(qtbot, wizard)  # the call typed in is recorded on finishing
-    assert [c.name for c in repository.escalations(saved.args[0].episode_id)] == ["Dr Chen"]
+    assert [c.name for c in calls(record, saved.args[0].episode_id)] == ["Dr Chen"]
 
 
 # pages a procedure steps over ----------------------------------------------------------
@@ -379,8 +380,8 @@ def test_a_deltoid_injection_leads_with_the_wrist(qtbot, window):
     assert "wrist extension" in find(wizard, QLabel, "review.problems").text()
 
 
-def test_a_new_exam_copies_the_episode_context_forward(qtbot, window, repository):
-    saved = repository.save_exam(case("mbb-normal-1h"))
+def test_a_new_exam_copies_the_episode_context_forward(qtbot, window, record):
+    saved = save_exam(record, case("mbb-normal-1h"))
     window.refresh()
     assert window.episodes.count() == 1
     assert "OBSERVE" in window.episodes.item(0).text()
@@ -396,10 +397,10 @@ def test_a_new_exam_copies_the_episode_context_forward(qtbot, window, repository
     assert wizard.session.episode_id == saved.episode_id
 
 
-def test_the_history_of_an_episode_lists_its_exams_and_calls(qtbot, window, repository):
-    from desktop_app.ui.services import EscalationRecord
+def test_the_history_of_an_episode_lists_its_exams_and_calls(qtbot, window, record):
+    from desktop_app.ui.exam_state import EscalationRecord
 
-    repository.save_exam(case("mbb-numb-6h"), escalations=[EscalationRecord(
+    save_exam(record, case("mbb-numb-6h"), escalations=[EscalationRecord(
         "Anaesthetist", "Dr Lima", "2026-05-04T14:10:00+01:00", "review at 15:00", "notify")])
     window.refresh()
     qtbot.mouseClick(find(window, QPushButton, "main.history"), Qt.MouseButton.LeftButton)
@@ -427,14 +428,14 @@ def test_the_live_panel_follows_every_change(qtbot, window):
 
 
 def test_a_new_exam_compares_with_every_earlier_exam_even_imported_ones(qtbot, window,
-                                                                        repository):
+                                                                        record):
     """An imported document's own earlier exams count for the serial comparison."""
     document = case("mbb-progressive-6h")
     imported = dict(document, exam=document["previous_exams"][0], previous_exams=[])
     first = json.loads(json.dumps(imported))
     first["exam"]["performed_at"] = "2026-05-04T09:00:00+01:00"
     imported["previous_exams"] = [first["exam"]]
-    repository.save_exam(imported)  # one exam saved, carrying an earlier one
+    save_exam(record, imported)  # one exam saved, carrying an earlier one
     window.refresh()
     qtbot.mouseClick(find(window, QPushButton, "main.new_exam"), Qt.MouseButton.LeftButton)
     earlier = window.wizard.session.document.previous_exams

@@ -19,22 +19,23 @@ from desktop_app.store import exam_notes
 from desktop_app.ui import signing, workers
 from tests.conftest import CASES
 from tests.store.conftest import fast_password_hashing  # noqa: F401  (autouse: quick argon2)
+from tests.ui.recording import save_exam
 
 PASSWORD = "correct horse 42"
 
 
 @pytest.fixture
-def repository(bare_repository):
+def record(bare_record):
     """The record before any account: these tests create the administrator first."""
-    return bare_repository
+    return bare_record
 
 
 @pytest.fixture
-def nurse(repository, private_data_dir, monkeypatch):
+def nurse(record, private_data_dir, monkeypatch):
     """An administrator and a nurse whose signing key opens quickly (the scrypt cost is
     stored with the key, so only this test's keys are cheap)."""
     monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
-    db = repository.db
+    db = record.db
     add_user(db, private_data_dir, "admin", full_name="Ada Admin", role="admin",
              password="admin password 1")
     add_user(db, private_data_dir, "nurse.test", full_name="Nora Nurse", role="nurse",
@@ -57,13 +58,13 @@ def collections():
     gc.callbacks.remove(seen)
 
 
-def saved_exam(repository, seconds: int = 0) -> int:
+def saved_exam(record, seconds: int = 0) -> int:
     """A signable exam of the shared cases, `seconds` later than the case's (a distinct
     exam each: the record keeps one copy of an identical one)."""
     document = json.loads((CASES / "mbb-progressive-6h.json").read_text(encoding="utf-8"))
     performed = datetime.fromisoformat(document["exam"]["performed_at"])
     document["exam"]["performed_at"] = (performed + timedelta(seconds=seconds)).isoformat()
-    return int(repository.save_exam(document).exam_id)
+    return int(save_exam(record, document).exam_id)
 
 
 def qt_garbage() -> None:
@@ -79,8 +80,8 @@ def qt_garbage() -> None:
 
 @pytest.mark.parametrize("signings", [6, pytest.param(30, marks=pytest.mark.slow)])
 def test_many_signings_with_forced_collection_stay_on_the_gui_thread(
-        qtbot, window, repository, nurse, private_data_dir, collections, signings):
-    exam_ids = [saved_exam(repository, seconds) for seconds in range(signings)]
+        qtbot, window, record, nurse, private_data_dir, collections, signings):
+    exam_ids = [saved_exam(record, seconds) for seconds in range(signings)]
     assert not gc.isenabled()  # the application's collector is installed
     gui = threading.current_thread().name
 
@@ -106,12 +107,12 @@ def test_many_signings_with_forced_collection_stay_on_the_gui_thread(
     assert checked.ok, checked.problems
 
 
-def test_a_job_holds_no_qt_object(qtbot, repository, nurse, private_data_dir):
+def test_a_job_holds_no_qt_object(qtbot, record, nurse, private_data_dir):
     """What the signing dialog hands its worker: paths, numbers and strings."""
     from PySide6.QtCore import QObject
 
-    exam_id = saved_exam(repository)
-    services = signing.NoteServices.for_repository(repository)
+    exam_id = saved_exam(record)
+    services = signing.NoteServices.for_record(record)
     dialog = signing.SignDialog(services, exam_id, "the exam")
     qtbot.addWidget(dialog)
     given = []

@@ -49,22 +49,23 @@ class Bot:
 def shoot(name: str, size: tuple[int, int], folder: Path) -> list[Path]:
     from PySide6.QtTest import QTest
 
-    from desktop_app.bench.common import scratch_repository
+    from desktop_app.bench.common import scratch_record
     from desktop_app.ui.main_window import MainWindow
     from tests.ui.driver import fill_exam
     from tests.ui.panel_state_screenshots import grab_pages
+    from tests.ui.recording import save_exam
 
     bot = Bot()
     document = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
-    repository = scratch_repository(Path(tempfile.mkdtemp(dir=os.environ.get("NEUROCHECK_DATA_DIR"))))
+    record = scratch_record(Path(tempfile.mkdtemp(dir=os.environ.get("NEUROCHECK_DATA_DIR"))))
     for earlier in document.get("previous_exams", []):
-        repository.save_exam(dict(document, exam=earlier, previous_exams=[]))
-    window = MainWindow(repository)
+        save_exam(record, dict(document, exam=earlier, previous_exams=[]))
+    window = MainWindow(record)
     window.resize(*size)
     window.show()
     window.activateWindow()
     QTest.qWaitForWindowActive(window)
-    if repository.open_episodes():
+    if record.open_episodes():
         window.new_exam()
     else:
         window.new_episode()
@@ -72,7 +73,7 @@ def shoot(name: str, size: tuple[int, int], folder: Path) -> list[Path]:
     fill_exam(bot, wizard, document)
     written = grab_pages(window, name, size, folder)
     window.close()
-    repository.db.close()
+    record.db.close()
     return written
 
 

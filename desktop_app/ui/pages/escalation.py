@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.escalation import EscalationError, check_escalation
 from desktop_app.domain.model import LEVEL_ACTIONS
-from desktop_app.ui.exam_state import ExamSession, Problem, local_now
+from desktop_app.ui.exam_state import EscalationRecord, ExamSession, Problem, local_now
 from desktop_app.ui.page import WizardPage
-from desktop_app.ui.services import EscalationRecord
 from desktop_app.ui.widgets import (
     TimeField,
     heading,

@@ -29,9 +29,9 @@ from desktop_app.domain.model import (
     PROCEDURE_KINDS,
     PROCEDURE_SIDES,
 )
+from desktop_app.record.reads import PatientRecord
 from desktop_app.ui.exam_state import ExamSession, local_now, mrn_problem
 from desktop_app.ui.page import WizardPage
-from desktop_app.ui.services import PatientRecord
 from desktop_app.ui.widgets import (
     ChoiceRow,
     Option,
@@ -375,12 +375,13 @@ class PatientProcedurePage(WizardPage):
                                      "when the exam is saved.")
             self.name.setFocus()
             return
-        born = f", born {known.birth_date}" if known.birth_date else ""
+        birth_date = known.birth_date.isoformat() if known.birth_date else ""
+        born = f", born {birth_date}" if birth_date else ""
         self.lookup_note.setText(f"Known patient: {known.name or 'no name on record'}{born}")
         self.name.setText(known.name or "")
-        self.birth_date.setText(known.birth_date or "")
+        self.birth_date.setText(birth_date)
         self.session.set_value("patient.name", known.name)
-        self._birth_date_edited(known.birth_date or "")
+        self._birth_date_edited(birth_date)
         self.cells["procedure.kind"].setFocus()
 
     def _birth_date_edited(self, text: str) -> None:

@@ -4,13 +4,13 @@ the serial view with its trend charts, the audit screen and the ward's settings.
 Each part is a self-contained widget with its controller (see the modules); `install_ward`
 puts them all into the application's main window in one call:
 
-    shell = install_ward(main_window, db, start_check=open_next_exam)
+    shell = install_ward(main_window, record, start_check=open_next_exam)
 
 `main_window` is the `MainWindow` of desktop_app/ui/main_window.py (or any QMainWindow;
-without a `stack` the board becomes the central widget). `db` is the store's open
-`Database`. `start_check(episode_id)` opens the exam wizard on the next check of that
-episode; without it the main window's own `repository`, `open_wizard` and `wizard` are used
-with the episode ID as text.
+without a `stack` the board becomes the central widget). `record` is the workstation's
+`WardRecord`, the one the main window holds: its `signed_in` follows the ward's sign-in.
+`start_check(episode_id)` opens the exam wizard on the next check of that episode; without
+it the main window's own `open_wizard` and `wizard` are used.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from desktop_app.record import WardRecord
     from desktop_app.ui.ward.audit_view import AuditView
     from desktop_app.ui.ward.board import BoardController, WardBoard
     from desktop_app.ui.ward.lock import LockController
@@ -187,19 +188,17 @@ class WardShell:
         self.windows = []
 
 
-def _open_next_exam(main_window: Any) -> Callable[[int], None]:
+def _open_next_exam(main_window: Any, record: WardRecord) -> Callable[[int], None]:
     """The default `start_check`: the main window's wizard on the episode's next exam."""
     def start(episode_id: int) -> None:
-        from desktop_app.ui.exam_state import ExamSession
+        from desktop_app.ui.exam_state import ExamSession, recorded_calls
 
         if getattr(main_window, "wizard", None) is not None:
             main_window.statusBar().showMessage("Finish or discard the open exam first.", 6000)
             return
-        repository = main_window.repository
-        key = str(episode_id)
-        session = ExamSession.next_exam(key, repository.episode_history(key),
-                                        repository.escalations(key))
-        main_window.open_wizard(session)
+        history = record.episode_exams(episode_id)
+        calls = recorded_calls(history, record.episode_escalations(episode_id))
+        main_window.open_wizard(ExamSession.next_exam(episode_id, history, calls))
     return start
 
 
@@ -224,7 +223,7 @@ def _show_history(main_window: QMainWindow, episode_id: int) -> None:
     main_window.stack.setCurrentIndex(1)  # the board went in front of the history page
 
 
-def install_ward(main_window: QMainWindow, db: Database, *,
+def install_ward(main_window: QMainWindow, record: WardRecord, *,
                  start_check: Callable[[int], object] | None = None,
                  idle_ms: int | None = None, watch_ms: int = 500,
                  before_lock: list[Callable[[], None]] | None = None,
@@ -234,10 +233,10 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     (covering the window until someone signs in), the idle lock.
 
     `idle_ms` overrides the ward's idle timeout (tests); `before_lock` adds steps run just
-    before the screen is covered (the open exam's draft is always saved first). A main
-    window whose `repository` has an `actor` (the store-backed one) gets the signed-in
-    user's name there at every sign-in. With `data_folder`, a first start asks for the
-    installation's administrator on the lock screen.
+    before the screen is covered (the open exam's draft is always saved first). The
+    record's `signed_in` becomes the signed-in user's name at every sign-in, so what the
+    exam screens save is audited under them. With `data_folder`, a first start asks for
+    the installation's administrator on the lock screen.
     """
     from PySide6.QtCore import Qt
 
@@ -249,6 +248,7 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     from desktop_app.ui.ward.session import IdleWatcher, ScreenState, WardSession
     from desktop_app.ui.ward.toolbar import WardToolBar
 
+    db = record.db
     session = WardSession(db, parent=main_window)
     idle = IdleWatcher(idle_ms if idle_ms is not None else
                        int(get_setting(db, IDLE_TIMEOUT_MINUTES) * 60_000), parent=main_window)
@@ -264,7 +264,7 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     shell_ref: list[WardShell] = []
     controller = BoardController(
         db, board, session,
-        start_check=start_check or _open_next_exam(main_window),
+        start_check=start_check or _open_next_exam(main_window, record),
         open_serial_view=lambda episode_id: shell_ref[0].open_serial(episode_id),
         ward_name=lambda: get_setting(db, WARD_NAME), watch_ms=watch_ms, parent=main_window)
     drafts_bar = getattr(main_window, "drafts_bar", None)
@@ -298,11 +298,9 @@ def install_ward(main_window: QMainWindow, db: Database, *,
     toolbar.auditRequested.connect(shell.open_audit)
     session.userChanged.connect(lambda user: toolbar.show_user(user,
                                                                break_glass=session.break_glass))
-    repository = getattr(main_window, "repository", None)
-    if repository is not None and hasattr(repository, "actor"):
-        # What the exam screens save is audited under whoever is signed in now.
-        session.userChanged.connect(lambda user: user is not None and setattr(
-            repository, "actor", user.name))
+    # What the exam screens save is audited under whoever is signed in now.
+    session.userChanged.connect(lambda user: user is not None and setattr(
+        record, "signed_in", user.name))
     session.breakGlassChanged.connect(lambda on: toolbar.show_user(session.user, break_glass=on))
     if hasattr(main_window, "refresh"):
         # Whoever signs in sees every unfinished exam of the ward at once (a restart's too).

@@ -298,7 +298,7 @@ class AuditView(QWidget):
             user = reads.get_user(self.db, self.actor)
             count = export_audit_log(self.db, user, self.entries, path, filters=filters)
         except (OSError, sqlite3.Error) as error:
-            from desktop_app.ui.services import storage_failure_words
+            from desktop_app.ui.failures import storage_failure_words
 
             # One line; the entries shown stay, so Export again once there is room.
             self.status.setText("\u26a0 Not exported: "

@@ -247,7 +247,7 @@ def save_settings(db: Database, actor: str, changes: dict[str, Any],
     """Store the changed settings and the emergency account (empty: none), all or nothing,
     through the record (administrators only). Returns None when saved, else the problem in
     words (a full disk or an I/O error in one line: nothing was saved, Save again)."""
-    from desktop_app.ui.services import storage_failure_words
+    from desktop_app.ui.failures import storage_failure_words
 
     try:
         change_settings(db, get_user(db, actor), changes, emergency_account=emergency_account)

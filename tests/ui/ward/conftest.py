@@ -90,10 +90,10 @@ def calm_im(hours_ago: float, checked_at: float) -> Scenario:
 def host(qtbot, db, folder):
     """The application's main window on the test's database (the ward installed on it by
     `make_ward`), saving as the workstation account until someone signs in."""
+    from desktop_app.record import WardRecord
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
 
-    window = MainWindow(StoreRepository(db, actor="workstation"), autosave_ms=50)
+    window = MainWindow(WardRecord(db, folder, signed_in="workstation"), autosave_ms=50)
     window.data_folder = folder
     qtbot.addWidget(window)
     window.resize(1366, 768)
@@ -125,7 +125,7 @@ def make_ward(qtbot, host, db, started):
     def make(**options: Any):
         options.setdefault("start_check", started)
         options.setdefault("watch_ms", 50)
-        shell = install_ward(host, db, **options)
+        shell = install_ward(host, host.record, **options)
         shells.append(shell)
         host.show()
         qtbot.waitExposed(host)

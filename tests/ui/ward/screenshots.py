@@ -61,12 +61,10 @@ def changes_page(db, episode_id: int):
     from desktop_app.store import episode_exams
     from desktop_app.ui.exam_state import ExamSession
     from desktop_app.ui.pages.motor import MotorPage
-    from desktop_app.ui.services import ExamRecord
     from desktop_app.ui.ward import watch_changes
 
-    history = [ExamRecord(str(r.id), str(episode_id), r.document, r.assessment,
-                          r.saved_at.isoformat()) for r in episode_exams(db, episode_id)[:3]]
-    session = ExamSession.next_exam(str(episode_id), history)
+    history = episode_exams(db, episode_id)[:3]
+    session = ExamSession.next_exam(episode_id, history)
     page = MotorPage(session)
     marker = watch_changes(page)
     for path, grade in (("motor.knee_extension.left", 3), ("motor.hip_flexion.left", 4),
@@ -80,12 +78,12 @@ def changes_page(db, episode_id: int):
 
 def take(out: Path, *, fill: Callable | None = None) -> dict[str, Path]:
     """Fill a demo ward in a temporary folder and save the screenshots into `out`."""
+    from desktop_app.record import WardRecord
     from desktop_app.record.ward import fill_demo
     from desktop_app.store import open_database
     from desktop_app.store.demo import PASSWORD
     from desktop_app.ui.app import set_up_application
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
     from desktop_app.ui.ward import install_ward
     from desktop_app.ui.ward.session import ScreenState
 
@@ -95,8 +93,8 @@ def take(out: Path, *, fill: Callable | None = None) -> dict[str, Path]:
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder))
         (fill or fill_demo)(db, Path(folder))
-        window = MainWindow(StoreRepository(db, actor="workstation"))
-        shell = install_ward(window, db, start_check=lambda _episode: None)
+        window = MainWindow(WardRecord(db, Path(folder), signed_in="workstation"))
+        shell = install_ward(window, window.record, start_check=lambda _episode: None)
         window.resize(*SIZE)
         window.show()
 

@@ -22,16 +22,16 @@ from tests.ui.ward.conftest import sign_in
 
 
 @pytest.fixture
-def station(qtbot, db):
+def station(qtbot, db, folder):
     """The store-backed main window with the ward installed, a nurse signed in."""
+    from desktop_app.record import WardRecord
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
     from desktop_app.ui.ward import install_ward
     from tests.ui.conftest import discard_window
 
-    window = MainWindow(StoreRepository(db, actor="workstation"), autosave_ms=50)
+    window = MainWindow(WardRecord(db, folder, signed_in="workstation"), autosave_ms=50)
     window.resize(1366, 728)
-    shell = install_ward(window, db, watch_ms=50)
+    shell = install_ward(window, window.record, watch_ms=50)
     window.show()
     qtbot.waitExposed(window)
     sign_in(qtbot, shell, "nurse")

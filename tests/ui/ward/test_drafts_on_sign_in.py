@@ -23,20 +23,20 @@ def left_unfinished(db, mrn: str, user: str, hour: int) -> str:
 
 
 @pytest.fixture
-def restarted(qtbot, db, make_ward):
+def restarted(qtbot, db, folder, make_ward):
     """The application started again on the ward's record: the store-backed main window
     (as the workstation's account, before anyone signs in) with the ward installed."""
+    from desktop_app.record import WardRecord
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
     from tests.ui.conftest import discard_window
 
     keys = {"a": left_unfinished(db, "DRAFT-A", "nurse", 8),
             "b": left_unfinished(db, "DRAFT-B", "clinician", 9)}
-    window = MainWindow(StoreRepository(db, actor="workstation"), autosave_ms=50)
+    window = MainWindow(WardRecord(db, folder, signed_in="workstation"), autosave_ms=50)
     window.resize(1366, 728)
     from desktop_app.ui.ward import install_ward
 
-    shell = install_ward(window, db, watch_ms=50)
+    shell = install_ward(window, window.record, watch_ms=50)
     window.show()
     qtbot.waitExposed(window)
     yield window, shell, keys
@@ -63,15 +63,15 @@ def test_every_unfinished_exam_of_the_ward_is_offered_at_sign_in(qtbot, restarte
     assert wizard.session.patient.mrn == "DRAFT-A"
 
 
-def test_a_single_unfinished_exam_names_who_started_it(qtbot, db, make_ward):
+def test_a_single_unfinished_exam_names_who_started_it(qtbot, db, folder, make_ward):
+    from desktop_app.record import WardRecord
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.services import StoreRepository
     from desktop_app.ui.ward import install_ward
     from tests.ui.conftest import discard_window
 
     left_unfinished(db, "DRAFT-C", "nurse", 8)
-    window = MainWindow(StoreRepository(db, actor="workstation"), autosave_ms=50)
-    shell = install_ward(window, db, watch_ms=50)
+    window = MainWindow(WardRecord(db, folder, signed_in="workstation"), autosave_ms=50)
+    shell = install_ward(window, window.record, watch_ms=50)
     window.show()
     qtbot.waitExposed(window)
     try:

@@ -24,7 +24,7 @@ def test_the_window_is_covered_until_someone_signs_in(qtbot, host, make_ward):
     assert ward.lock.screen.isVisible()
     assert not ward.board.isVisible()
     sign_in(qtbot, ward, "nurse")
-    assert host.repository.actor == "nurse"  # what the wizard saves is audited under her
+    assert host.record.signed_in == "nurse"  # what the wizard saves is audited under her
     assert not ward.lock.screen.isVisible()
     assert ward.board.isVisible()
     assert "Nia Nurse" in ward.toolbar.user.text()
@@ -84,8 +84,8 @@ def test_idle_lock_hides_the_patient_and_keeps_the_exam_then_another_nurse_unloc
     assert host.windowTitle() == "NeuroCheck \u2014 locked"
     assert "Nia Nurse was signed in" in shell.lock.screen.message.text()
     # the exam in progress was saved as a draft before the cover came down
-    drafts = host.repository.pending_drafts()
-    assert len(drafts) == 1 and "Zelda Martin" in drafts[0].document_json
+    drafts = host.record.pending_drafts()
+    assert len(drafts) == 1 and drafts[0].content["patient"]["name"] == "Zelda Martin"
     assert search_audit(db, action="session.lock")[0].detail == {"why": "idle"}
 
     # another nurse unlocks: the same exam is still open, as it was
@@ -177,7 +177,7 @@ def test_an_exam_left_unfinished_is_offered_on_the_board(qtbot, host, make_ward)
 
     left = ExamSession.new_episode()
     left.set_value("patient.mrn", "W-777")
-    host.repository.save_draft(left.draft_key, left.to_draft_json())
+    host.record.save_draft(left.draft_key, left.to_draft())
     host.refresh()
     shell = make_ward()
     sign_in(qtbot, shell, "nurse")
@@ -217,9 +217,9 @@ def test_the_application_writes_as_nobody_until_someone_signs_in(qtbot, folder, 
     window = open_main_window(folder)
     qtbot.addWidget(window)
     window.show()
-    assert window.repository.actor == ""
+    assert window.record.signed_in == ""
     with pytest.raises(StoreError):  # nothing can be written under the OS account's name
-        window.repository.signed_in_user()
+        window.record.signed_in_user()
     sign_in(qtbot, window.ward_shell, "nurse")
-    assert window.repository.actor == "nurse"
-    assert window.repository.signed_in_user().name == "nurse"
+    assert window.record.signed_in == "nurse"
+    assert window.record.signed_in_user().name == "nurse"

@@ -119,17 +119,18 @@ def test_grade_change_skips_nt_and_compares_with_the_last_grade_found():
 def test_the_wizard_cells_show_their_change_since_the_last_exam(qtbot):
     """watch_changes on the wizard's motor page: a grade typed lower than last time marks
     the cell (style property, caption words, accessible description)."""
+    from desktop_app.record.reads import ExamRecord
     from desktop_app.store.demo import scenario_documents
     from desktop_app.ui.exam_state import ExamSession
     from desktop_app.ui.pages.motor import MotorPage
-    from desktop_app.ui.services import ExamRecord
     from desktop_app.ui.ward import CHANGE_STYLE_SHEET
     from desktop_app.ui.widgets import ChoiceRow
 
     document = scenario_documents(_block(2.0, Check(1.0)), 0, utc_now())[0]
-    record = ExamRecord("x1", "e1", document, {"level": "observe"},
-                        document["exam"]["performed_at"])
-    session = ExamSession.next_exam("e1", [record])
+    performed = datetime.fromisoformat(document["exam"]["performed_at"])
+    record = ExamRecord(1, 1, performed, document, {"level": "observe"}, {}, "observe",
+                        performed, performed, "nurse")
+    session = ExamSession.next_exam(1, [record])
     page = MotorPage(session)
     qtbot.addWidget(page)
     page.setStyleSheet(CHANGE_STYLE_SHEET)

@@ -1,0 +1,24 @@
+"""A write the record could not make (a full disk, an I/O error), in the few words the
+screens show: naming no patient, and saying what to do."""
+
+from __future__ import annotations
+
+import errno
+
+
+def storage_failure_words(error: BaseException, again: str) -> str:
+    """A full disk or an I/O error in a few words, naming no patient (SQLite's and the
+    system's own words carry no data), and what to do: free space or ask IT, then `again`."""
+    if isinstance(error, OSError):
+        what = error.strerror or type(error).__name__
+    else:
+        what = str(error) or type(error).__name__
+    full = "full" in what.lower() or getattr(error, "errno", None) == errno.ENOSPC
+    return what + (f" (the disk is full: free some space, then {again})" if full else
+                   f" (ask IT to check the disk, then {again})")
+
+
+def write_failure_words(error: BaseException) -> str:
+    """Finish could not write the exam: one line; the exam stays open and its draft kept."""
+    return ("the record could not be written: " + storage_failure_words(error, "Finish again")
+            + "; nothing was saved half-way and the exam is still open")
