@@ -32,8 +32,8 @@ from desktop_app.domain import DocumentError, load_document
 from desktop_app.store.audit import walk_chain
 from desktop_app.store.database import read_snapshot
 from desktop_app.store.dialect import (
-    DATABASE_ERRORS,
     broken_references,
+    database_errors,
     id_counters,
     integrity_problems,
 )
@@ -89,7 +89,7 @@ def check_database(db: Database, *, full: bool = False,
     try:
         with read_snapshot(db):
             _check(db, report, full, verify_pdf)
-    except DATABASE_ERRORS as error:
+    except database_errors() as error:
         # "file is not a database", "database disk image is malformed": say so, plainly.
         report.problems.append(f"the database cannot be read: {error}")
     except (UnicodeError, TypeError, ValueError) as error:

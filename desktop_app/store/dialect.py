@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 from typing import Any
 
-import psycopg
 from sqlite_utils import Database
 
-# A record that cannot be read: a damaged file, a server that fails the query.
-DATABASE_ERRORS = (sqlite3.DatabaseError, psycopg.DatabaseError)
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """The errors of a record that cannot be read: a damaged file, a server that fails the
+    query. (psycopg is imported only by a record on a server: not at every start.)"""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return (sqlite3.DatabaseError,)
+    return (sqlite3.DatabaseError, psycopg.DatabaseError)
 
 
 def is_postgres(db: Database) -> bool:

@@ -20,7 +20,7 @@ from desktop_app.store.database import (
     is_network_filesystem,
     journal_mode,
 )
-from desktop_app.store.dialect import DATABASE_ERRORS
+from desktop_app.store.dialect import database_errors
 from desktop_app.store.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def open_postgres(url: str, *, check: bool = True, migrate: bool = True) -> Data
         raise DatabaseProblem(["a database server is named by a postgresql:// URL"])
     try:
         db = connect_postgres(url)
-    except DATABASE_ERRORS as error:
+    except database_errors() as error:
         raise DatabaseProblem([f"the database server cannot be reached: {_without(error, url)}"]
                               ) from None
     _check_and_migrate(db, check=check, migrate=migrate)
