@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,21 +21,32 @@ WORKERS = 2
 
 
 @pytest.mark.parametrize("seconds", [10, pytest.param(60, marks=pytest.mark.slow)])
-def test_two_workstations_saving_into_one_episode_lose_nothing(postgres_url: str,
-                                                               seconds: float) -> None:
+def test_two_workstations_saving_into_one_episode_lose_nothing(
+        postgres_url: str, seconds: float, tmp_path: Path) -> None:
     db = open_postgres(postgres_url)  # the schema, before the workstations start
     save_exam(db, document("OTHER-1"), actor="n")
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.store.episode_writer",
-                                 postgres_url, str(k), str(seconds)], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for k in range(WORKERS)]
+    # Into files, not pipes: a pipe nobody reads while the check runs would stop a writer.
+    logs = [(tmp_path / f"worker-{k}.out", tmp_path / f"worker-{k}.err") for k in range(WORKERS)]
+    workers = []
+    for k, (out, err) in enumerate(logs):
+        with out.open("w") as stdout, err.open("w") as stderr:
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "tests.store.episode_writer", postgres_url, str(k),
+                 str(seconds)], cwd=ROOT, stdout=stdout, stderr=stderr))
     checks, problems = 0, []
+    give_up = time.monotonic() + seconds + 120
     while any(w.poll() is None for w in workers):
+        if time.monotonic() > give_up:
+            for worker in workers:
+                worker.kill()
+            pytest.fail("a workstation did not finish in time")
         report = check_database(db)
         checks += 1
         problems += report.problems
         time.sleep(0.2)
-    outputs = [w.communicate(timeout=60) for w in workers]
+    for worker in workers:
+        worker.wait(timeout=60)
+    outputs = [(out.read_text(), err.read_text()) for out, err in logs]
     assert [w.returncode for w in workers] == [0] * WORKERS, [err[-2000:] for _, err in outputs]
     saved = [int(line.split()[0]) for out, _err in outputs for line in out.splitlines()]
     per_worker = [len(out.splitlines()) for out, _err in outputs]
