@@ -22,10 +22,11 @@ class WardRecord:
 
     @classmethod
     def open(cls, data_dir: Path, **options: Any) -> WardRecord:
-        """Open the data folder's database (`store.open_database` options)."""
-        from desktop_app.store.opening import open_database
+        """Open the data folder's database, or the server's that `database` names
+        (`store.open_record` options)."""
+        from desktop_app.store.opening import open_record
 
-        return cls(open_database(Path(data_dir), **options), Path(data_dir))
+        return cls(open_record(Path(data_dir), **options), Path(data_dir))
 
     def close(self) -> None:
         self.db.close()

@@ -49,6 +49,15 @@ def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
     return db
 
 
+def open_record(folder: Path, *, database: str | None = None, check: bool = True,
+                migrate: bool = True, create: bool = True) -> Database:
+    """The ward record: on the database server `database` names (a postgresql:// URL),
+    else the data folder's SQLite file (`open_database`)."""
+    if database:
+        return open_postgres(database, check=check, migrate=migrate)
+    return open_database(folder, check=check, migrate=migrate, create=create)
+
+
 def is_database_url(text: str) -> bool:
     """Whether `text` names a record on a PostgreSQL server (a postgresql:// URL)."""
     return text.startswith(POSTGRES_SCHEMES)
