@@ -76,6 +76,13 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         help="data folder to use (default: $NEUROCHECK_DATA_DIR, else the platform's data folder)",
     )
     parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="the ward record on a PostgreSQL server, postgresql://USER@HOST/DATABASE "
+        "(default: $NEUROCHECK_DATABASE, else the data folder's own record); keep the "
+        "password out of the URL, in ~/.pgpass",
+    )
+    parser.add_argument(
         "--smoke-test",
         action="store_true",
         help="open the window, sign and verify a note in a temporary folder, then exit",
@@ -101,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.smoke import run_smoke_test
 
         return run_smoke_test()
+    if args.command is None and _database_url(args.database):
+        print("The window does not open a ward record on a database server yet: the "
+              "commands do (--database, $NEUROCHECK_DATABASE).", file=sys.stderr)
+        return 2
     if args.command is None:
         # The sign-in screen first; the record loads on a worker thread behind it. What the
         # screen needs of pure Python (the theme and the rules' names it colours, logging)
@@ -125,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as error:  # noqa: BLE001 - any failure is one line, never a traceback
         return report_failure(args.command, error)
+
+
+def _database_url(override: str | None) -> str | None:
+    from desktop_app.paths import database_url
+
+    return database_url(override)
 
 
 def report_failure(command: str | None, error: BaseException) -> int:

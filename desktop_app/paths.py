@@ -10,6 +10,7 @@ from pathlib import Path
 
 APP_NAME = "NeuroCheck"
 DATA_DIR_ENV = "NEUROCHECK_DATA_DIR"
+DATABASE_ENV = "NEUROCHECK_DATABASE"
 
 
 def resource_path(*parts: str) -> Path:
@@ -59,6 +60,12 @@ def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = T
         if os.name == "posix":
             os.chmod(path, 0o700)  # the umask may have taken the owner's own rights
     return path
+
+
+def database_url(override: str | None = None) -> str | None:
+    """The ward record's database server, when it is on one: the override (--database),
+    else $NEUROCHECK_DATABASE, else None (the data folder's own SQLite file)."""
+    return override or os.environ.get(DATABASE_ENV) or None
 
 
 def _check_existing_folder(path: Path) -> None:

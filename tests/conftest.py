@@ -89,3 +89,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         gc.collect(1)
     elif first > _GC_THRESHOLD[0]:
         gc.collect(0)
+
+
+# The PostgreSQL server fixtures and the engine every record test runs on.
+pytest_plugins = ("tests.postgres_server",)

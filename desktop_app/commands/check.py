@@ -19,19 +19,28 @@ def run(args: argparse.Namespace) -> int:
     import sqlite3
 
     from desktop_app.commands.records import data_folder, fail
+    from desktop_app.paths import database_url
     from desktop_app.record.reads import (
         CheckReport,
         DatabaseMissing,
+        DatabaseProblem,
         check_database,
         connect,
         database_path,
+        open_record,
     )
 
     folder = data_folder(args)
+    server = database_url(getattr(args, "database", None))
     try:
-        # Opened for writing so SQLite can finish its own recovery after a crash (a hot
-        # journal); the check itself only reads and nothing is migrated.
-        db = connect(database_path(folder), create=False)
+        if server:  # connected only: the check reads, nothing is migrated
+            db = open_record(folder, database=server, check=False, migrate=False)
+        else:
+            # Opened for writing so SQLite can finish its own recovery after a crash (a hot
+            # journal); the check itself only reads and nothing is migrated.
+            db = connect(database_path(folder), create=False)
+    except DatabaseProblem as error:
+        report = CheckReport(problems=error.problems)
     except DatabaseMissing:
         return fail(f"There is no NeuroCheck database in {folder}.")
     except (sqlite3.DatabaseError, UnicodeError) as error:
@@ -45,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     if not report.ok:
         lines = "\n".join(f"  - {p}" for p in report.problems)
         return fail(f"PROBLEM: the database failed its check:\n{lines}\n"
-                    "Nothing was changed. Restore a good backup with `restore SRC`.")
+                    + ("Nothing was changed. Ask the database server's administrator for help."
+                       if server else
+                       "Nothing was changed. Restore a good backup with `restore SRC`."))
     print(f"OK: integrity, references, audit chain and every row against it "
           f"({report.summary()}).")
     return 0

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from desktop_app.commands.sign_in import add_sign_in, read_password, stdin_line
 from desktop_app.logging_setup import setup_logging
-from desktop_app.paths import data_dir
+from desktop_app.paths import data_dir, database_url
 from desktop_app.record.reads import (
     AuthenticationFailed,
     DatabaseProblem,
@@ -28,7 +28,7 @@ from desktop_app.record.reads import (
     StoreError,
     UserRecord,
     network_share_warning,
-    open_database,
+    open_record,
 )
 
 __all__ = ["SignedIn", "add_sign_in", "data_folder", "fail", "print_utf8", "read_password",
@@ -83,24 +83,29 @@ def fail(message: str, status: int = EXIT_PROBLEM) -> int:
 
 def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int], *,
                   check: bool = True) -> int:
-    """Open the data folder's database (checked unless `check` is False, migrated), run
+    """Open the record (the data folder's database, or the server's that --database or
+    $NEUROCHECK_DATABASE names; checked unless `check` is False, migrated), run
     `body(folder, db)`, close.
 
     A database that fails its start-up check is reported and left untouched; a refusal
     from the store becomes its message on standard error.
     """
     folder = data_folder(args)
+    server = database_url(getattr(args, "database", None))
     try:
-        db = open_database(folder, check=check)
+        db = open_record(folder, database=server, check=check)
     except DatabaseProblem as error:
         if isinstance(error.__cause__, sqlite3.OperationalError):
             # The disk, not the record: a full disk or an I/O error is no reason to restore.
             raise error.__cause__ from None
+        if server:
+            return fail(f"{error}\nNothing was changed. The record is on the database server: "
+                        "ask its administrator for help.")
         return fail(f"{error}\nNothing was changed. Restore a backup with `restore SRC`, "
                     "or keep the data folder as it is and ask for help.")
     except StoreError as error:
         return fail(str(error))
-    warning = network_share_warning(folder)
+    warning = None if server else network_share_warning(folder)
     if warning is not None:
         print(f"Warning: {warning}", file=sys.stderr)
     try:

@@ -53,10 +53,14 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from desktop_app.commands.records import data_folder, fail
+    from desktop_app.paths import database_url
     from desktop_app.record import restore
     from desktop_app.record.reads import AuthenticationFailed, StoreError
 
     folder = data_folder(args)
+    if database_url(getattr(args, "database", None)):
+        return fail("Restore refused: a record on a database server is restored by the "
+                    "server (pg_restore, or its own backups), not by NeuroCheck")
     try:
         who = _sign_in(args, folder, Path(args.source))
     except AuthenticationFailed as error:

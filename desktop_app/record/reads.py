@@ -46,7 +46,7 @@ from desktop_app.store.errors import (
 )
 from desktop_app.store.exams import ExamRecord, SavedExam, episode_exams, episode_history, get_exam
 from desktop_app.store.notes import Addendum, SignedNote, exam_notes, get_signed_note, note_addenda
-from desktop_app.store.opening import network_share_warning, open_database
+from desktop_app.store.opening import network_share_warning, open_database, open_record
 from desktop_app.store.patients import (
     PatientMismatch,
     PatientRecord,
@@ -102,7 +102,7 @@ __all__ = [
     "database_path", "discarded_exams", "episode_escalations", "episode_exams",
     "episode_history", "exam_notes", "get_draft", "get_episode", "get_exam", "get_patient",
     "get_setting", "get_signed_note", "get_user", "has_users", "list_users", "normal_mrn",
-    "note_addenda", "open_database", "open_readonly", "parse_utc", "patient_by_mrn",
+    "note_addenda", "open_database", "open_readonly", "open_record", "parse_utc", "patient_by_mrn",
     "patient_episodes", "pending_drafts", "schedule_policy", "search_audit", "search_patients",
     "utc_now", "utc_text", "verify_audit_chain", "ward_entries",
 ]

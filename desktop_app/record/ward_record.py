@@ -31,10 +31,11 @@ class WardRecord:
 
     @classmethod
     def open(cls, data_dir: Path, *, signed_in: str = "", **options: Any) -> WardRecord:
-        """Open the data folder's database (`store.open_database` options)."""
-        from desktop_app.store.opening import open_database
+        """Open the data folder's database, or the server's that `database` names
+        (`store.open_record` options)."""
+        from desktop_app.store.opening import open_record
 
-        return cls(open_database(Path(data_dir), **options), Path(data_dir),
+        return cls(open_record(Path(data_dir), **options), Path(data_dir),
                    signed_in=signed_in)
 
     def close(self) -> None:

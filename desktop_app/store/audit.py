@@ -29,6 +29,7 @@ from desktop_app.store.database import (
     utc_now,
     utc_text,
 )
+from desktop_app.store.dialect import trigger_names
 from desktop_app.store.rows import (
     COVERED,
     CREATING_ACTIONS,
@@ -150,8 +151,7 @@ def walk_chain(db: Database, *, max_problems: int = 20, rows: bool = False,
     entries in `wanted` are kept in `hashes`."""
     walk = ChainWalk()
     problems = walk.problems
-    present = {r["name"] for r in fetch_all(
-        db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
+    present = trigger_names(db, "audit_log")
     for trigger in APPEND_ONLY_TRIGGERS:
         if trigger not in present:
             problems.append(f"the audit log's append-only guard ({trigger}) was removed")

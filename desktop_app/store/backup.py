@@ -36,6 +36,7 @@ from desktop_app.store.database import (
     open_readonly,
     write_transaction,
 )
+from desktop_app.store.dialect import is_postgres
 from desktop_app.store.errors import BackupError, StoreError
 from desktop_app.store.opening import open_database
 from desktop_app.store.rows import ID_TABLES
@@ -92,6 +93,9 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
     verified before it takes its name; an existing file there is replaced only by a good
     copy. Returns the file written and its check report; `BackupError` when the copy fails
     its check (nothing is left at `destination` then)."""
+    if is_postgres(db):
+        raise BackupError("a record on a database server is backed up by the server "
+                          "(pg_dump, or its own backups), not by NeuroCheck")
     destination = Path(destination)
     if destination.is_dir():
         destination = destination / f"neurocheck-{_stamp()}.sqlite"

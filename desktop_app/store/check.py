@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +31,12 @@ from sqlite_utils import Database
 from desktop_app.domain import DocumentError, load_document
 from desktop_app.store.audit import walk_chain
 from desktop_app.store.database import read_snapshot
+from desktop_app.store.dialect import (
+    broken_references,
+    database_errors,
+    id_counters,
+    integrity_problems,
+)
 from desktop_app.store.rows import COVERED, ID_TABLES, all_row_hashes, describe
 from desktop_app.store.schema import SCHEMA_VERSION, schema_version
 
@@ -84,7 +89,7 @@ def check_database(db: Database, *, full: bool = False,
     try:
         with read_snapshot(db):
             _check(db, report, full, verify_pdf)
-    except sqlite3.DatabaseError as error:
+    except database_errors() as error:
         # "file is not a database", "database disk image is malformed": say so, plainly.
         report.problems.append(f"the database cannot be read: {error}")
     except (UnicodeError, TypeError, ValueError) as error:
@@ -104,11 +109,11 @@ def check_database(db: Database, *, full: bool = False,
 def _check(db: Database, report: CheckReport, full: bool,
            verify_pdf: PdfVerifier | None) -> None:
     report.schema_version = schema_version(db)
-    rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+    rows = integrity_problems(db)
     if rows != ["ok"]:
         report.problems.append("the database file is damaged (integrity_check):")
         report.problems.extend(f"  {r}" for r in rows[:MAX_LISTED])
-    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    broken = broken_references(db)
     for table, rowid, parent, _fk in broken[:MAX_LISTED]:
         report.problems.append(f"{table} row {rowid} refers to a missing {parent} record")
     if report.schema_version > SCHEMA_VERSION:
@@ -162,8 +167,7 @@ def _id_counters(db: Database, report: CheckReport,
                  created: dict[tuple[str, object], list[int]] | None,
                  floor: dict[str, int]) -> None:
     """No AUTOINCREMENT counter below an ID already given out, or below a restore's floor."""
-    counters = {name: seq if isinstance(seq, int) else 0
-                for name, seq in db.execute("SELECT name, seq FROM sqlite_sequence")}
+    counters = id_counters(db, ID_TABLES)
     highest: dict[str, int] = dict(floor)
     if created is not None:
         for (table, key) in created:

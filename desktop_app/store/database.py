@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from desktop_app.store.dialect import is_postgres
 from desktop_app.store.errors import DatabaseMissing, StoreError
 
 log = logging.getLogger(__name__)
@@ -206,8 +207,13 @@ def write_transaction(db: Database) -> Iterator[Database]:
 
     Taking the write lock first means a concurrent writer waits (busy timeout) instead of
     failing with 'database is locked' half-way. Nested use becomes a savepoint, so a batch
-    (an import) can wrap many saves in one transaction: all or nothing.
+    (an import) can wrap many saves in one transaction: all or nothing. On PostgreSQL the
+    write lock is the record's advisory lock (`store.postgres`).
     """
+    if is_postgres(db):
+        with db.write_transaction():
+            yield db
+        return
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
@@ -232,7 +238,12 @@ def write_transaction(db: Database) -> Iterator[Database]:
 def read_snapshot(db: Database) -> Iterator[Database]:
     """One read transaction: every SELECT inside sees the same committed state, whatever
     other processes commit meanwhile (WAL: a snapshot; a rollback journal: a shared lock
-    that makes writers wait). Inside a transaction already, it is that transaction."""
+    that makes writers wait; PostgreSQL: REPEATABLE READ, READ ONLY). Inside a transaction
+    already, it is that transaction."""
+    if is_postgres(db):
+        with db.read_snapshot():
+            yield db
+        return
     conn = db.conn
     if conn.in_transaction:
         yield db

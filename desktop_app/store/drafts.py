@@ -79,7 +79,8 @@ def save_draft(db: Database, content: dict[str, Any], *, draft_id: str | None = 
 def pending_drafts(db: Database, *, user: str | None = None) -> list[Draft]:
     """Drafts left unsaved, newest first: the whole ward's (only those `user` started, when
     given)."""
-    where, params = "WHERE json_extract(content, '$.format') IS NOT ?", [DISCARDED_FORMAT]
+    where, params = ("WHERE (json_extract(content, '$.format') IS NULL "
+                     "OR json_extract(content, '$.format') != ?)"), [DISCARDED_FORMAT]
     if user is not None:
         where, params = where + " AND user_name = ?", [*params, user]
     rows = fetch_all(db, "SELECT id, episode_id, user_name, content, started_at, saved_at "

@@ -20,9 +20,11 @@ from desktop_app.store.database import (
     is_network_filesystem,
     journal_mode,
 )
+from desktop_app.store.dialect import database_errors
 from desktop_app.store.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
@@ -41,6 +43,55 @@ def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
         db = connect(path, create=create)
     except (sqlite3.DatabaseError, UnicodeError) as error:  # e.g. "file is not a database"
         raise DatabaseProblem([f"the database cannot be read: {error}"]) from error
+    _check_and_migrate(db, check=check, migrate=migrate)
+    log.info("database opened (journal %s, schema version %d)", journal_mode(db),
+             schema.schema_version(db))
+    return db
+
+
+def open_record(folder: Path, *, database: str | None = None, check: bool = True,
+                migrate: bool = True, create: bool = True) -> Database:
+    """The ward record: on the database server `database` names (a postgresql:// URL),
+    else the data folder's SQLite file (`open_database`)."""
+    if database:
+        return open_postgres(database, check=check, migrate=migrate)
+    return open_database(folder, check=check, migrate=migrate, create=create)
+
+
+def is_database_url(text: str) -> bool:
+    """Whether `text` names a record on a PostgreSQL server (a postgresql:// URL)."""
+    return text.startswith(POSTGRES_SCHEMES)
+
+
+def open_postgres(url: str, *, check: bool = True, migrate: bool = True) -> Database:
+    """The ward record on the PostgreSQL server at `url` (postgresql://user@host/db), ready
+    for the application: the same steps as `open_database` (refuse a newer schema, the
+    start-up check before anything is written, then the pending migrations).
+
+    The URL's password (better kept in ~/.pgpass or PGPASSWORD) never reaches a log line
+    or an error message: a connection that fails says what the server answered.
+    """
+    from desktop_app.store.postgres import connect_postgres
+
+    if not is_database_url(url):
+        raise DatabaseProblem(["a database server is named by a postgresql:// URL"])
+    try:
+        db = connect_postgres(url)
+    except database_errors() as error:
+        raise DatabaseProblem([f"the database server cannot be reached: {_without(error, url)}"]
+                              ) from None
+    _check_and_migrate(db, check=check, migrate=migrate)
+    log.info("database opened (PostgreSQL, schema version %d)", schema.schema_version(db))
+    return db
+
+
+def _without(error: BaseException, url: str) -> str:
+    """The error's text without the URL (which may carry a password)."""
+    text = str(error).strip()
+    return text.replace(url, "(the database URL)") if url else text
+
+
+def _check_and_migrate(db: Database, *, check: bool, migrate: bool) -> None:
     try:
         version = schema.schema_version(db)
         schema.refuse_newer(version)
@@ -54,9 +105,6 @@ def open_database(folder: Path, *, check: bool = True, migrate: bool = True,
     except BaseException:
         db.close()
         raise
-    log.info("database opened (journal %s, schema version %d)", journal_mode(db),
-             schema.schema_version(db))
-    return db
 
 
 NETWORK_SHARE_WARNING = (

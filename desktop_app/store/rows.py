@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from desktop_app.store.dialect import column_names
 from desktop_app.store.errors import StoreError
 
 # table -> the columns the hash covers, in this order (the first one names the row).
@@ -64,7 +65,7 @@ def has_row_hashes(db: Database) -> bool:
     """Whether the audit log has its row hash column yet (schema version 5 on)."""
     if getattr(db, "_audit_row_hashes", False):
         return True
-    present = any(r[1] == "row_sha256" for r in db.execute("PRAGMA table_info(audit_log)"))
+    present = "row_sha256" in column_names(db, "audit_log")
     if present:
         db._audit_row_hashes = True  # type: ignore[attr-defined]
     return present

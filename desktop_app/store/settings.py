@@ -77,7 +77,7 @@ def get_setting(db: Database, key: str) -> Any:
 
 def require_administrator(db: Database, actor: str) -> None:
     """`PermissionDenied` unless `actor` names an enabled administrator account."""
-    row = db.execute("SELECT role, disabled_at FROM users WHERE name = ?", [actor]).fetchone()
+    row = db.execute("SELECT role, disabled_at FROM users WHERE lower(name) = lower(?)", [actor]).fetchone()
     if row is None or row[0] != "admin" or row[1] is not None:
         raise PermissionDenied("only an administrator changes the ward's settings")
 

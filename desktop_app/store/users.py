@@ -95,7 +95,7 @@ def check_password_rules(password: str) -> None:
 
 
 def _row(db: Database, name: str) -> dict[str, Any] | None:
-    return fetch_one(db, f"SELECT {_COLUMNS} FROM users WHERE name = ?", [name])
+    return fetch_one(db, f"SELECT {_COLUMNS} FROM users WHERE lower(name) = lower(?)", [name])
 
 
 def get_user(db: Database, name: str) -> UserRecord:
@@ -109,7 +109,7 @@ def get_user(db: Database, name: str) -> UserRecord:
 def list_users(db: Database) -> list[UserRecord]:
     """Every user, enabled ones first, then by name."""
     rows = fetch_all(db, f"SELECT {_COLUMNS} FROM users "
-                     "ORDER BY disabled_at IS NOT NULL, name COLLATE NOCASE")
+                     "ORDER BY disabled_at IS NOT NULL, lower(name), name")
     return [_user(r) for r in rows]
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop_app.paths import write_private
+from desktop_app.store import dialect
 from desktop_app.store.audit import AuditEntry, append_audit
 from desktop_app.store.database import fetch_all, utc_now, utc_text, write_transaction
 from desktop_app.store.errors import InvalidValue, NotFound, PermissionDenied
@@ -78,13 +79,14 @@ class WardEntry:
 
 # The partial index episodes_board (next_check_due WHERE closed_at IS NULL) drives the scan,
 # so closed episodes cost nothing however many years of them the record holds. Checks due
-# at the same time: the highest level first.
+# at the same time: the highest level first. (NULLS FIRST is SQLite's order, spelt out for
+# PostgreSQL, which puts them last.)
 WARD_SQL = """
 SELECT e.id, p.mrn, p.name, e.location, e.procedure_kind, e.procedure_at_utc,
        e.current_level, e.next_check_due, e.last_exam_id, e.last_exam_at
 FROM episodes e JOIN patients p ON p.id = e.patient_id
 WHERE e.closed_at IS NULL
-ORDER BY e.next_check_due, CASE e.current_level WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1
+ORDER BY e.next_check_due NULLS FIRST, CASE e.current_level WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1
          WHEN 'notify' THEN 2 WHEN 'observe' THEN 3 ELSE 4 END, e.id
 """
 # What the board shows from an episode's latest exam; an exam is never changed once saved,
@@ -93,7 +95,7 @@ DETAILS_SQL = """
 SELECT x.id, x.assessment -> '$.flags', e.procedure ->> '$.site', e.procedure ->> '$.side',
        e.procedure -> '$.levels'
 FROM exams x JOIN episodes e ON e.id = x.episode_id
-WHERE x.id IN (SELECT value FROM json_each(?))
+WHERE x.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
 """
 
 _NONE: tuple[str, ...] = ()
@@ -172,9 +174,9 @@ def ward_entries(db: Database) -> list[WardEntry]:
 
 
 def data_version(db: Database) -> int:
-    """SQLite's data version of this connection: it changes when another connection (another
-    window, another workstation, a command) commits to the file. Costs microseconds."""
-    return int(db.execute("PRAGMA data_version").fetchone()[0])
+    """The data version of this connection: it changes when another connection (another
+    window, another workstation, a command) commits to the record. Costs microseconds."""
+    return dialect.data_version(db)
 
 
 # -- audit entries for reading and sessions ----------------------------------------------
@@ -211,7 +213,7 @@ def search_audit(db: Database, *, actor: str | None = None, action: str | None =
     where: list[str] = []
     params: list[Any] = []
     if actor:
-        where.append("actor = ? COLLATE NOCASE")
+        where.append("lower(actor) = lower(?)")
         params.append(actor.strip())
     if action:
         action = action.strip()
@@ -244,7 +246,7 @@ def search_audit(db: Database, *, actor: str | None = None, action: str | None =
 def audit_actors(db: Database) -> list[str]:
     """Every actor the audit log names, sorted."""
     return [r[0] for r in db.execute(
-        "SELECT DISTINCT actor FROM audit_log ORDER BY actor COLLATE NOCASE")]
+        "SELECT DISTINCT actor, lower(actor) FROM audit_log ORDER BY lower(actor), actor")]
 
 
 def audit_actions(db: Database) -> list[str]:

@@ -15,7 +15,8 @@ from sqlite_utils import Database
 
 from desktop_app.record import accounts
 from desktop_app.report.samples import sample_raw
-from desktop_app.store import open_database, save_exam
+from desktop_app.store import save_exam
+from tests.postgres_server import open_test_record
 from tests.signing_in import make_hashing_quick
 
 ADMIN, ADMIN_PASSWORD = "admin", "admin-passphrase-1"
@@ -43,9 +44,11 @@ class Ward:
 
 
 @pytest.fixture
-def ward(private_data_dir: Path) -> Iterator[Ward]:
+def ward(private_data_dir: Path, engine: str, request: pytest.FixtureRequest) -> Iterator[Ward]:
+    """The ward's record on each engine (see tests/postgres_server.py), its data folder
+    holding the signing keys."""
     private_data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    db = open_database(private_data_dir)
+    db = open_test_record(engine, private_data_dir, request)
     accounts.add_user(db, private_data_dir, ADMIN, full_name="Ada Admin", role="admin",
                       password=ADMIN_PASSWORD)
     for name, role, password, full_name in (

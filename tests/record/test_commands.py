@@ -22,6 +22,9 @@ from tests.record.conftest import (
     run_cli,
 )
 
+pytestmark = pytest.mark.sqlite_only(
+    "the commands open the data folder's SQLite record (no --database option yet)")
+
 WRONG = "not-the-password"
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from desktop_app.paths import data_dir
-from desktop_app.store import open_database
+from tests.postgres_server import open_test_record
 
 
 @pytest.fixture(autouse=True)
@@ -36,9 +36,10 @@ def folder(private_data_dir: Path) -> Path:
 
 
 @pytest.fixture
-def db(folder: Path) -> Iterator[Database]:
-    """The test's database, opened as the application opens it."""
-    database = open_database(folder)
+def db(folder: Path, engine: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The test's database, opened as the application opens it, on each engine (see
+    tests/postgres_server.py)."""
+    database = open_test_record(engine, folder, request)
     yield database
     database.close()
 

@@ -20,6 +20,7 @@ from desktop_app.store import (
     save_exam,
     verify_audit_chain,
 )
+from tests.postgres_server import INTEGRITY_ERROR
 from tests.store.documents import document
 
 
@@ -61,11 +62,11 @@ def test_each_change_is_audited_without_patient_data(db: Database) -> None:
     assert problems == [] and count == len(audit_entries(db))
 
 
-def test_the_log_refuses_plain_updates_and_deletes(db: Database) -> None:
+def test_the_log_refuses_plain_updates_and_deletes(db: Database, engine: str) -> None:
     save_exam(db, document(), actor="nurse1")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(INTEGRITY_ERROR[engine], match="append-only"):
         db.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 1")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(INTEGRITY_ERROR[engine], match="append-only"):
         db.execute("DELETE FROM audit_log WHERE id = 1")
 
 

@@ -24,6 +24,8 @@ from desktop_app.store import (
 from tests.signing_in import run_subprocess
 from tests.store.documents import document
 
+pytestmark = pytest.mark.sqlite_only("a backup is a copy of the SQLite file")
+
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "desktop_app", "--data-dir", str(folder), *args],

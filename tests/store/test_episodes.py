@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,6 +30,7 @@ from desktop_app.store import (
     store_signed_note,
     ward_entries,
 )
+from tests.postgres_server import INTEGRITY_ERROR
 from tests.store.documents import document
 
 PDF = b"%PDF-1.7\n% a signed note\n%%EOF\n"
@@ -92,14 +92,14 @@ def test_an_escalation_records_who_was_called_when_and_their_answer(db: Database
         record_escalation(db, saved.episode_id, role="", name="x", called_at=called, actor="n")
 
 
-def test_a_signed_note_keeps_its_bytes_and_hash_and_is_never_edited(db: Database) -> None:
+def test_a_signed_note_keeps_its_bytes_and_hash_and_is_never_edited(db: Database, engine: str) -> None:
     saved = save_exam(db, document(), actor="nurse1")
     note_id = store_signed_note(db, saved.exam_id, PDF, signed_by="nurse1")
     [note] = exam_notes(db, saved.exam_id)
     assert note.pdf == PDF and len(note.sha256) == 64
-    with pytest.raises(sqlite3.IntegrityError, match="never edited"):
+    with pytest.raises(INTEGRITY_ERROR[engine], match="never edited"):
         db.execute("UPDATE signed_notes SET pdf = ? WHERE id = ?", [b"%PDF-forged", note_id])
-    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+    with pytest.raises(INTEGRITY_ERROR[engine], match="never deleted"):
         db.execute("DELETE FROM signed_notes WHERE id = ?", [note_id])
     store_addendum(db, note_id, "L5 re-tested: normal", PDF + b"addendum", signed_by="nurse1")
     assert [a.text for a in note_addenda(db, note_id)] == ["L5 re-tested: normal"]

@@ -22,6 +22,9 @@ from desktop_app.store import (
     ward_entries,
 )
 from desktop_app.store import schema as schema_module
+from desktop_app.store.opening import open_postgres
+from desktop_app.store.postgres import connect_postgres
+from tests.postgres_server import INTEGRITY_ERROR
 
 NOW = "2026-05-04T09:00:00.000000Z"
 
@@ -200,3 +203,82 @@ def test_a_document_saved_before_v5_with_a_lower_case_mrn_is_still_the_same_exam
     again = save_exam(db, doc, actor="n")  # the same file imported again: stored once
     assert (again.exam_id, again.created) == (first.exam_id, False)
     assert check_database(db, full=True).ok
+
+
+# -- the same migrations on a PostgreSQL server ------------------------------------------
+
+def test_on_a_server_each_migration_runs_from_the_version_before(postgres_url: str) -> None:
+    from desktop_app.store.dialect import id_counters, trigger_names
+    from desktop_app.store.rows import ID_TABLES
+
+    db = connect_postgres(postgres_url)
+    assert schema_version(db) == 0
+    assert migrate(db, target=1) == [1]
+    exam_id = add_v1_exam(db, mrn="mbb-0501", exam_at="2026-05-04T08:00:00.000000Z",
+                          level="notify", due="2026-05-04T08:15:00.000000Z")
+    later = add_v1_exam(db, mrn="mbb-0501", exam_at="2026-05-04T09:00:00.000000Z",
+                        level="urgent", due="2026-05-04T09:15:00.000000Z")
+    assert migrate(db, target=2) == [2]
+    assert db.execute("SELECT count(*) FROM drafts").fetchone() == (0,)
+    db.execute("INSERT INTO users (name, full_name, role, password_hash, created_at, created_by)"
+               " VALUES ('ann', 'Ann Admin', 'admin', 'x', ?, 'test')", [NOW])
+    assert migrate(db, target=3) == [3]
+    assert db.execute("SELECT failed_attempts, locked_until FROM users").fetchone() == (0, None)
+    assert migrate(db, target=4) == [4]
+    row = db.execute("SELECT last_exam_id, current_level, next_check_due FROM episodes").fetchone()
+    assert row == (later, "urgent", "2026-05-04T09:15:00.000000Z")
+    db.execute("INSERT INTO settings (key, value, updated_at, updated_by) "
+               "VALUES ('ward_name', '\"7B\"', ?, 'test')", [NOW])
+    assert migrate(db) == [5]
+    assert schema_version(db) == SCHEMA_VERSION
+    assert [r[0] for r in db.execute("SELECT DISTINCT mrn FROM patients")] == ["MBB-0501"]
+    assert id_counters(db, ID_TABLES)["exams"] == 2
+    baseline = db.execute("SELECT record_table, count(*) FROM audit_log WHERE action = "
+                          "'record.baseline' GROUP BY record_table").fetchall()
+    assert dict(baseline) == {"patients": 1, "episodes": 1, "exams": 2, "users": 1,
+                              "settings": 1}
+    assert {"audit_log_no_update", "audit_log_no_delete"} <= trigger_names(db, "audit_log")
+    report = check_database(db, full=True)
+    assert report.ok, report.problems
+    assert db.execute("SELECT episode_id FROM exams WHERE id = ?", [exam_id]).fetchone()
+    with pytest.raises(INTEGRITY_ERROR["postgresql"]):
+        db.execute("INSERT INTO patients (mrn, created_at, updated_at) VALUES ('lower', ?, ?)",
+                   [NOW, NOW])
+    with pytest.raises(INTEGRITY_ERROR["postgresql"]):  # user names are one in any case
+        db.execute("INSERT INTO users (name, full_name, role, password_hash, created_at, "
+                   "created_by) VALUES ('ANN', 'Ann Again', 'admin', 'x', ?, 'test')", [NOW])
+    db.close()
+
+
+def test_on_a_server_a_failing_migration_leaves_the_previous_version_intact(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = connect_postgres(postgres_url)
+    migrate(db, target=1)
+
+    def broken(database: Database) -> None:
+        database.execute("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("power cut in the middle of a migration")
+
+    steps = list(schema_module.MIGRATIONS)
+    steps[1] = schema_module.Migration(2, "drafts", broken)
+    monkeypatch.setattr(schema_module, "MIGRATIONS", tuple(steps))
+    with pytest.raises(RuntimeError):
+        migrate(db, target=2)
+    assert schema_version(db) == 1
+    assert db.execute("SELECT to_regclass('half_done')").fetchone() == (None,)
+    assert check_database(db).ok
+    db.close()
+
+
+def test_on_a_server_a_record_from_a_newer_version_is_refused_untouched(
+        postgres_url: str) -> None:
+    db = open_postgres(postgres_url)
+    db.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION + 1])
+    entries = db.execute("SELECT count(*) FROM audit_log").fetchone()
+    db.close()
+    with pytest.raises(SchemaTooNew, match="newer version"):
+        open_postgres(postgres_url)
+    db = connect_postgres(postgres_url)
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone() == entries
+    db.close()
+

@@ -1,0 +1,146 @@
+"""A ward record on a PostgreSQL server (psycopg 3), for several workstations at once.
+
+`PostgresDatabase` has the part of sqlite-utils' `Database` the store uses: `execute(sql,
+params)` returning a cursor (fetchone, fetchall, description, rowcount, lastrowid,
+iteration), `conn.in_transaction`, `conn.executemany`, `close()`. So the store's SQL, written
+with SQLite's `?` placeholders, runs unchanged: each statement is translated once (`?` to
+psycopg's `%s`, a literal `%` doubled) and the translation kept. Values are passed to
+psycopg as parameters, never spliced into the text.
+
+Transactions (`database.write_transaction`, `database.read_snapshot` hand over to these):
+- a write holds a transaction-scoped advisory lock from its first statement, so writers
+  follow one another and every audit entry extends the one chain, whichever workstation
+  writes it; a writer waits up to `LOCK_TIMEOUT_SECONDS` for another, as SQLite's busy wait;
+- a read snapshot is a REPEATABLE READ, READ ONLY transaction: every SELECT inside sees one
+  committed state, whatever other workstations commit meanwhile.
+Outside those, each statement commits by itself (autocommit), as on SQLite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+from psycopg.pq import TransactionStatus
+
+LOCK_TIMEOUT_SECONDS = 15.0
+# The key of the advisory lock every write takes (advisory locks are per database).
+WRITE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"neurocheck.record.write").digest()[:8],
+                                "big", signed=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """`sql` with SQLite's `?` placeholders as psycopg's `%s`, and every other `%` doubled
+    (psycopg reads `%` as the start of a placeholder). A `?` inside a quoted string, a
+    quoted name or a comment is text, not a placeholder."""
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        char = sql[i]
+        if char in ("'", '"'):
+            end = sql.find(char, i + 1)
+            while end != -1 and sql.startswith(char, end + 1):  # '' inside a string
+                end = sql.find(char, end + 2)
+            end = n if end == -1 else end + 1
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end == -1 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif char == "?":
+            out.append("%s")
+            i += 1
+        elif char == "%":
+            out.append("%%")
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+class RecordCursor(psycopg.Cursor):
+    """A psycopg cursor that also answers `lastrowid`, as sqlite3's does: the ID the last
+    INSERT into a table with an identity column gave out (in this session)."""
+
+    @property
+    def lastrowid(self) -> int:
+        return self.connection.execute("SELECT lastval()").fetchone()[0]
+
+
+class _Connection:
+    """What the store reads of `db.conn`: whether a transaction is open, and executemany."""
+
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._database = database
+
+    @property
+    def in_transaction(self) -> bool:
+        status = self._database.pg.info.transaction_status
+        return status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
+        return self._database.execute(sql, parameters)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor:
+        cursor = self._database.pg.cursor()
+        cursor.executemany(translate(sql), [list(r) for r in rows])
+        return cursor
+
+
+class PostgresDatabase:
+    """One connection to a ward record on a PostgreSQL server (see the module's text)."""
+
+    is_postgres = True
+
+    def __init__(self, pg: psycopg.Connection) -> None:
+        self.pg = pg
+        self.conn = _Connection(self)
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
+        """Run one statement (SQLite's `?` placeholders) and return its cursor."""
+        cursor = self.pg.cursor()
+        cursor.execute(translate(sql), list(parameters) if parameters is not None else [])
+        return cursor
+
+    def close(self) -> None:
+        self.pg.close()
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[PostgresDatabase]:
+        """One atomic write behind the record's write lock; nested: a savepoint."""
+        outermost = not self.conn.in_transaction
+        with self.pg.transaction():
+            if outermost:
+                self.pg.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+            yield self
+
+    @contextlib.contextmanager
+    def read_snapshot(self) -> Iterator[PostgresDatabase]:
+        """One consistent read (REPEATABLE READ, READ ONLY); inside a transaction already,
+        that transaction."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        with self.pg.transaction(force_rollback=True):
+            self.pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            self.pg.execute("SELECT 1")  # the snapshot is taken at the first query: now
+            yield self
+
+
+def connect_postgres(url: str) -> PostgresDatabase:
+    """A connection to the PostgreSQL database at `url` (a libpq URL or key=value string).
+
+    No check and no migration: `opening.open_postgres` is what the application uses.
+    """
+    pg = psycopg.connect(url, autocommit=True, cursor_factory=RecordCursor,
+                         application_name="neurocheck",
+                         options=f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}")
+    return PostgresDatabase(pg)

@@ -1,0 +1,57 @@
+"""The commands on a ward record on a PostgreSQL server (--database URL, or
+$NEUROCHECK_DATABASE): the same sign-in, audit and check; backup and restore are the
+server's; nothing is written to the data folder's own record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.report.samples import sample_raw
+from desktop_app.store import database_path
+from tests.record.conftest import ADMIN, ADMIN_PASSWORD, NURSE, NURSE_PASSWORD, Ward, run_cli
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_the_commands_work_on_a_record_on_a_server(
+        ward: Ward, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("postgres_url")  # the database the ward fixture opened
+    document = tmp_path / "doc.json"
+    raw = sample_raw("normal")
+    document.write_text(json.dumps(raw), encoding="utf-8")
+    status, out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", url, "import",
+                               str(document), "--user", NURSE, "--password-stdin",
+                               stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 0, err
+    exam_id = int(out.strip())
+    [(actor,)] = ward.db.execute("SELECT actor FROM audit_log WHERE action = 'exam.save' "
+                                 "AND record_id = ?", [exam_id]).fetchall()
+    assert actor == NURSE
+
+    monkeypatch.setenv("NEUROCHECK_DATABASE", url)
+    exported = tmp_path / "exam.json"
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "export", str(exam_id),
+                                "--out", str(exported), "--user", NURSE, "--password-stdin",
+                                stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 0, err
+    assert json.loads(exported.read_text(encoding="utf-8"))["patient"] == raw["patient"]
+    status, out, err = run_cli(monkeypatch, capsys, ward.folder, "check")
+    assert status == 0 and out.startswith("OK"), err
+    for command in ("backup", "restore"):
+        status, _out, err = run_cli(monkeypatch, capsys, ward.folder, command,
+                                    str(tmp_path / "copy.sqlite"), "--user", ADMIN,
+                                    "--password-stdin", stdin=f"{ADMIN_PASSWORD}\n")
+        assert status == 1 and "by the server" in err, (command, err)
+    assert not database_path(ward.folder).exists()
+
+
+def test_the_window_says_it_does_not_open_a_server_record_yet(
+        monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from desktop_app.cli import main
+
+    monkeypatch.setenv("NEUROCHECK_DATABASE", "postgresql://nurse@ward-server/ward")
+    assert main([]) == 2
+    assert "database server" in capsys.readouterr().err
