@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
     from desktop_app.commands.records import data_folder, fail
     from desktop_app.paths import database_url
+    from desktop_app.record.keys import signing_keys
     from desktop_app.record.reads import (
         CheckReport,
         DatabaseMissing,
@@ -47,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         report = CheckReport(problems=[f"the database cannot be read: {error}"])
     else:
         try:
-            verifier = pdf_verifier(folder) if getattr(args, "signatures", False) else None
+            verifier = (pdf_verifier(signing_keys(db, folder))
+                        if getattr(args, "signatures", False) else None)
             report = check_database(db, full=True, verify_pdf=verifier)
         finally:
             db.close()
@@ -62,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def pdf_verifier(folder):
-    """The signature check of a stored note: this installation's authority, via
+def pdf_verifier(keys):
+    """The signature check of a stored note: this installation's authority (in `keys`,
+    where the record keeps its signing keys: `record.keys.signing_keys`), via
     report/verify.py (the store does not read PDFs itself)."""
     import logging
 
@@ -72,7 +75,7 @@ def pdf_verifier(folder):
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
 
     def verify(pdf: bytes) -> str | None:
-        result = verify_note(pdf, folder)
+        result = verify_note(pdf, keys)
         return None if result.ok else "its signature does not verify: " + "; ".join(
             result.problems)
 

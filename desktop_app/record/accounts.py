@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from desktop_app.record import actions
 from desktop_app.record.auth import authorize, sign_in
+from desktop_app.record.keys import signing_keys
 from desktop_app.record.passwords import check_password
 from desktop_app.store.audit import append_audit
 from desktop_app.store.database import write_transaction
@@ -34,7 +35,7 @@ from desktop_app.store.users import disable_user as store_disable_user
 from desktop_app.store.users import enable_user as store_enable_user
 
 if TYPE_CHECKING:
-    from desktop_app.report.pki import PkiError
+    from desktop_app.report.pki import KeysAt, PkiError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def add_user(db: Database, data_dir: Path, name: str, *, full_name: str, role: s
     """
     from desktop_app.report import pki
 
-    data_dir = Path(data_dir)
+    keys = signing_keys(db, data_dir)
     check_password(password, user_name=name, full_name=full_name)
     first = not has_users(db)
     admin = None if first else _administrator(db, admin, admin_name, admin_password)
@@ -83,9 +84,9 @@ def add_user(db: Database, data_dir: Path, name: str, *, full_name: str, role: s
                            credentials=credentials, actor=admin.name if admin else name)
         try:
             if first:
-                pki.setup_authority(data_dir, user.name, password)
+                pki.setup_authority(keys, user.name, password)
                 append_audit(db, actor=user.name, action=actions.INSTALLATION_SETUP)
-            pki.enrol_user(data_dir, user.name, user.full_name, user.credentials, password,
+            pki.enrol_user(keys, user.name, user.full_name, user.credentials, password,
                            role=role, admin_name=admin.name if admin else user.name,
                            admin_password=admin_password if admin else password)
         except pki.PkiError as error:
@@ -104,11 +105,12 @@ def disable_user(db: Database, data_dir: Path, name: str, *, admin: UserRecord |
     with write_transaction(db):
         user = store_disable_user(db, name, actor=admin.name)
         try:
-            if pki.user_has_key(data_dir, user.name):
-                pki.revoke_user_key(data_dir, user.name, admin_name=admin.name,
+            keys = signing_keys(db, data_dir)
+            if pki.user_has_key(keys, user.name):
+                pki.revoke_user_key(keys, user.name, admin_name=admin.name,
                                     admin_password=admin_password)
             if user.role == ADMIN:
-                pki.revoke_authority(Path(data_dir), user.name)
+                pki.revoke_authority(keys, user.name)
         except pki.PkiError as error:
             raise _key_error(error) from error
     return user
@@ -125,7 +127,7 @@ def enable_user(db: Database, data_dir: Path, name: str, new_password: str, *,
     with write_transaction(db):
         user = store_enable_user(db, name, actor=admin.name)
         set_password(db, user.name, new_password, actor=admin.name, action=None)
-        _reissue(data_dir, user, new_password, admin.name, admin_password)
+        _reissue(signing_keys(db, data_dir), user, new_password, admin.name, admin_password)
     return get_user(db, name)
 
 
@@ -143,7 +145,7 @@ def reset_password(db: Database, data_dir: Path, name: str, new_password: str, *
     with write_transaction(db):
         set_password(db, user.name, new_password, actor=admin.name,
                      action=actions.USER_PASSWORD_RESET)
-        _reissue(data_dir, user, new_password, admin.name, admin_password)
+        _reissue(signing_keys(db, data_dir), user, new_password, admin.name, admin_password)
     return get_user(db, name)
 
 
@@ -157,7 +159,7 @@ def reissue_key(db: Database, data_dir: Path, name: str, user_password: str, *,
     with write_transaction(db):
         append_audit(db, actor=admin.name, action=actions.USER_KEY_REISSUE, table="users",
                      record_id=user.id)
-        _reissue(data_dir, user, user_password, admin.name, admin_password)
+        _reissue(signing_keys(db, data_dir), user, user_password, admin.name, admin_password)
     return user
 
 
@@ -173,23 +175,24 @@ def change_own_password(db: Database, data_dir: Path, name: str, old_password: s
         set_password(db, user.name, new_password, actor=user.name,
                      action=actions.USER_PASSWORD_CHANGE)
         try:
-            pki.change_password(data_dir, user.name, old_password, new_password)
+            pki.change_password(signing_keys(db, data_dir), user.name, old_password,
+                                new_password)
         except pki.PkiError as error:
             raise _key_error(error) from error
     return get_user(db, name)
 
 
-def _reissue(data_dir: Path, user: UserRecord, password: str, admin_name: str,
+def _reissue(keys: KeysAt, user: UserRecord, password: str, admin_name: str,
              admin_password: str) -> None:
     from desktop_app.report import pki
 
     try:
-        if pki.user_has_key(data_dir, user.name):
-            pki.reissue_user(data_dir, user.name, user.full_name, user.credentials, password,
+        if pki.user_has_key(keys, user.name):
+            pki.reissue_user(keys, user.name, user.full_name, user.credentials, password,
                              admin_name=admin_name, admin_password=admin_password,
                              role=user.role)
         else:
-            pki.enrol_user(data_dir, user.name, user.full_name, user.credentials, password,
+            pki.enrol_user(keys, user.name, user.full_name, user.credentials, password,
                            role=user.role, admin_name=admin_name, admin_password=admin_password)
     except pki.PkiError as error:
         raise _key_error(error) from error

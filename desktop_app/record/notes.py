@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop_app.record.auth import authorize, sign_in
+from desktop_app.record.keys import signing_keys
 from desktop_app.store.database import write_transaction
 from desktop_app.store.errors import Conflict, NotFound
 from desktop_app.store.notes import (
@@ -107,7 +108,7 @@ def sign_exam(db: Database, data_dir: Path, exam_id: int, name: str, password: s
     get_exam(db, exam_id)  # NotFound before any key work
     if exam_notes(db, exam_id):
         raise AlreadySigned()
-    signer = load_signer(Path(data_dir), user.name, password)
+    signer = load_signer(signing_keys(db, data_dir), user.name, password)
     now = datetime.now().astimezone()
     note_id, pdf = _render(db, data_dir, exam_id, signer, amends_id=None, addendum_text=None,
                            now=now)
@@ -129,7 +130,7 @@ def add_addendum(db: Database, data_dir: Path, note: str | int, text: str, name:
         raise InvalidValue("an addendum needs its text")
     user = authorize(sign_in(db, name, password), "add_addendum")
     original = find_note(db, note)
-    signer = load_signer(Path(data_dir), user.name, password)
+    signer = load_signer(signing_keys(db, data_dir), user.name, password)
     now = datetime.now().astimezone()
     note_id, pdf = _render(db, data_dir, original.exam_id, signer,
                            amends_id=printed_note_id(original), addendum_text=text, now=now)

@@ -377,12 +377,28 @@ CREATE INDEX patient_corrections_patient ON patient_corrections (patient_id)""")
                              record_id=key)
 
 
+def _v6_signing_keys(db: Database) -> None:
+    """The signing keys a record keeps itself (`store.keys`): a record on a server, so that
+    every workstation can sign and no key sits in a shared folder. The material is what
+    the data folder's pki/ holds, by the same names: private keys sealed under their
+    owners' passwords, certificates, the revocation list. (An embedded record keeps its
+    keys in pki/ and leaves this table empty.)"""
+    _script(db, _dialect_sql(db, """
+CREATE TABLE key_files (
+    name TEXT PRIMARY KEY,
+    content {blob} NOT NULL,
+    written_at TEXT NOT NULL
+)
+"""))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "record", _v1_record),
     Migration(2, "drafts", _v2_drafts),
     Migration(3, "sign_in_lockout", _v3_sign_in_lockout),
     Migration(4, "ward_board", _v4_ward_board),
     Migration(5, "provable_record", _v5_provable_record),
+    Migration(6, "signing_keys", _v6_signing_keys),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -35,6 +35,13 @@ class Ward:
     db: Database
     exam_id: int
 
+    @property
+    def keys(self):
+        """Where the record keeps its signing keys (on a server: in the record itself)."""
+        from desktop_app.record.keys import signing_keys
+
+        return signing_keys(self.db, self.folder)
+
     def actions(self) -> list[str]:
         """The audit log's actions, oldest first."""
         return [row[0] for row in self.db.execute("SELECT action FROM audit_log ORDER BY id")]
@@ -45,8 +52,8 @@ class Ward:
 
 @pytest.fixture
 def ward(private_data_dir: Path, engine: str, request: pytest.FixtureRequest) -> Iterator[Ward]:
-    """The ward's record on each engine (see tests/postgres_server.py), its data folder
-    holding the signing keys."""
+    """The ward's record on each engine (see tests/postgres_server.py); its signing keys in
+    the data folder (SQLite) or in the record itself (PostgreSQL)."""
     private_data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     db = open_test_record(engine, private_data_dir, request)
     accounts.add_user(db, private_data_dir, ADMIN, full_name="Ada Admin", role="admin",

@@ -146,37 +146,37 @@ def test_account_operations_refuse_anyone_but_an_administrator(ward: Ward,
 
 
 def test_disable_revokes_the_key_and_enable_gives_a_new_one(ward: Ward) -> None:
-    old = pki.load_signer(ward.folder, NURSE, NURSE_PASSWORD).certificate
+    old = pki.load_signer(ward.keys, NURSE, NURSE_PASSWORD).certificate
     mark = len(ward.actions())
     accounts.disable_user(ward.db, ward.folder, NURSE, admin_name=ADMIN,
                           admin_password=ADMIN_PASSWORD)
     assert ward.actions_since(mark) == ["user.sign_in", "user.disable"]
-    assert pki.revoked_at(ward.folder, old) is not None
+    assert pki.revoked_at(ward.keys, old) is not None
     with pytest.raises(AccountDisabled):
         sign_in(ward.db, NURSE, NURSE_PASSWORD)
     with pytest.raises(pki.SigningError, match="revoked"):
-        pki.load_signer(ward.folder, NURSE, NURSE_PASSWORD)
+        pki.load_signer(ward.keys, NURSE, NURSE_PASSWORD)
     mark = len(ward.actions())
     accounts.enable_user(ward.db, ward.folder, NURSE, "a-new-passphrase-2",
                          admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
     assert ward.actions_since(mark) == ["user.sign_in", "user.enable"]
-    new = pki.load_signer(ward.folder, NURSE, "a-new-passphrase-2").certificate
+    new = pki.load_signer(ward.keys, NURSE, "a-new-passphrase-2").certificate
     assert new.serial_number != old.serial_number
-    assert pki.revoked_at(ward.folder, new) is None
+    assert pki.revoked_at(ward.keys, new) is None
 
 
 def test_reset_password_clears_a_lock_out_and_rekeys(ward: Ward) -> None:
     for _ in range(LOCK_AFTER_FAILURES):
         with pytest.raises(AuthenticationFailed):
             sign_in(ward.db, NURSE, "forgotten it")
-    old = pki.load_signer(ward.folder, NURSE, NURSE_PASSWORD).certificate
+    old = pki.load_signer(ward.keys, NURSE, NURSE_PASSWORD).certificate
     mark = len(ward.actions())
     accounts.reset_password(ward.db, ward.folder, NURSE, "a-fresh-passphrase",
                             admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
     assert ward.actions_since(mark) == ["user.sign_in", "user.password_reset"]
     assert sign_in(ward.db, NURSE, "a-fresh-passphrase").name == NURSE
-    assert pki.revoked_at(ward.folder, old) is not None
-    pki.load_signer(ward.folder, NURSE, "a-fresh-passphrase")
+    assert pki.revoked_at(ward.keys, old) is not None
+    pki.load_signer(ward.keys, NURSE, "a-fresh-passphrase")
 
 
 def test_a_disabled_account_gets_no_fresh_key_by_a_reset(ward: Ward) -> None:
@@ -188,7 +188,7 @@ def test_a_disabled_account_gets_no_fresh_key_by_a_reset(ward: Ward) -> None:
         accounts.reset_password(ward.db, ward.folder, NURSE, "a-fresh-passphrase",
                                 admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
     with pytest.raises(pki.SigningError, match="revoked"):
-        pki.load_signer(ward.folder, NURSE, NURSE_PASSWORD)
+        pki.load_signer(ward.keys, NURSE, NURSE_PASSWORD)
 
 
 def test_change_own_password_reseals_the_key(ward: Ward) -> None:
@@ -196,7 +196,7 @@ def test_change_own_password_reseals_the_key(ward: Ward) -> None:
     accounts.change_own_password(ward.db, ward.folder, NURSE, NURSE_PASSWORD,
                                  "my-own-new-passphrase")
     assert ward.actions_since(mark) == ["user.sign_in", "user.password_change"]
-    pki.load_signer(ward.folder, NURSE, "my-own-new-passphrase")
+    pki.load_signer(ward.keys, NURSE, "my-own-new-passphrase")
     with pytest.raises(AuthenticationFailed):
         sign_in(ward.db, NURSE, NURSE_PASSWORD)
 
@@ -338,3 +338,32 @@ def test_the_workstation_writes_as_whoever_is_signed_in_there(ward: Ward) -> Non
     with pytest.raises(StoreError, match="disabled"):
         record.finish_exam(record.signed_in_user(), dict(document, exam=dict(
             document["exam"], performed_at="2026-05-04T11:00:00+01:00")))
+
+
+def test_the_keys_are_kept_where_the_record_is_and_any_workstation_signs_there(
+        ward: Ward, engine: str, tmp_path: Path) -> None:
+    """A record on a server keeps its signing keys itself: no key file in any folder, and a
+    second workstation, with an empty data folder of its own, signs as the nurse. An
+    embedded record keeps them in its data folder's pki/, as before."""
+    from desktop_app.store.keys import RecordKeyFiles
+
+    kept = RecordKeyFiles(ward.db).names()
+    if engine == "postgresql":
+        assert not (ward.folder / "pki").exists()
+        assert {"authority/certificate.pem", "authority/key.pem", "authority/admins.json",
+                f"users/{NURSE}/key.pem", f"users/{NURSE}/certificate.pem"} <= set(kept)
+        other_workstation = tmp_path / "workstation-2"
+        other_workstation.mkdir(mode=0o700)
+        signed = record.sign_exam(ward.db, other_workstation, ward.exam_id, NURSE,
+                                  NURSE_PASSWORD)
+        assert list(other_workstation.iterdir()) == []  # nothing written beside it
+    else:
+        assert kept == []
+        assert pki.user_has_key(ward.folder, NURSE)
+        signed = record.sign_exam(ward.db, ward.folder, ward.exam_id, NURSE, NURSE_PASSWORD)
+    assert [n.id for n in exam_notes(ward.db, ward.exam_id)] == [signed.note_row_id]
+    # the key material holds no password and no private key in the clear
+    for name in kept:
+        content = RecordKeyFiles(ward.db).read(name)
+        assert NURSE_PASSWORD.encode() not in content and ADMIN_PASSWORD.encode() not in content
+        assert b"BEGIN PRIVATE KEY" not in content and b"BEGIN EC PRIVATE KEY" not in content

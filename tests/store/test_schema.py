@@ -156,7 +156,7 @@ def test_v5_from_v4_folds_mrns_keeps_ids_unique_and_hashes_every_row(folder: Pat
                 due="2026-05-04T08:30:00.000000Z")
     db.execute("INSERT INTO settings (key, value, updated_at, updated_by) "
                "VALUES ('ward_name', '\"7B\"', ?, 'test')", [NOW])
-    assert migrate(db) == [4, 5]
+    assert migrate(db, target=5) == [4, 5]
     assert [r[0] for r in db.execute("SELECT mrn FROM patients ORDER BY id")] == ["MBB-0501", "X-2"]
     for table in ("patients", "episodes", "exams", "users", "signed_notes"):
         sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
@@ -174,6 +174,20 @@ def test_v5_from_v4_folds_mrns_keeps_ids_unique_and_hashes_every_row(folder: Pat
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO patients (mrn, created_at, updated_at) VALUES ('lower', ?, ?)",
                    [NOW, NOW])
+
+
+def test_v6_from_v5_adds_the_records_own_signing_keys_and_keeps_the_rest(
+        folder: Path) -> None:
+    db = at_version(folder, 3)  # the exam as version 3 had it: the board and the audit
+    exam_id = add_v1_exam(db, mrn="M6", exam_at="2026-05-04T08:00:00.000000Z", level="notify",
+                          due="2026-05-04T08:15:00.000000Z")
+    assert migrate(db, target=5) == [4, 5]  # chain take it in, as a real record's
+    assert migrate(db) == [6]
+    assert schema_version(db) == SCHEMA_VERSION
+    assert db.execute("SELECT level FROM exams WHERE id = ?", [exam_id]).fetchone() == ("notify",)
+    keys_kept_in_the_record(db)
+    report = check_database(db, full=True)
+    assert report.ok, report.problems
 
 
 def test_v5_stops_naming_the_mrns_when_folding_would_merge_two_patients(folder: Path) -> None:
@@ -229,8 +243,7 @@ def test_on_a_server_each_migration_runs_from_the_version_before(postgres_url: s
     assert row == (later, "urgent", "2026-05-04T09:15:00.000000Z")
     db.execute("INSERT INTO settings (key, value, updated_at, updated_by) "
                "VALUES ('ward_name', '\"7B\"', ?, 'test')", [NOW])
-    assert migrate(db) == [5]
-    assert schema_version(db) == SCHEMA_VERSION
+    assert migrate(db, target=5) == [5]
     assert [r[0] for r in db.execute("SELECT DISTINCT mrn FROM patients")] == ["MBB-0501"]
     assert id_counters(db, ID_TABLES)["exams"] == 2
     baseline = db.execute("SELECT record_table, count(*) FROM audit_log WHERE action = "
@@ -247,7 +260,31 @@ def test_on_a_server_each_migration_runs_from_the_version_before(postgres_url: s
     with pytest.raises(INTEGRITY_ERROR["postgresql"]):  # user names are one in any case
         db.execute("INSERT INTO users (name, full_name, role, password_hash, created_at, "
                    "created_by) VALUES ('ANN', 'Ann Again', 'admin', 'x', ?, 'test')", [NOW])
+    assert migrate(db) == [6]
+    assert schema_version(db) == SCHEMA_VERSION
+    keys_kept_in_the_record(db)
     db.close()
+
+
+def keys_kept_in_the_record(db: Database) -> None:
+    """Version 6: the record keeps key material by name, bytes as written, in one step
+    with the write that needs it (a rolled-back write keeps none of it)."""
+    from desktop_app.store.database import write_transaction
+    from desktop_app.store.keys import RecordKeyFiles
+
+    keys = RecordKeyFiles(db)
+    material = bytes(range(256)) * 4  # every byte value, as a sealed key has
+    with write_transaction(db):
+        keys.write("users/ann/key.pem", material)
+    assert keys.read("users/ann/key.pem") == material and keys.read("missing") is None
+    with write_transaction(db):
+        keys.rename("users/ann/key.pem", "users/ann/retired/1/key.pem")
+        keys.write("users/ann/key.pem", b"new")
+    assert keys.names() == ["users/ann/key.pem", "users/ann/retired/1/key.pem"]
+    with pytest.raises(RuntimeError), write_transaction(db):
+        keys.write("users/ann/key.pem", b"half-way")
+        raise RuntimeError("the account change failed")
+    assert keys.read("users/ann/key.pem") == b"new"
 
 
 def test_on_a_server_a_failing_migration_leaves_the_previous_version_intact(

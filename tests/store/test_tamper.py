@@ -19,6 +19,7 @@ import pytest
 from desktop_app.commands.check import pdf_verifier
 from desktop_app.domain import load_document
 from desktop_app.record.accounts import add_user
+from desktop_app.record.keys import signing_keys
 from desktop_app.report import pki
 from desktop_app.report.signing import create_signed_note
 from desktop_app.store import (
@@ -56,7 +57,7 @@ def _quick_hashing(mp: pytest.MonkeyPatch) -> None:
 
 
 def _sign(db, folder: Path, exam_id: int, doc: dict) -> bytes:
-    signer = pki.load_signer(folder, NURSE, NURSE_PASSWORD)
+    signer = pki.load_signer(signing_keys(db, folder), NURSE, NURSE_PASSWORD)
     return create_signed_note(load_document(doc), signer, note_id=f"NC-T-{exam_id}",
                               audit_anchor=audit_anchor(db))
 
@@ -101,7 +102,7 @@ def record(template: Path, tmp_path: Path) -> Path:
 def full_check(folder: Path) -> CheckReport:
     db = connect(database_path(folder), create=False)
     try:
-        return check_database(db, full=True, verify_pdf=pdf_verifier(folder))
+        return check_database(db, full=True, verify_pdf=pdf_verifier(signing_keys(db, folder)))
     finally:
         db.close()
 
