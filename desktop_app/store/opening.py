@@ -68,13 +68,17 @@ def open_postgres(url: str, *, check: bool = True, migrate: bool = True) -> Data
     for the application: the same steps as `open_database` (refuse a newer schema, the
     start-up check before anything is written, then the pending migrations).
 
-    The URL's password (better kept in ~/.pgpass or PGPASSWORD) never reaches a log line
-    or an error message: a connection that fails says what the server answered.
+    The URL is refused when it holds a password (that belongs in libpq's owner-only
+    password file, ~/.pgpass) or names another computer without `sslmode=verify-full`
+    (`store.server_address`); it never reaches a log line or an error message: a
+    connection that fails says what the server answered.
     """
     from desktop_app.store.postgres import connect_postgres
+    from desktop_app.store.server_address import parse_server_address
 
     if not is_database_url(url):
         raise DatabaseProblem(["a database server is named by a postgresql:// URL"])
+    parse_server_address(url)  # no password in it; TLS, verified, to another computer
     try:
         db = connect_postgres(url)
     except database_errors() as error:

@@ -55,3 +55,22 @@ def test_the_window_says_it_does_not_open_a_server_record_yet(
     monkeypatch.setenv("NEUROCHECK_DATABASE", "postgresql://nurse@ward-server/ward")
     assert main([]) == 2
     assert "database server" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("postgresql://nurse:Secret-Pass-1@localhost/ward", "password file"),
+    ("postgresql://nurse@ward-server.hospital.example/ward", "sslmode=verify-full"),
+    ("postgresql://nurse@ward-server.hospital.example/ward?sslmode=require",
+     "sslmode=verify-full"),
+])
+def test_a_server_address_that_would_leak_the_password_or_trust_the_network_is_refused(
+        url: str, said: str, private_data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys) -> None:
+    """Refused before any connection is tried, in one line that does not repeat the
+    address, and nothing is written to the data folder's own record."""
+    status, out, err = run_cli(monkeypatch, capsys, private_data_dir, "--database", url,
+                               "export", "1", "--user", NURSE, "--password-stdin",
+                               stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 1 and out == ""
+    assert said in err and "Secret-Pass-1" not in err and len(err.strip().splitlines()) == 1
+    assert not database_path(private_data_dir).exists()
