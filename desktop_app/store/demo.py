@@ -252,7 +252,8 @@ def scenario_documents(scenario: Scenario, index: int, now: datetime) -> list[di
 
 def holds_demo_only(db: Database) -> bool | None:
     """None for an empty record, True when it holds demo patients only, else False."""
-    patients = db.execute("SELECT count(*), sum(mrn LIKE 'DEMO-%') FROM patients").fetchone()
+    patients = db.execute("SELECT count(*), sum(CASE WHEN mrn LIKE 'DEMO-%' THEN 1 ELSE 0 END) "
+                          "FROM patients").fetchone()
     if not patients[0] and not has_users(db):
         return None
     return bool(patients[0]) and patients[0] == patients[1]

@@ -382,7 +382,8 @@ def _v6_signing_keys(db: Database) -> None:
     every workstation can sign and no key sits in a shared folder. The material is what
     the data folder's pki/ holds, by the same names: private keys sealed under their
     owners' passwords, certificates, the revocation list. (An embedded record keeps its
-    keys in pki/ and leaves this table empty.)"""
+    keys in pki/ and leaves this table empty.) On PostgreSQL the append-only tables also
+    refuse TRUNCATE, which their row triggers do not see (SQLite has no TRUNCATE)."""
     _script(db, _dialect_sql(db, """
 CREATE TABLE key_files (
     name TEXT PRIMARY KEY,
@@ -390,6 +391,13 @@ CREATE TABLE key_files (
     written_at TEXT NOT NULL
 )
 """))
+    if is_postgres(db):
+        for table, what in (("audit_log", "the audit log is append-only"),
+                            ("signed_notes", "a signed note is never deleted"),
+                            ("addenda", "a signed addendum is never deleted"),
+                            ("patient_corrections", "a correction is never deleted")):
+            db.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('{what}')")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -74,3 +74,26 @@ def test_a_server_address_that_would_leak_the_password_or_trust_the_network_is_r
     assert status == 1 and out == ""
     assert said in err and "Secret-Pass-1" not in err and len(err.strip().splitlines()) == 1
     assert not database_path(private_data_dir).exists()
+
+
+def test_the_demo_ward_fills_an_empty_record_on_a_server(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    from desktop_app.store.opening import open_postgres
+
+    url = request.getfixturevalue("postgres_url")
+    folder = tmp_path / "workstation"
+    status, out, err = run_cli(monkeypatch, capsys, folder, "--database", url, "demo")
+    assert status == 0, err
+    db = open_postgres(url)
+    try:
+        from desktop_app.store.demo import holds_demo_only
+        from desktop_app.store.keys import RecordKeyFiles
+
+        assert holds_demo_only(db) is True
+        assert db.execute("SELECT count(*) FROM exams").fetchone()[0] > 0
+        assert "authority/certificate.pem" in RecordKeyFiles(db).names()
+    finally:
+        db.close()
+    assert not (folder / "pki").exists()
+    assert not database_path(folder).exists()  # nothing in the workstation's own record
