@@ -1,7 +1,9 @@
 """`verify NOTE.pdf`: who signed a note, when, and whether it is intact, signed with a key
 of this installation that is not revoked, and issued here (its hash is among the record's
 signed notes): exit 0; otherwise what is wrong, with the signer and time as claims (exit 1).
-Reads only: it never creates a data folder or a database."""
+Reads only: it never creates a data folder or a database. With a record on a server
+(--database, $NEUROCHECK_DATABASE) the installation's authority and revocation list are
+the ones the record keeps."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 EXIT_NOT_VALID = 1
 
@@ -19,37 +22,55 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
-def read_record(data_dir: Path) -> tuple[set[str], Callable[[str], bool]]:
-    """The disabled accounts' names and a test 'is this SHA-256 one of the record's signed
-    notes or addenda?'; with no record here, no names and nothing is in it."""
+def read_record(data_dir: Path, database: str | None = None
+                ) -> tuple[set[str], Callable[[str], bool], Any]:
+    """The disabled accounts' names, a test 'is this SHA-256 one of the record's signed
+    notes or addenda?' and where the installation's authority is (the data folder, or a
+    copy of what a record on a server keeps); with no record here, no names and nothing
+    is in it."""
+    nothing = (set(), lambda _sha: False, data_dir)
     try:
-        from desktop_app.record.reads import StoreError, database_path, list_users, open_database
+        from desktop_app.record.reads import StoreError, database_path, list_users, open_record
     except ImportError:
-        return set(), lambda _sha: False
-    if not database_path(data_dir).exists():
-        return set(), lambda _sha: False
+        return nothing
+    if database is None and not database_path(data_dir).exists():
+        return nothing
     try:
-        db = open_database(data_dir, create=False, migrate=False, check=False)
+        db = open_record(data_dir, database=database, create=False, migrate=False,
+                         check=False)
     except StoreError:
-        return set(), lambda _sha: False
+        return nothing
     try:
         disabled = {user.name for user in list_users(db) if user.disabled}
         hashes = {row[0] for row in db.execute(
             "SELECT sha256 FROM signed_notes UNION SELECT sha256 FROM addenda")}
+        keys = data_dir if database is None else _authority_copy(db)
     finally:
         db.close()
-    return disabled, hashes.__contains__
+    return disabled, hashes.__contains__, keys
+
+
+def _authority_copy(db) -> Any:
+    """What `verify` reads of a record's keys: the authority's certificate and its
+    revocation list (no private key leaves the record)."""
+    from desktop_app.record.keys import signing_keys
+    from desktop_app.report.pki import AUTHORITY_CERTIFICATE, REVOCATION_LIST, KeyCopy
+
+    keys = signing_keys(db, Path("."))
+    return KeyCopy({name: content for name in (AUTHORITY_CERTIFICATE, REVOCATION_LIST)
+                    if (content := keys.read(name)) is not None})
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop_app.paths import data_dir
+    from desktop_app.paths import data_dir, database_url
     from desktop_app.report.verify import verify_file
 
     # pyHanko logs a traceback for every signer it cannot trust; the result says it plainly.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     folder = data_dir(args.data_dir, create=False)
-    disabled, in_record = read_record(folder)
-    result = verify_file(Path(args.file), folder, disabled=disabled, in_record=in_record)
+    disabled, in_record, keys = read_record(folder, database_url(getattr(args, "database",
+                                                                         None)))
+    result = verify_file(Path(args.file), keys, disabled=disabled, in_record=in_record)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

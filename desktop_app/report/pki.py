@@ -158,6 +158,23 @@ class KeyFolder:
         os.replace(self.root / old, target)
 
 
+class KeyCopy:
+    """Key material copied out of where it is kept, to read after that is closed (`verify`
+    of a note against a record on a server)."""
+
+    def __init__(self, content: dict[str, bytes]) -> None:
+        self.content = dict(content)
+
+    def read(self, name: str) -> bytes | None:
+        return self.content.get(name)
+
+    def write(self, name: str, content: bytes) -> None:
+        raise PkiError("a copy of the signing keys is for reading only")
+
+    def rename(self, old: str, new: str) -> None:
+        raise PkiError("a copy of the signing keys is for reading only")
+
+
 # Every function below takes where the keys are: a data folder (its pki/ files) or any
 # `KeyFiles` (a record that keeps them).
 KeysAt = Path | str | KeyFiles

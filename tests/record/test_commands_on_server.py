@@ -97,3 +97,32 @@ def test_the_demo_ward_fills_an_empty_record_on_a_server(
         db.close()
     assert not (folder / "pki").exists()
     assert not database_path(folder).exists()  # nothing in the workstation's own record
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_a_note_signed_at_one_workstation_verifies_at_another_until_its_key_is_revoked(
+        ward: Ward, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    """The keys are in the server's record: one workstation signs, another (an empty data
+    folder of its own) verifies against the authority and the revocation list the record
+    keeps; once the nurse's account is disabled, her key is reported revoked there."""
+    monkeypatch.setenv("NEUROCHECK_DATABASE", request.getfixturevalue("postgres_url"))
+    first, second = tmp_path / "workstation-1", tmp_path / "workstation-2"
+    note = tmp_path / "note.pdf"
+    status, _out, err = run_cli(monkeypatch, capsys, first, "note", str(ward.exam_id),
+                                "--out", str(note), "--user", NURSE, "--password-stdin",
+                                stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 0, err
+    status, out, err = run_cli(monkeypatch, capsys, second, "verify", str(note))
+    assert status == 0 and "issued here" in out, out + err
+    assert not second.exists()  # verify reads only
+
+    status, _out, err = run_cli(monkeypatch, capsys, first, "user", "disable", NURSE,
+                                "--user", ADMIN, "--password-stdin",
+                                stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    status, out, err = run_cli(monkeypatch, capsys, second, "verify", str(note))
+    assert "revoked" in out, out + err
+    monkeypatch.delenv("NEUROCHECK_DATABASE")  # the workstation's own folder has no record
+    status, out, _err = run_cli(monkeypatch, capsys, second, "verify", str(note))
+    assert status == 1 and "NOT VALID" in out
