@@ -43,6 +43,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fhir": ("desktop_app.commands.fhir", "export a signed exam as a FHIR R4 Bundle (JSON)"),
     "note": ("desktop_app.commands.note", "sign a stored exam's chart note (or an addendum)"),
     "verify": ("desktop_app.commands.verify", "check a signed note: who signed, when, intact"),
+    "migrate-to-server": ("desktop_app.commands.migrate_to_server",
+                          "move this data folder's record onto an empty PostgreSQL database, "
+                          "proven complete"),
 }
 
 

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
     from desktop_app.commands.records import data_folder, fail
     from desktop_app.paths import database_url
-    from desktop_app.record.keys import signing_keys
+    from desktop_app.record.keys import note_verifier, signing_keys
     from desktop_app.record.reads import (
         CheckReport,
         DatabaseMissing,
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         report = CheckReport(problems=[f"the database cannot be read: {error}"])
     else:
         try:
-            verifier = (pdf_verifier(signing_keys(db, folder))
+            verifier = (note_verifier(signing_keys(db, folder))
                         if getattr(args, "signatures", False) else None)
             report = check_database(db, full=True, verify_pdf=verifier)
         finally:
@@ -62,21 +62,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"OK: integrity, references, audit chain and every row against it "
           f"({report.summary()}).")
     return 0
-
-
-def pdf_verifier(keys):
-    """The signature check of a stored note: this installation's authority (in `keys`,
-    where the record keeps its signing keys: `record.keys.signing_keys`), via
-    report/verify.py (the store does not read PDFs itself)."""
-    import logging
-
-    from desktop_app.report.verify import verify_note
-
-    logging.getLogger("pyhanko").setLevel(logging.ERROR)
-
-    def verify(pdf: bytes) -> str | None:
-        result = verify_note(pdf, keys)
-        return None if result.ok else "its signature does not verify: " + "; ".join(
-            result.problems)
-
-    return verify

@@ -69,11 +69,12 @@ def sign_in_for(args: argparse.Namespace, db: Database, operation: str) -> Signe
 
 
 def with_signed_in(args: argparse.Namespace, operation: str,
-                   body: Callable[[Path, Database, SignedIn], int], *, check: bool = True) -> int:
+                   body: Callable[[Path, Database, SignedIn], int], *, check: bool = True,
+                   on_server: bool = True) -> int:
     """`with_database`, with `--user` signed in first: `body(folder, db, signed_in)`."""
     return with_database(args, lambda folder, db: body(folder, db,
                                                        sign_in_for(args, db, operation)),
-                         check=check)
+                         check=check, on_server=on_server)
 
 
 def fail(message: str, status: int = EXIT_PROBLEM) -> int:
@@ -82,7 +83,7 @@ def fail(message: str, status: int = EXIT_PROBLEM) -> int:
 
 
 def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int], *,
-                  check: bool = True) -> int:
+                  check: bool = True, on_server: bool = True) -> int:
     """Open the record (the data folder's database, or the server's that --database or
     $NEUROCHECK_DATABASE names; checked unless `check` is False, migrated), run
     `body(folder, db)`, close.
@@ -91,7 +92,9 @@ def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int
     from the store becomes its message on standard error.
     """
     folder = data_folder(args)
-    server = database_url(getattr(args, "database", None))
+    # on_server=False: the data folder's own file, whatever --database names (the record
+    # `migrate-to-server` moves from).
+    server = database_url(getattr(args, "database", None)) if on_server else None
     try:
         db = open_record(folder, database=server, check=check)
     except DatabaseProblem as error:

@@ -36,6 +36,7 @@ from desktop_app.record.ward import (
     export_exam,
     export_fhir,
     import_documents,
+    migrate_to_server,
     restore,
 )
 from desktop_app.record.ward_record import WardRecord
@@ -68,6 +69,7 @@ __all__ = [
     "find_note",
     "finish_exam",
     "import_documents",
+    "migrate_to_server",
     "password_problem",
     "reissue_key",
     "reset_password",

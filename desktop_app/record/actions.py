@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     # the record as a whole
     "record.backup": "a verified copy of the database was written",
     "record.restore": "the database was replaced by a verified backup",
+    "record.migrate_to_server": "the record was moved onto a database server, row for row, and proven complete",
     "schema.migrate": "the database was brought to a newer schema",
     "record.baseline": "a row recorded before rows were hashed, taken into the audit chain",
 }
@@ -73,6 +74,7 @@ ADDENDUM_SIGN = "addendum.sign"
 NOTE_EXPORT_FHIR = "note.export_fhir"
 RECORD_BACKUP = "record.backup"
 RECORD_RESTORE = "record.restore"
+RECORD_MIGRATE_TO_SERVER = "record.migrate_to_server"
 WARD_BOARD_VIEW = "ward.board_view"
 PATIENT_VIEW = "patient.view"
 NOTE_PRINT = "note.print"

@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "change_own_password": ANY_ROLE,
     "close_episode": (CLINICIAN,),
     "restore": (ADMIN,),
+    "migrate_to_server": (ADMIN,),
     "change_settings": (ADMIN,),
     "export_audit": (ADMIN,),
     "manage_accounts": (ADMIN,),

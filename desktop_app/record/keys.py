@@ -20,3 +20,21 @@ if TYPE_CHECKING:
 def signing_keys(db: Database, data_dir: Path) -> KeysAt:
     """The keys of the record `db` (whose data folder is `data_dir`)."""
     return RecordKeyFiles(db) if is_postgres(db) else Path(data_dir)
+
+
+def note_verifier(keys: KeysAt):
+    """The signature check of a stored note, for `check --signatures` and a move to a
+    server: this installation's authority (in `keys`), via report/verify.py (the store
+    does not read PDFs itself). None when the note verifies, else what is wrong."""
+    import logging
+
+    from desktop_app.report.verify import verify_note
+
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+
+    def verify(pdf: bytes) -> str | None:
+        result = verify_note(pdf, keys)
+        return None if result.ok else "its signature does not verify: " + "; ".join(
+            result.problems)
+
+    return verify

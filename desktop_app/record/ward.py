@@ -124,6 +124,30 @@ def restore(data_dir: Path, user: UserRecord, source: Path):
     return restore_database(Path(data_dir), Path(source), actor=user.name)
 
 
+def migrate_to_server(db: Database, data_dir: Path, user: UserRecord, database: str):
+    """Move the embedded record `db` (of `data_dir`) onto the empty PostgreSQL database
+    that `database` names, with its signing keys from pki/, and prove the copy complete
+    (`store.server_copy`: row counts, the full check, every signed note verified against
+    the moved keys). One transaction on the server, audited `record.migrate_to_server`
+    there; the file is left as it was. Administrators only."""
+    from desktop_app.record.keys import note_verifier
+    from desktop_app.report.pki import pki_dir
+    from desktop_app.store.keys import RecordKeyFiles
+    from desktop_app.store.opening import open_postgres
+    from desktop_app.store.server_copy import copy_to_server
+
+    authorize(user, "migrate_to_server")
+    folder = pki_dir(Path(data_dir))
+    keys = [(path.relative_to(folder).as_posix(), path.read_bytes())
+            for path in sorted(folder.rglob("*")) if path.is_file()] if folder.is_dir() else []
+    target = open_postgres(database, check=False, migrate=False)
+    try:
+        return copy_to_server(db, target, actor=user.name, keys=keys,
+                              verify_pdf=note_verifier(RecordKeyFiles(target)))
+    finally:
+        target.close()
+
+
 def fill_demo(db: Database, data_dir: Path, user: UserRecord | None = None, *,
               now: Any = None) -> dict[str, int]:
     """Fill an empty data folder with the sample ward (its accounts get signing keys).

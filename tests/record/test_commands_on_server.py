@@ -126,3 +126,83 @@ def test_a_note_signed_at_one_workstation_verifies_at_another_until_its_key_is_r
     monkeypatch.delenv("NEUROCHECK_DATABASE")  # the workstation's own folder has no record
     status, out, _err = run_cli(monkeypatch, capsys, second, "verify", str(note))
     assert status == 1 and "NOT VALID" in out
+
+
+def test_a_record_moves_onto_a_server_row_for_row_and_proves_itself_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    """`migrate-to-server`: the demo ward's file, with a signed note, moved onto an empty
+    database; the same rows, the chain to the same head, the full check with every note's
+    signature there, keys moved into the record, and the file untouched. A second move into
+    the now full database is refused, and a nurse may not move a record."""
+    from desktop_app.store import connect
+    from desktop_app.store.demo import PASSWORD
+    from desktop_app.store.opening import open_postgres
+    from desktop_app.store.server_copy import TABLES
+
+    url = request.getfixturevalue("postgres_url")
+    folder = tmp_path / "ward"
+    assert run_cli(monkeypatch, capsys, folder, "demo")[0] == 0
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "note", "1", "--out",
+                                str(tmp_path / "n.pdf"), "--user", "nurse", "--password-stdin",
+                                stdin=f"{PASSWORD}\n")
+    assert status == 0, err
+
+    status, out, err = run_cli(monkeypatch, capsys, folder, "migrate-to-server", url,
+                               "--user", "nurse", "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert status == 1 and "administrator" in err.lower(), err
+    status, out, err = run_cli(monkeypatch, capsys, folder, "migrate-to-server", url,
+                               "--user", "admin", "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert status == 0, err
+    assert "proven complete" in out
+
+    source = connect(database_path(folder), create=False)
+    server = open_postgres(url)  # the start-up check passes on the server's copy
+    try:
+        def rows(db, table):
+            return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                    for row in db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()]
+
+        for table in TABLES:
+            if table not in ("audit_log", "audit_head"):
+                assert rows(server, table) == rows(source, table), table
+        file_log, server_log = rows(source, "audit_log"), rows(server, "audit_log")
+        assert server_log[:-1] == file_log  # entry for entry, then the move itself
+        assert server_log[-1][3] == "record.migrate_to_server"
+        assert server.execute("SELECT count(*) FROM key_files").fetchone()[0] > 0
+        assert source.execute("SELECT count(*) FROM audit_log WHERE action = "
+                              "'record.migrate_to_server'").fetchone()[0] == 0
+    finally:
+        source.close()
+        server.close()
+    assert (folder / "pki").is_dir()  # the file's own keys stay with it
+
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "migrate-to-server", url,
+                                "--user", "admin", "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert status == 1 and "already holds a NeuroCheck record" in err
+    monkeypatch.setenv("NEUROCHECK_DATABASE", url)  # the workstation now works on the server
+    status, out, err = run_cli(monkeypatch, capsys, tmp_path / "ws", "check", "--signatures")
+    assert status == 0 and out.startswith("OK"), err
+    status, out, _err = run_cli(monkeypatch, capsys, tmp_path / "ws", "verify",
+                                str(tmp_path / "n.pdf"))
+    assert status == 0 and "issued here" in out
+
+
+@pytest.mark.parametrize("engine", ["sqlite"])
+def test_a_move_that_does_not_prove_itself_leaves_the_server_empty(
+        ward: Ward, engine: str, request: pytest.FixtureRequest) -> None:
+    from desktop_app import record
+    from desktop_app.store.postgres import connect_postgres
+    from desktop_app.store.schema import schema_version
+    from desktop_app.store.server_copy import CopyIncomplete, copy_to_server
+
+    record.sign_exam(ward.db, ward.folder, ward.exam_id, NURSE, NURSE_PASSWORD)
+    target = connect_postgres(request.getfixturevalue("postgres_url"))
+    try:
+        with pytest.raises(CopyIncomplete, match="nothing was kept on the server"):
+            copy_to_server(ward.db, target, actor=ADMIN,
+                           verify_pdf=lambda _pdf: "its signature does not verify")
+        assert schema_version(target) == 0
+        assert target.execute("SELECT to_regclass('audit_log')").fetchone()[0] is None
+    finally:
+        target.close()

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.commands.check import pdf_verifier
 from desktop_app.domain import load_document
 from desktop_app.record.accounts import add_user
-from desktop_app.record.keys import signing_keys
+from desktop_app.record.keys import note_verifier, signing_keys
 from desktop_app.report import pki
 from desktop_app.report.signing import create_signed_note
 from desktop_app.store import (
@@ -102,7 +101,7 @@ def record(template: Path, tmp_path: Path) -> Path:
 def full_check(folder: Path) -> CheckReport:
     db = connect(database_path(folder), create=False)
     try:
-        return check_database(db, full=True, verify_pdf=pdf_verifier(signing_keys(db, folder)))
+        return check_database(db, full=True, verify_pdf=note_verifier(signing_keys(db, folder)))
     finally:
         db.close()
 

@@ -11,9 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from desktop_app.commands.check import pdf_verifier
 from desktop_app.record.accounts import add_user
-from desktop_app.record.keys import signing_keys
+from desktop_app.record.keys import note_verifier, signing_keys
 from desktop_app.store import (
     CheckReport,
     StoreError,
@@ -72,7 +71,7 @@ def server_record(postgres_url: str, private_data_dir: Path,
 def full_check(url: str, folder: Path) -> CheckReport:
     db = connect_postgres(url)
     try:
-        return check_database(db, full=True, verify_pdf=pdf_verifier(signing_keys(db, folder)))
+        return check_database(db, full=True, verify_pdf=note_verifier(signing_keys(db, folder)))
     finally:
         db.close()
 

@@ -1,0 +1,139 @@
+"""Moving an embedded record onto a PostgreSQL server (`migrate-to-server`).
+
+Every row of every table is copied as it is: the same IDs, times, documents, signed PDFs,
+row hashes, the audit chain entry for entry and its head. So the copy proves itself with
+the same full check as the file: every row against the chain, the chain unbroken to the
+same head, every ID counter where the file's was. The server's database must be empty.
+Its schema is made by the same migrations as every record's; the entries those write
+describe the server's own making, not the ward's history, so they give way to the file's
+log, which records how the ward's record reached this schema.
+
+All of it is one transaction on the server, checked before it commits: a copy that is not
+complete, or does not prove itself, leaves the server's database as empty as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from desktop_app.store import schema
+from desktop_app.store.audit import append_audit
+from desktop_app.store.check import CheckReport, PdfVerifier, check_database
+from desktop_app.store.database import read_snapshot, utc_now, utc_text, write_transaction
+from desktop_app.store.dialect import column_names, id_counters, is_postgres
+from desktop_app.store.errors import Conflict, InvalidValue, StoreError
+from desktop_app.store.rows import ID_TABLES
+
+# In the order their references allow (an episode's latest exam is set once the exams are in).
+TABLES = ("patients", "patient_name_words", "users", "episodes", "exams", "escalations",
+          "signed_notes", "addenda", "settings", "drafts", "patient_corrections", "audit_log",
+          "audit_head")
+# The append-only guards the copy passes while it writes the file's log in place.
+_GUARDED = ("audit_log", "signed_notes", "addenda", "patient_corrections")
+BATCH = 500
+MIGRATE_ACTION = "record.migrate_to_server"  # record.actions lists it
+
+
+class CopyIncomplete(StoreError):
+    """The server's copy does not match the file or does not pass its check; nothing was
+    kept on the server."""
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    rows: dict[str, int]  # per table, the same in the file and on the server
+    keys: int  # signing-key files moved into the record
+    check: CheckReport  # the server's full check, before the copy committed
+
+
+def copy_to_server(source: Database, target: Database, *, actor: str,
+                   keys: Iterable[tuple[str, bytes]] = (),
+                   verify_pdf: PdfVerifier | None = None) -> CopyReport:
+    """Copy the record `source` (a SQLite file, checked) into the empty server `target`,
+    with the key material `keys` (name, bytes) of its data folder, and prove it."""
+    if is_postgres(source) or not is_postgres(target):
+        raise InvalidValue("a record moves from a file onto a PostgreSQL server")
+    if schema.schema_version(target) != 0:
+        raise Conflict("the server's database already holds a NeuroCheck record: give the "
+                       "address of a new, empty database")
+    if schema.schema_version(source) != schema.SCHEMA_VERSION:
+        raise InvalidValue("open the record with this NeuroCheck first, so that its schema "
+                           "is brought up to date, then move it")
+    with read_snapshot(source):
+        counts = {table: source.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for table in TABLES}
+        counters = id_counters(source, ID_TABLES)
+        with write_transaction(target):
+            schema.migrate(target)
+            for table in _GUARDED:
+                target.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            target.execute("DELETE FROM audit_head")
+            target.execute("DELETE FROM audit_log")  # the server's own making, see above
+            links: list[list[object]] = []
+            for table in TABLES:
+                links += _copy_table(source, target, table)
+                if table == "exams" and links:
+                    target.conn.executemany(
+                        "UPDATE episodes SET last_exam_id = ? WHERE id = ?", links)
+            for table in _GUARDED:
+                target.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            for table in ID_TABLES:
+                _set_counter(target, table, counters.get(table, 0))
+            key_count = 0
+            for name, content in keys:
+                target.execute("INSERT INTO key_files (name, content, written_at) "
+                               "VALUES (?, ?, ?)", [name, bytes(content), utc_text(utc_now())])
+                key_count += 1
+            copied = {table: target.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                      for table in TABLES}
+            if copied != counts:
+                differ = [t for t in TABLES if copied[t] != counts[t]]
+                raise CopyIncomplete(f"the server's copy differs from the file in {differ[0]} "
+                                     f"({copied[differ[0]]} rows, not {counts[differ[0]]}); "
+                                     "nothing was kept on the server")
+            report = check_database(target, full=True, verify_pdf=verify_pdf)
+            if not report.ok:
+                raise CopyIncomplete("the server's copy does not pass the full check ("
+                                     + "; ".join(report.problems[:3])
+                                     + "); nothing was kept on the server")
+            append_audit(target, actor=actor, action=MIGRATE_ACTION,
+                         detail={"rows": sum(counts.values()), "keys": key_count})
+    return CopyReport(counts, key_count, report)
+
+
+def _copy_table(source: Database, target: Database, table: str) -> list[list[object]]:
+    """Copy `table` row for row. An episode's latest exam is left out and returned
+    ([exam, episode] pairs), to be set once the exams are in."""
+    columns = column_names(source, table)
+    if column_names(target, table) != columns:
+        raise CopyIncomplete(f"the server's table {table} is not the file's; nothing was kept")
+    names = ", ".join(columns)
+    insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    link = columns.index("last_exam_id") if table == "episodes" else None
+    links: list[list[object]] = []
+    cursor = source.execute(f"SELECT {names} FROM {table} ORDER BY 1")
+    while rows := cursor.fetchmany(BATCH):
+        batch = [list(row) for row in rows]
+        if link is not None:
+            for values in batch:
+                if values[link] is not None:
+                    links.append([values[link], values[0]])
+                    values[link] = None
+        target.conn.executemany(insert, batch)
+    return links
+
+
+def _set_counter(target: Database, table: str, last: int) -> None:
+    """The server's ID counter of `table` where the file's was (never below an ID)."""
+    sequence = target.execute("SELECT pg_get_serial_sequence(?, 'id')", [table]).fetchone()[0]
+    if sequence is None:
+        return
+    highest = target.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    value = max(int(last), int(highest))
+    if value > 0:
+        target.execute("SELECT setval(?, ?, true)", [sequence, value])
+    else:
+        target.execute("SELECT setval(?, 1, false)", [sequence])
