@@ -54,7 +54,7 @@ ACTIONS: dict[str, str] = {
     # the record as a whole
     "record.backup": "a verified copy of the database was written",
     "record.restore": "the database was replaced by a verified backup",
-    "record.migrate_to_server": "the record was moved onto a database server, row for row, and proven complete",
+    "record.migrate_to_server": "the record was moved onto a database server and proven complete",
     "schema.migrate": "the database was brought to a newer schema",
     "record.baseline": "a row recorded before rows were hashed, taken into the audit chain",
 }
