@@ -114,17 +114,21 @@ def test_v4_from_v3_fills_the_board_from_each_episodes_latest_exam(folder: Path)
     assert row.level == "urgent" and row.last_exam_id == latest
 
 
-def test_a_failing_migration_leaves_the_previous_version_intact(
-        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = at_version(folder, 1)
-
+def break_version_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migration 2 replaced by one that creates a table, then fails (a power cut)."""
     def broken(database: Database) -> None:
-        database.execute("CREATE TABLE half_done (x)")
+        database.execute("CREATE TABLE half_done (x INTEGER)")
         raise RuntimeError("power cut in the middle of a migration")
 
     steps = list(schema_module.MIGRATIONS)
     steps[1] = schema_module.Migration(2, "drafts", broken)
     monkeypatch.setattr(schema_module, "MIGRATIONS", tuple(steps))
+
+
+def test_a_failing_migration_leaves_the_previous_version_intact(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = at_version(folder, 1)
+    break_version_2(monkeypatch)
     with pytest.raises(RuntimeError):
         migrate(db, target=2)
     assert schema_version(db) == 1
@@ -295,14 +299,7 @@ def test_on_a_server_a_failing_migration_leaves_the_previous_version_intact(
         postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     db = connect_postgres(postgres_url)
     migrate(db, target=1)
-
-    def broken(database: Database) -> None:
-        database.execute("CREATE TABLE half_done (x INTEGER)")
-        raise RuntimeError("power cut in the middle of a migration")
-
-    steps = list(schema_module.MIGRATIONS)
-    steps[1] = schema_module.Migration(2, "drafts", broken)
-    monkeypatch.setattr(schema_module, "MIGRATIONS", tuple(steps))
+    break_version_2(monkeypatch)
     with pytest.raises(RuntimeError):
         migrate(db, target=2)
     assert schema_version(db) == 1

@@ -71,23 +71,27 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         _quick_hashing(mp)
         db = open_database(folder)
-        add_user(db, folder, ADMIN, full_name="Ada Admin", role="admin",
-                 password=ADMIN_PASSWORD)
-        add_user(db, folder, NURSE, full_name="Nina Nurse", role="nurse",
-                 password=NURSE_PASSWORD, admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
-        set_setting(db, "ward_name", "Ward 7B", actor=ADMIN)
-        saddle = document("TA-1", name="Alice Able", base="mbb-saddle")
-        first = save_exam(db, saddle, actor=NURSE)
-        record_escalation(db, first.episode_id, role="registrar", name="Dr Reg",
-                          called_at=first.next_check_due, actor=NURSE, exam_id=first.exam_id)
-        note_id = store_signed_note(db, first.exam_id, _sign(db, folder, first.exam_id, saddle),
-                                    signed_by=NURSE)
-        store_addendum(db, note_id, "Seen by the registrar.",
-                       _sign(db, folder, first.exam_id, saddle), signed_by=NURSE)
-        save_exam(db, document("TA-2", name="Bob Baker"), actor=NURSE)
-        save_exam(db, document("TA-3", name="Cleo Dunn", base="im-foot-drop"), actor=NURSE)
+        fill_small_ward(db, folder)
         db.close()
     return folder
+
+
+def fill_small_ward(db, folder: Path) -> None:
+    """The small ward of `template` (and of the server's tamper tests), on any engine."""
+    add_user(db, folder, ADMIN, full_name="Ada Admin", role="admin", password=ADMIN_PASSWORD)
+    add_user(db, folder, NURSE, full_name="Nina Nurse", role="nurse", password=NURSE_PASSWORD,
+             admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    set_setting(db, "ward_name", "Ward 7B", actor=ADMIN)
+    saddle = document("TA-1", name="Alice Able", base="mbb-saddle")
+    first = save_exam(db, saddle, actor=NURSE)
+    record_escalation(db, first.episode_id, role="registrar", name="Dr Reg",
+                      called_at=first.next_check_due, actor=NURSE, exam_id=first.exam_id)
+    note_id = store_signed_note(db, first.exam_id, _sign(db, folder, first.exam_id, saddle),
+                                signed_by=NURSE)
+    store_addendum(db, note_id, "Seen by the registrar.",
+                   _sign(db, folder, first.exam_id, saddle), signed_by=NURSE)
+    save_exam(db, document("TA-2", name="Bob Baker"), actor=NURSE)
+    save_exam(db, document("TA-3", name="Cleo Dunn", base="im-foot-drop"), actor=NURSE)
 
 
 @pytest.fixture

@@ -11,30 +11,23 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from desktop_app.record.accounts import add_user
 from desktop_app.record.keys import note_verifier, signing_keys
 from desktop_app.store import (
     CheckReport,
     StoreError,
     authenticate,
     check_database,
-    record_escalation,
     save_exam,
-    set_setting,
-    store_addendum,
-    store_signed_note,
 )
 from desktop_app.store.opening import open_postgres
 from desktop_app.store.postgres import connect_postgres
 from tests.store.documents import document
 from tests.store.test_tamper import (
-    ADMIN,
-    ADMIN_PASSWORD,
     NURSE,
     NURSE_PASSWORD,
     _no_saddle,
     _quick_hashing,
-    _sign,
+    fill_small_ward,
 )
 
 GUARDED = ("audit_log", "signed_notes", "addenda", "patient_corrections")
@@ -45,25 +38,12 @@ def server_record(postgres_url: str, private_data_dir: Path,
                   monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
     """A small ward record on the server (as test_tamper's template): two users, a setting,
     three patients, an EMERGENCY exam whose note is signed with an addendum, an escalation,
-    exams saved after the signing. The data folder holds the signing keys."""
+    exams saved after the signing. The record holds the signing keys."""
     folder = private_data_dir
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     _quick_hashing(monkeypatch)
     db = open_postgres(postgres_url)
-    add_user(db, folder, ADMIN, full_name="Ada Admin", role="admin", password=ADMIN_PASSWORD)
-    add_user(db, folder, NURSE, full_name="Nina Nurse", role="nurse", password=NURSE_PASSWORD,
-             admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
-    set_setting(db, "ward_name", "Ward 7B", actor=ADMIN)
-    saddle = document("TA-1", name="Alice Able", base="mbb-saddle")
-    first = save_exam(db, saddle, actor=NURSE)
-    record_escalation(db, first.episode_id, role="registrar", name="Dr Reg",
-                      called_at=first.next_check_due, actor=NURSE, exam_id=first.exam_id)
-    note_id = store_signed_note(db, first.exam_id, _sign(db, folder, first.exam_id, saddle),
-                                signed_by=NURSE)
-    store_addendum(db, note_id, "Seen by the registrar.",
-                   _sign(db, folder, first.exam_id, saddle), signed_by=NURSE)
-    save_exam(db, document("TA-2", name="Bob Baker"), actor=NURSE)
-    save_exam(db, document("TA-3", name="Cleo Dunn", base="im-foot-drop"), actor=NURSE)
+    fill_small_ward(db, folder)
     db.close()
     return postgres_url, folder
 
