@@ -191,8 +191,30 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     try:
         yield _with_database(postgres_server, name)
     finally:
-        with psycopg.connect(postgres_server, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _drop_database(postgres_server, name)
+
+
+def _drop_database(server: str, name: str) -> None:
+    """Drop the test database `name`.
+
+    A plain DROP DATABASE, not WITH (FORCE): the server itself ends an autovacuum worker on
+    the database and waits a few seconds for closed sessions whose processes have not yet
+    exited, whereas FORCE refuses a role without pg_signal_backend when an autovacuum worker
+    happens to be there. A session the test left open is still an error, after a few tries.
+    """
+    import time
+
+    import psycopg
+
+    for attempt in range(5):
+        try:
+            with psycopg.connect(server, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == 4:
+                raise
+            time.sleep(1)
 
 
 def open_test_record(engine: str, folder: Path, request: pytest.FixtureRequest):
