@@ -111,23 +111,18 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.smoke import run_smoke_test
 
         return run_smoke_test()
-    if args.command is None and _database_url(args.database):
-        print("The window does not open a ward record on a database server yet: the "
-              "commands do (--database, $NEUROCHECK_DATABASE).", file=sys.stderr)
-        return 2
     if args.command is None:
         # The sign-in screen first; the record loads on a worker thread behind it. What the
         # screen needs of pure Python (the theme and the rules' names it colours, logging)
         # is imported before PySide6, which inspects every module imported after it.
         import desktop_app.logging_setup  # noqa: F401
         import desktop_app.ui.theme  # noqa: F401
-        from desktop_app.paths import DataFolderError
         from desktop_app.ui.app import run_gui
 
         try:
             return run_gui(args)
-        except DataFolderError as error:
-            return report_failure(None, error)
+        except Exception as error:  # noqa: BLE001 - a data folder or a record that cannot be
+            return report_failure(None, error)  # opened: one line, never a traceback
     import logging
 
     # A log line that cannot be written (a full disk) must not print a traceback.
@@ -139,12 +134,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as error:  # noqa: BLE001 - any failure is one line, never a traceback
         return report_failure(args.command, error)
-
-
-def _database_url(override: str | None) -> str | None:
-    from desktop_app.paths import database_url
-
-    return database_url(override)
 
 
 def report_failure(command: str | None, error: BaseException) -> int:
@@ -167,6 +156,12 @@ def report_failure(command: str | None, error: BaseException) -> int:
             reason += " (the disk is full: free some space and try again)"
         _say(f"{prefix}{f'{where}: ' if where else ''}{reason}")
         return EXIT_INVALID if error.errno in _BAD_PATH_ERRNOS else EXIT_FAILED
+    store_error = sys.modules.get("desktop_app.store.errors")
+    if store_error is not None and isinstance(error, store_error.StoreError):
+        # The record's own refusals (a failed start-up check, a server that cannot be
+        # reached) name what is wrong and never a patient.
+        _say(f"{prefix}{error}")
+        return EXIT_FAILED
     if type(error).__module__ == "sqlite3":
         # SQLite's own words ("database or disk is full", "disk I/O error") carry no data.
         _say(f"{prefix}the record could not be read or written: {error} (its writes are "

@@ -8,6 +8,7 @@ are the vocabulary's, in `record.actions`.)
 """
 
 from desktop_app.store.audit import AuditEntry, verify_audit_chain
+from desktop_app.store.changes import ChangeFeed, ChangesUnavailable, watch_changes
 from desktop_app.store.check import CheckReport, check_database
 from desktop_app.store.database import (
     DATABASE_NAME,
@@ -21,6 +22,7 @@ from desktop_app.store.database import (
 from desktop_app.store.demo import PASSWORD as DEMO_PASSWORD
 from desktop_app.store.demo import USERS as DEMO_USERS
 from desktop_app.store.demo import holds_demo_only
+from desktop_app.store.dialect import database_errors
 from desktop_app.store.drafts import DiscardedExam, Draft, discarded_exams, get_draft, pending_drafts
 from desktop_app.store.episodes import (
     EpisodeRecord,
@@ -46,7 +48,14 @@ from desktop_app.store.errors import (
 )
 from desktop_app.store.exams import ExamRecord, SavedExam, episode_exams, episode_history, get_exam
 from desktop_app.store.notes import Addendum, SignedNote, exam_notes, get_signed_note, note_addenda
-from desktop_app.store.opening import network_share_warning, open_database, open_record
+from desktop_app.store.opening import (
+    connect_address,
+    is_database_url,
+    network_share_warning,
+    open_database,
+    open_record,
+    record_address,
+)
 from desktop_app.store.patients import (
     PatientMismatch,
     PatientRecord,
@@ -90,6 +99,8 @@ from desktop_app.store.ward import (
 
 __all__ = [
     "DEMO_PASSWORD", "DEMO_USERS", "holds_demo_only", "network_share_warning",
+    "ChangeFeed", "ChangesUnavailable", "watch_changes", "database_errors",
+    "connect_address", "is_database_url", "record_address",
     "ADMIN", "BREAK_GLASS_ROLES", "CLINICIAN", "DATABASE_NAME", "IDLE_TIMEOUT_MINUTES",
     "INSTITUTION", "NURSE", "PAPER_SIZE", "PAPER_SIZES", "ROLES", "SCHEDULE_POLICY",
     "WARD_NAME", "AccountDisabled", "AccountLocked", "Addendum", "AuditEntry",

@@ -28,6 +28,15 @@ class DatabaseProblem(StoreError):
         super().__init__(f"the database failed its check:\n{lines}")
 
 
+class ServerUnreachable(DatabaseProblem):
+    """The record's database server did not answer (or refused the connection): nothing
+    was read or written."""
+
+    def __init__(self, reason: str) -> None:
+        self.problems = [f"the database server cannot be reached: {reason}"]
+        StoreError.__init__(self, self.problems[0])
+
+
 class NotFound(StoreError):
     """A record asked for by ID (or name) does not exist."""
 

@@ -20,8 +20,8 @@ from desktop_app.store.database import (
     is_network_filesystem,
     journal_mode,
 )
-from desktop_app.store.dialect import database_errors
-from desktop_app.store.errors import DatabaseProblem
+from desktop_app.store.dialect import database_errors, is_postgres
+from desktop_app.store.errors import DatabaseProblem, ServerUnreachable, StoreError
 
 log = logging.getLogger(__name__)
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -82,11 +82,35 @@ def open_postgres(url: str, *, check: bool = True, migrate: bool = True) -> Data
     try:
         db = connect_postgres(url)
     except database_errors() as error:
-        raise DatabaseProblem([f"the database server cannot be reached: {_without(error, url)}"]
-                              ) from None
+        raise ServerUnreachable(_without(error, url)) from None
     _check_and_migrate(db, check=check, migrate=migrate)
     log.info("database opened (PostgreSQL, schema version %d)", schema.schema_version(db))
     return db
+
+
+def record_address(db: Database) -> Path | str:
+    """Where the open record `db` is, for another connection to the same record (a worker
+    thread's, the board's change feed): its file, or its server's postgresql:// URL (which
+    never holds a password: `open_postgres` refuses one)."""
+    if is_postgres(db):
+        return db.url
+    for _seq, name, file in db.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    raise StoreError("the database has no file (in memory?)")
+
+
+def connect_address(address: Path | str) -> Database:
+    """Another connection to the record at `address` (`record_address`): no check, no
+    migration (the record was opened and checked already), never creating a file."""
+    if isinstance(address, str) and is_database_url(address):
+        from desktop_app.store.postgres import connect_postgres
+
+        try:
+            return connect_postgres(address)
+        except database_errors() as error:
+            raise ServerUnreachable(_without(error, address)) from None
+    return connect(Path(address), create=False)
 
 
 def _without(error: BaseException, url: str) -> str:

@@ -11,6 +11,9 @@ Transactions (`database.write_transaction`, `database.read_snapshot` hand over t
 - a write holds a transaction-scoped advisory lock from its first statement, so writers
   follow one another and every audit entry extends the one chain, whichever workstation
   writes it; a writer waits up to `LOCK_TIMEOUT_SECONDS` for another, as SQLite's busy wait;
+- every write also sends `CHANGE_CHANNEL` a notification, delivered when it commits (never
+  for a write rolled back), so the board of every workstation hears of it at once
+  (`store.changes`);
 - a read snapshot is a REPEATABLE READ, READ ONLY transaction: every SELECT inside sees one
   committed state, whatever other workstations commit meanwhile.
 Outside those, each statement commits by itself (autocommit), as on SQLite.
@@ -31,6 +34,8 @@ LOCK_TIMEOUT_SECONDS = 15.0
 # The key of the advisory lock every write takes (advisory locks are per database).
 WRITE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"neurocheck.record.write").digest()[:8],
                                 "big", signed=True)
+# What every workstation LISTENs on: a committed write to the record.
+CHANGE_CHANNEL = "neurocheck_record"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -100,12 +105,22 @@ class PostgresDatabase:
 
     is_postgres = True
 
-    def __init__(self, pg: psycopg.Connection) -> None:
+    def __init__(self, pg: psycopg.Connection, url: str = "") -> None:
         self.pg = pg
+        self.url = url  # where a worker thread connects too (never with a password in it)
         self.conn = _Connection(self)
+
+    def _reconnect_if_lost(self) -> None:
+        """A connection the server dropped (a restart, a network cut) is replaced by a new
+        one before the next statement, outside a transaction only: a transaction that lost
+        its connection has failed, and its caller was told so."""
+        if self.pg.broken and self.url:
+            self.pg = _open(self.url)
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
         """Run one statement (SQLite's `?` placeholders) and return its cursor."""
+        if not self.conn.in_transaction:
+            self._reconnect_if_lost()
         cursor = self.pg.cursor()
         cursor.execute(translate(sql), list(parameters) if parameters is not None else [])
         return cursor
@@ -117,9 +132,12 @@ class PostgresDatabase:
     def write_transaction(self) -> Iterator[PostgresDatabase]:
         """One atomic write behind the record's write lock; nested: a savepoint."""
         outermost = not self.conn.in_transaction
+        if outermost:
+            self._reconnect_if_lost()
         with self.pg.transaction():
             if outermost:
                 self.pg.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+                self.pg.execute(f"NOTIFY {CHANGE_CHANNEL}")  # sent at the commit
             yield self
 
     @contextlib.contextmanager
@@ -129,6 +147,7 @@ class PostgresDatabase:
         if self.conn.in_transaction:
             yield self
             return
+        self._reconnect_if_lost()
         with self.pg.transaction(force_rollback=True):
             self.pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             self.pg.execute("SELECT 1")  # the snapshot is taken at the first query: now
@@ -140,7 +159,10 @@ def connect_postgres(url: str) -> PostgresDatabase:
 
     No check and no migration: `opening.open_postgres` is what the application uses.
     """
-    pg = psycopg.connect(url, autocommit=True, cursor_factory=RecordCursor,
-                         application_name="neurocheck",
-                         options=f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}")
-    return PostgresDatabase(pg)
+    return PostgresDatabase(_open(url), url)
+
+
+def _open(url: str) -> psycopg.Connection:
+    return psycopg.connect(url, autocommit=True, cursor_factory=RecordCursor,
+                           application_name="neurocheck",
+                           options=f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}")

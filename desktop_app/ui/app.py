@@ -124,33 +124,37 @@ def install_exception_report() -> None:
     sys.excepthook = report_unexpected_error
 
 
-def open_record(folder: Path, actor: str | None = None, *, check: bool = True) -> WardRecord:
-    """The record the windows use: the data folder's database, opened (and checked) once.
+def open_record(folder: Path, actor: str | None = None, *, check: bool = True,
+                database: str | None = None) -> WardRecord:
+    """The record the windows use: the data folder's database, or the server's that
+    `database` names (a postgresql:// URL), opened (and checked) once.
 
     `actor` is who the audit log names: nobody until someone signs in (the ward sets the
     record's `signed_in` at every sign-in), so nothing is ever written under the
     operating-system account."""
     from desktop_app.record import WardRecord
 
-    return WardRecord.open(folder, check=check, signed_in=actor or "")
+    return WardRecord.open(folder, check=check, signed_in=actor or "", database=database)
 
 
-def open_main_window(folder: Path, actor: str | None = None, *,
-                     check: bool = True) -> MainWindow:
+def open_main_window(folder: Path, actor: str | None = None, *, check: bool = True,
+                     database: str | None = None) -> MainWindow:
     """The main window on the record in `folder`, sized for the smallest supported screen,
     with the ward workstation installed: the board as home, sign-in, idle lock. One record
     serves them all: the wizard, the signing desk and the ward are given the same one.
 
-    `check=False` when the record was just checked (`check_record`, on a worker thread)."""
+    `check=False` when the record was just checked (`check_record`, on a worker thread);
+    `database`: the ward record on that PostgreSQL server (the data folder keeps the log)."""
     from desktop_app.ui.dialogs import fit_to_screen
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.ward import install_ward
 
-    record = open_record(folder, actor, check=check)
+    record = open_record(folder, actor, check=check, database=database)
     window = MainWindow(record)
     window.data_folder = folder
     window.ward_shell = install_ward(window, record, data_folder=folder)
-    show_network_share_warning(window, folder)
+    if database is None:  # a server's record is not a file on a share
+        show_network_share_warning(window, folder)
     # 1366x768 where the screen has room; never more than the screen (its taskbar left out).
     fit_to_screen(window, 1366, 768)
     return window
@@ -177,12 +181,13 @@ def show_network_share_warning(window: MainWindow, folder: Path) -> None:
 DATABASE_FILE = "neurocheck.sqlite"
 
 
-def check_record(folder: Path) -> bool:
-    """A worker's job (plain data in and out): open the record in `folder` as the application
-    does (checked, migrations applied) and close it again. True when it has accounts."""
-    from desktop_app.record.reads import has_users, open_database
+def check_record(folder: Path, database: str | None = None) -> bool:
+    """A worker's job (plain data in and out): open the record in `folder` (or on the
+    server `database` names) as the application does (checked, migrations applied) and
+    close it again. True when it has accounts."""
+    from desktop_app.record.reads import has_users, open_record
 
-    db = open_database(folder, create=False)
+    db = open_record(folder, database=database, create=False)
     try:
         return has_users(db)
     finally:
@@ -272,10 +277,12 @@ class StartWindow(QWidget):
         window.activateWindow()
 
 
-def start_gui(folder: Path, *, on_window: Callable[[QWidget], None] | None = None,
+def start_gui(folder: Path, *, database: str | None = None,
+              on_window: Callable[[QWidget], None] | None = None,
               on_failure: Callable[[BaseException], None] | None = None) -> StartWindow:
-    """Show the sign-in screen now; once it is painted, check the record on a worker thread,
-    then build the main window and hand over to it. `on_window(main_window)` follows the
+    """Show the sign-in screen now; once it is painted, check the record (the data folder's,
+    or the server's that `database` names) on a worker thread, then build the main window
+    and hand over to it. `on_window(main_window)` follows the
     hand-over; `on_failure(error)` is called when the record cannot be opened."""
     start = StartWindow()
     # 1366x768 where the screen has room (a title bar and border left for), as the main
@@ -292,12 +299,13 @@ def start_gui(folder: Path, *, on_window: Callable[[QWidget], None] | None = Non
             return
         if not shiboken6.isValid(start) or not start.isVisible():
             return  # closed before the record was open: nobody waits for it
-        window = open_main_window(folder, check=False)
+        window = open_main_window(folder, check=False, database=database)
         start.hand_over(window)
         if on_window is not None:
             on_window(window)
 
-    _OnPaint(start, lambda: run_in_background(partial(check_record, folder), checked))
+    _OnPaint(start, lambda: run_in_background(partial(check_record, folder, database),
+                                              checked))
     start.show()
     return start
 
@@ -340,20 +348,25 @@ def _quit_after_first_paint(window: QWidget) -> None:
 def run_gui(args: argparse.Namespace) -> int:
     """Open the sign-in screen, then the main window, and run until it is closed; the exit
     code of the application. A first start (no record yet) opens the main window at once,
-    on its first-administrator screen."""
+    on its first-administrator screen. With --database (or $NEUROCHECK_DATABASE) the record
+    is the one on that PostgreSQL server, opened behind the sign-in screen as a file is."""
+    from desktop_app.paths import database_url
+
     app = set_up_application()
     folder = data_dir(getattr(args, "data_dir", None))
+    database = database_url(getattr(args, "database", None))
     setup_logging(folder)
     route_qt_messages()
     install_exception_report()
     windows: list[QWidget] = []
     failures: list[BaseException] = []
-    if (folder / DATABASE_FILE).exists():
+    if database or (folder / DATABASE_FILE).exists():
         def failed(error: BaseException) -> None:
             failures.append(error)
             app.exit(1)
 
-        first: QWidget = start_gui(folder, on_window=windows.append, on_failure=failed)
+        first: QWidget = start_gui(folder, database=database, on_window=windows.append,
+                                   on_failure=failed)
     else:
         first = open_main_window(folder)
         windows.append(first)

@@ -7,10 +7,15 @@ import errno
 
 
 def storage_failure_words(error: BaseException, again: str) -> str:
-    """A full disk or an I/O error in a few words, naming no patient (SQLite's and the
-    system's own words carry no data), and what to do: free space or ask IT, then `again`."""
+    """A full disk, an I/O error or a lost server in a few words, naming no patient
+    (SQLite's and the system's own words carry no data; a server's are left out), and what
+    to do: free space or ask IT, then `again`."""
     if isinstance(error, OSError):
         what = error.strerror or type(error).__name__
+    elif type(error).__module__.startswith("psycopg"):
+        # A server's answer may quote the row it refused (an MRN): its kind only.
+        return (f"the database server could not be reached or refused the write "
+                f"({type(error).__name__}; ask IT to check the server, then {again})")
     else:
         what = str(error) or type(error).__name__
     full = "full" in what.lower() or getattr(error, "errno", None) == errno.ENOSPC

@@ -4,7 +4,6 @@ and the exam wizard when one is open. An unfinished exam left by a crash is offe
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import FLAG_WORDS, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS, RED_FLAG_SYMPTOMS
+from desktop_app.record.reads import database_errors
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession, recorded_calls
 from desktop_app.ui.signing import NoteDesk, NoteServices
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
             def chosen(reason: str, details: str) -> None:
                 try:
                     self._record_discard(session, draft_key, level, reason, details)
-                except (OSError, sqlite3.Error) as error:
+                except (OSError, *database_errors()) as error:
                     dialog.refuse(discard_failure_words(error))
                     return
                 discard()
@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
                         self.record.signed_in_user(), draft_key, "below_notify",
                         level=level.value if level else None,
                         episode_id=session.episode_id if session else None)
-                except (OSError, sqlite3.Error) as error:
+                except (OSError, *database_errors()) as error:
                     self.statusBar().showMessage("\u26a0 " + discard_failure_words(error))
                     return
                 discard()

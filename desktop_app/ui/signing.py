@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,10 +65,11 @@ class NoteServices:
     actor: Callable[[], str]
 
     @property
-    def db_path(self) -> Path:
-        from desktop_app.ui.ward.session import database_file
+    def address(self) -> Path | str:
+        """Where the worker connects: the record's file, or its server's URL."""
+        from desktop_app.record.reads import record_address
 
-        return database_file(self.db)
+        return record_address(self.db)
 
     @classmethod
     def for_record(cls, record: WardRecord) -> NoteServices:
@@ -94,15 +94,15 @@ def exam_signing_gaps(db: Database, exam_id: int) -> list[str]:
     return signing_gaps(load_document(get_exam(db, exam_id).document))
 
 
-def sign_stored_exam(db_path: Path, data_dir: Path, exam_id: int, name: str, password: str,
+def sign_stored_exam(address: Path | str, data_dir: Path, exam_id: int, name: str, password: str,
                      *, amends_row_id: int | None = None,
                      addendum_text: str | None = None) -> SignedResult:
     """Sign the exam's note (or an addendum to note `amends_row_id`) through the record,
     as every door does. Runs in a worker thread: its own connection."""
     from desktop_app.record import add_addendum, sign_exam
-    from desktop_app.record.reads import connect
+    from desktop_app.record.reads import connect_address
 
-    db = connect(db_path, create=False)
+    db = connect_address(address)
     try:
         if amends_row_id is not None:
             return add_addendum(db, data_dir, amends_row_id, addendum_text or "", name, password)
@@ -113,7 +113,12 @@ def sign_stored_exam(db_path: Path, data_dir: Path, exam_id: int, name: str, pas
 
 def signing_error_words(error: BaseException) -> str:
     """A worker's failure as the nurse should read it (never a patient identifier)."""
-    from desktop_app.record.reads import AccountDisabled, AccountLocked, AuthenticationFailed
+    from desktop_app.record.reads import (
+        AccountDisabled,
+        AccountLocked,
+        AuthenticationFailed,
+        database_errors,
+    )
     from desktop_app.report import SigningError, SigningGapsError
     from desktop_app.ui.ward.session import locked_message
 
@@ -131,7 +136,7 @@ def signing_error_words(error: BaseException) -> str:
         return f"Cannot sign: {text[:1].lower()}{text[1:]}. Nothing was signed."
     if isinstance(error, AlreadySigned):
         return f"{error}."
-    if isinstance(error, OSError | sqlite3.Error):  # a full disk, an I/O error
+    if isinstance(error, (OSError, *database_errors())):  # a full disk, a lost server
         from desktop_app.ui.failures import storage_failure_words
 
         return (f"The note could not be stored: {storage_failure_words(error, 'sign again')}. "
@@ -303,7 +308,7 @@ class SignDialog(QDialog):
             return
         self._set_busy(True)
         self._say("Checking the password and signing the note\u2026")
-        work = partial(sign_stored_exam, self.services.db_path, self.services.data_dir,
+        work = partial(sign_stored_exam, self.services.address, self.services.data_dir,
                        self.exam_id, name, password, amends_row_id=self.amends_row_id,
                        addendum_text=text)
         run_in_background(work, self._signed)

@@ -11,7 +11,6 @@ focused field is kept in view, and a key a choice does not take is said on the s
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import DocumentError, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS
-from desktop_app.record.reads import StoreError
+from desktop_app.record.reads import StoreError, database_errors
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, AssessmentView, ExamSession, Problem
 from desktop_app.ui.failures import write_failure_words
@@ -472,7 +471,7 @@ class ExamWizard(QWidget):
         except StoreError as error:  # the record refused it: nothing saved, the draft stays
             self.status.setText(f"\u26a0 Not saved: {error}.")
             return None
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, *database_errors()) as error:
             self.status.setText(f"\u26a0 Not saved: {write_failure_words(error)}.")
             return None
         self.closed = True

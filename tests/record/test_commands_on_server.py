@@ -48,15 +48,6 @@ def test_the_commands_work_on_a_record_on_a_server(
     assert not database_path(ward.folder).exists()
 
 
-def test_the_window_says_it_does_not_open_a_server_record_yet(
-        monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    from desktop_app.cli import main
-
-    monkeypatch.setenv("NEUROCHECK_DATABASE", "postgresql://nurse@ward-server/ward")
-    assert main([]) == 2
-    assert "database server" in capsys.readouterr().err
-
-
 @pytest.mark.parametrize(("url", "said"), [
     ("postgresql://nurse:Secret-Pass-1@localhost/ward", "password file"),
     ("postgresql://nurse@ward-server.hospital.example/ward", "sslmode=verify-full"),

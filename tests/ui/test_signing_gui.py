@@ -42,7 +42,7 @@ def saved_exam(record, name: str = "mbb-progressive-6h.json") -> int:
 def signed_exam(record, private_data_dir, name: str = "mbb-progressive-6h.json"):
     """An exam signed through the same function the dialog's worker runs."""
     exam_id = saved_exam(record, name)
-    result = signing.sign_stored_exam(signing.NoteServices.for_record(record).db_path,
+    result = signing.sign_stored_exam(signing.NoteServices.for_record(record).address,
                                       private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
     return exam_id, result
 
@@ -159,7 +159,7 @@ def test_the_worker_refuses_gaps_too_and_names_them(record, users, private_data_
     del node[last]
     exam_id = int(save_exam(record, document).exam_id)
     with pytest.raises(SigningGapsError) as refused:
-        signing.sign_stored_exam(signing.NoteServices.for_record(record).db_path,
+        signing.sign_stored_exam(signing.NoteServices.for_record(record).address,
                                  private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
     assert signing_gap_words(gap) in signing.signing_error_words(refused.value)
 
@@ -222,7 +222,7 @@ def test_a_signed_exam_is_not_signed_again(qtbot, window, record, users,
     assert window.notes.sign_exam(exam_id) is None
     assert "addendum" in window.notes.message.text()
     with pytest.raises(signing.AlreadySigned):
-        signing.sign_stored_exam(signing.NoteServices.for_record(record).db_path,
+        signing.sign_stored_exam(signing.NoteServices.for_record(record).address,
                                  private_data_dir, exam_id, "nurse.test", SIGNER_PASSWORD)
 
 

@@ -75,6 +75,7 @@ class WardShell:
     toolbar: WardToolBar
     windows: list[QWidget] = field(default_factory=list)  # serial views, the audit screen
     settings_dialog: SettingsDialog | None = None
+    data_dir: Path | None = None  # the record's data folder (its keys, when not on a server)
 
     def show_board(self) -> bool:
         """Bring the board to the front (not while an exam is open in the window)."""
@@ -288,7 +289,8 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
                       lambda: shell_ref and shell_ref[0].close_session_windows(),
                       *(before_lock or [])],
         data_folder=data_folder)
-    shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar)
+    shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar,
+                      data_dir=record.data_dir)
     shell_ref.append(shell)
     main_window.destroyed.connect(lambda *_: shell.close())  # a window deleted on close
     toolbar.homeRequested.connect(shell.show_board)

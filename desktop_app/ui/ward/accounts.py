@@ -63,15 +63,15 @@ def _words(error: BaseException) -> str:
 class _RecordJob:
     """Runs one record operation on its own connection, off the GUI thread."""
 
-    def __init__(self, db_path, data_dir) -> None:
-        self.db_path = db_path
+    def __init__(self, address, data_dir) -> None:
+        self.address = address  # the record's file, or its server's URL
         self.data_dir = data_dir
 
     def __call__(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
         def work() -> Any:
-            from desktop_app.record.reads import connect
+            from desktop_app.record.reads import connect_address
 
-            db = connect(self.db_path, create=False)
+            db = connect_address(self.address)
             try:
                 return operation(db, self.data_dir, *args, **kwargs)
             finally:
@@ -308,7 +308,7 @@ def install_accounts(shell) -> None:
     """Put 'Accounts…' (administrators) and 'Change password…' (everyone signed in) on the
     ward's tool bar."""
     session, toolbar = shell.session, shell.toolbar
-    job = _RecordJob(session.path, session.path.parent)
+    job = _RecordJob(session.address, shell.data_dir)
     accounts = QAction("A&ccounts\u2026", toolbar)
     accounts.setObjectName("toolbar.accounts")
     password = QAction("Change &password\u2026", toolbar)

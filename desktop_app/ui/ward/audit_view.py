@@ -7,7 +7,6 @@ Opening it and exporting from it are audited too.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -40,6 +39,7 @@ from desktop_app.record.reads import (
     AuditEntry,
     audit_actions,
     audit_actors,
+    database_errors,
     search_audit,
     verify_audit_chain,
 )
@@ -297,7 +297,7 @@ class AuditView(QWidget):
         try:
             user = reads.get_user(self.db, self.actor)
             count = export_audit_log(self.db, user, self.entries, path, filters=filters)
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, *database_errors()) as error:
             from desktop_app.ui.failures import storage_failure_words
 
             # One line; the entries shown stay, so Export again once there is room.

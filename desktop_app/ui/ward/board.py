@@ -7,7 +7,7 @@ level, or the overdue rows only. Enter (or a double click) starts the next check
 selected patient; a clinician closes an episode with a reason.
 
 `BoardModel` and `WardBoard` are the view; `BoardController` reads the record, keeps the
-board fresh (a timer, and every commit to the database seen by `DataVersionWatcher`) and
+board fresh (a timer, and every commit to the record heard by `RecordWatcher`) and
 carries out what the board asks, each patient opened leaving an audit entry.
 """
 
@@ -65,10 +65,18 @@ from desktop_app.domain.model import IM_SITE_WORDS, LEVEL_ACTIONS
 from desktop_app.record import close_episode
 from desktop_app.record.actions import WARD_BOARD_VIEW
 from desktop_app.record.events import record_event, record_patient_view
-from desktop_app.record.reads import StoreError, WardEntry, WardReader, get_user, utc_now
+from desktop_app.record.reads import (
+    StoreError,
+    WardEntry,
+    WardReader,
+    database_errors,
+    get_user,
+    record_address,
+    utc_now,
+)
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
-from desktop_app.ui.ward.session import ScreenState, WardSession, database_file
-from desktop_app.ui.ward.watch import DataVersionWatcher
+from desktop_app.ui.ward.session import ScreenState, WardSession
+from desktop_app.ui.ward.watch import RecordWatcher
 from desktop_app.ui.widgets import heading, message_label, note_label, set_message
 
 log = logging.getLogger(__name__)
@@ -408,6 +416,17 @@ class WardBoard(QWidget):
         self.updated.setObjectName("board.updated")
         top.addWidget(self.updated)
         outer.addLayout(top)
+        # Shown while the record cannot be read (a server down, the network cut): what the
+        # board shows is then what it last read, and says so.
+        self.unreachable = QLabel()
+        self.unreachable.setObjectName("board.unreachable")
+        self.unreachable.setWordWrap(True)
+        self.unreachable.setStyleSheet("background:#b71c1c; color:white; font-weight:bold; "
+                                       "padding:6px; border-radius:3px")
+        self.unreachable.setVisible(False)
+        self.last_read: datetime | None = None
+        self.unreachable_since: datetime | None = None
+        outer.addWidget(self.unreachable)
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Show:"))
@@ -617,6 +636,25 @@ class WardBoard(QWidget):
         self.levelFilterChanged.emit(level)
 
     # text around the table -------------------------------------------------------------
+    def set_reachable(self, reachable: bool, now: datetime) -> None:
+        """Whether the last read of the record worked (`now`: when it was tried). While it
+        does not, a red line says since when the record cannot be reached and that the
+        rows are those last read; the countdowns still run on them."""
+        if reachable:
+            self.last_read, self.unreachable_since = now, None
+            self.unreachable.setVisible(False)
+        else:
+            if self.unreachable_since is None:
+                self.unreachable_since = now
+            text = (f"\u26a0 The record cannot be reached since "
+                    f"{_clock(self.unreachable_since)}: this board shows what it last read"
+                    f"{' at ' + _clock(self.last_read) if self.last_read else ''}, and may "
+                    "be out of date. Saves made elsewhere do not show until it is back.")
+            self.unreachable.setText(text)
+            self.unreachable.setAccessibleName(text)
+            self.unreachable.setVisible(True)
+        self.update_summary()
+
     def set_ward_name(self, ward: str) -> None:
         """Name the ward in the board's title."""
         text = f"Ward board \u00b7 {ward}" if ward else "Ward board"
@@ -639,10 +677,18 @@ class WardBoard(QWidget):
         text = " \u00b7 ".join(parts)
         self.summary.setText(text)
         self.summary.setAccessibleDescription(text)
-        self.updated.setText("Updated " + model.now.astimezone().strftime("%H:%M:%S"))
+        if self.unreachable_since is None:
+            self.updated.setText("Updated " + model.now.astimezone().strftime("%H:%M:%S"))
+        else:
+            self.updated.setText("Last read " + _clock(self.last_read))
         for value, button in self.filter_buttons.items():
             if value is not None:
                 button.setToolTip(f"{counts.get(value, 0)} open at this level")
+
+
+def _clock(moment: datetime | None) -> str:
+    """A moment as the workstation's clock shows it (HH:MM:SS)."""
+    return moment.astimezone().strftime("%H:%M:%S") if moment else "?"
 
 
 # -- closing an episode --------------------------------------------------------------------
@@ -753,8 +799,9 @@ class BoardController(QObject):
         self.ward_name = ward_name
         self.reader = WardReader(db)
         self.dialog: CloseEpisodeDialog | None = None
-        self.watcher = DataVersionWatcher(database_file(db), interval_ms=watch_ms, parent=self)
+        self.watcher = RecordWatcher(record_address(db), interval_ms=watch_ms, parent=self)
         self.watcher.changed.connect(self.refresh)
+        self.watcher.lost.connect(self.refresh)  # which then says the record is out of reach
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(tick_ms)
         self.tick_timer.timeout.connect(self.tick)
@@ -776,10 +823,13 @@ class BoardController(QObject):
         """Read the open episodes again (a timer, another writer, an action here)."""
         try:
             entries = self.reader.entries()
-        except StoreError as error:
-            log.error("the ward board could not be read (%s)", type(error).__name__)
+        except (StoreError, *database_errors()) as error:
+            if self.board.unreachable_since is None:
+                log.error("the ward board could not be read (%s)", type(error).__name__)
+            self.board.set_reachable(False, utc_now())
             return
         self.model.set_entries(entries)
+        self.board.set_reachable(True, utc_now())
         self.board.set_ward_name(self.ward_name())
         self.refreshed.emit()
 

@@ -46,9 +46,10 @@ from desktop_app.record.reads import (
     StoreError,
     UserRecord,
     break_glass_account,
-    connect,
+    connect_address,
     get_user,
     has_users,
+    record_address,
     utc_now,
     utc_text,
 )
@@ -87,14 +88,6 @@ class SignInResult:
         return self.user is not None
 
 
-def database_file(db: Database) -> Path:
-    """The file behind an open connection (a worker thread opens its own)."""
-    for _seq, name, file in db.execute("PRAGMA database_list"):
-        if name == "main" and file:
-            return Path(file)
-    raise StoreError("the database has no file (in memory?)")
-
-
 def locked_message(error: AccountLocked, *, emergency_access: bool = False) -> str:
     """'This account is locked until 14:35 ...' in the workstation's time; emergency access
     is offered only where an emergency account is set up."""
@@ -116,7 +109,7 @@ class WardSession(QObject):
                  lock_for: timedelta = LOCK_FOR, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db = db
-        self.path = database_file(db)
+        self.address = record_address(db)  # its file, or its server
         self.lock_after = lock_after
         self.lock_for = lock_for
         self.user: UserRecord | None = None
@@ -168,7 +161,7 @@ class WardSession(QObject):
 
     def _check_password(self, name: str, password: str) -> Callable[[], UserRecord]:
         """The worker's job: plain values only, never this object."""
-        return partial(check_password, self.path, name, password, self.lock_after,
+        return partial(check_password, self.address, name, password, self.lock_after,
                        self.lock_for)
 
     def sign_in(self, name: str, password: str,
@@ -202,7 +195,7 @@ class WardSession(QObject):
             self._finish(done, SignInResult(None, "This installation is already set up."))
             return
 
-        create = partial(create_first_admin, self.path, data_folder, name.strip(),
+        create = partial(create_first_admin, self.address, data_folder, name.strip(),
                          full_name.strip(), (credentials or "").strip() or None, password)
 
         def finished(user: UserRecord | None, error: BaseException | None) -> None:
@@ -346,21 +339,21 @@ class WardSession(QObject):
         self.pool.wait()
 
 
-def check_password(path: Path, name: str, password: str, lock_after: int,
+def check_password(address: Path | str, name: str, password: str, lock_after: int,
                    lock_for: timedelta) -> UserRecord:
     """Runs in the worker: its own connection, the record's audited sign-in (the lock-out
     every door shares)."""
-    db = connect(path, create=False)
+    db = connect_address(address)
     try:
         return sign_in(db, name, password, lock_after=lock_after, lock_for=lock_for)
     finally:
         db.close()
 
 
-def create_first_admin(path: Path, data_folder: Path, name: str, full_name: str,
+def create_first_admin(address: Path | str, data_folder: Path, name: str, full_name: str,
                        credentials: str | None, password: str) -> UserRecord:
     """Runs in the worker: the first administrator (and the signing authority)."""
-    db = connect(path, create=False)
+    db = connect_address(address)
     try:
         return add_user(db, data_folder, name, full_name=full_name, role="admin",
                         password=password, credentials=credentials)

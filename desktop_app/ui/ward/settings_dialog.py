@@ -10,7 +10,6 @@ always scheduled.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,6 +43,7 @@ from desktop_app.record.reads import (
     WARD_NAME,
     StoreError,
     UserRecord,
+    database_errors,
     get_user,
 )
 from desktop_app.ui.widgets import message_label, note_label, set_message
@@ -253,7 +253,7 @@ def save_settings(db: Database, actor: str, changes: dict[str, Any],
         change_settings(db, get_user(db, actor), changes, emergency_account=emergency_account)
     except StoreError as error:
         return str(error).capitalize() + "."
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, *database_errors()) as error:
         return ("The settings were not saved: " + storage_failure_words(error, "Save again")
                 + "; nothing was changed.")
     return None

@@ -39,10 +39,10 @@ def held_record(monkeypatch):
     started = threading.Event()
     check = gui.check_record
 
-    def slow_check(folder: Path) -> bool:
+    def slow_check(folder: Path, database: str | None = None) -> bool:
         started.set()
         assert release.wait(10), "the test never let the record open"
-        return check(folder)
+        return check(folder, database)
 
     monkeypatch.setattr(gui, "check_record", slow_check)
     yield started, release
@@ -130,7 +130,7 @@ def test_a_wrong_password_entered_early_is_refused_on_the_main_windows_screen(
 def test_a_record_that_cannot_be_opened_is_reported(qtbot, folder, db, monkeypatch):
     failures: list[BaseException] = []
 
-    def broken(_folder: Path) -> bool:
+    def broken(_folder: Path, _database: str | None = None) -> bool:
         raise OSError("disk I/O error")
 
     monkeypatch.setattr(gui, "check_record", broken)

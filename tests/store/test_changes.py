@@ -1,0 +1,102 @@
+"""The record's change feed (what the ward board listens to), on both engines: another
+connection's commit is heard, a write rolled back is not, a feed asked again after an
+answer says nothing new; on a server the feed's socket wakes the listener itself, and a
+feed whose connection was cut says so, then listens again."""
+
+from __future__ import annotations
+
+import select
+
+import pytest
+from sqlite_utils import Database
+
+from desktop_app.store import save_exam
+from desktop_app.store.changes import ChangesUnavailable, watch_changes
+from desktop_app.store.database import write_transaction
+from desktop_app.store.opening import connect_address, record_address
+from tests.store.documents import document
+
+
+def _heard(feed) -> bool:
+    """Ask the feed, giving a server's notification a moment to arrive."""
+    if feed.fileno() is not None:
+        select.select([feed.fileno()], [], [], 2.0)
+    return feed.changed()
+
+
+def test_a_commit_by_another_connection_is_heard_once(db: Database) -> None:
+    feed = watch_changes(record_address(db))
+    other = connect_address(record_address(db))
+    try:
+        assert feed.changed() is False
+        save_exam(other, document("FEED-1"), actor="workstation-2")
+        assert _heard(feed) is True
+        assert feed.changed() is False  # heard once: nothing new since
+    finally:
+        other.close()
+        feed.close()
+
+
+def test_a_write_rolled_back_is_not_heard(db: Database, engine: str) -> None:
+    feed = watch_changes(record_address(db))
+    other = connect_address(record_address(db))
+    try:
+        with pytest.raises(RuntimeError), write_transaction(other):
+            save_exam(other, document("FEED-0"), actor="workstation-2")
+            raise RuntimeError("the write fails before it commits")
+        if engine == "postgresql":  # nothing arrives on the socket
+            assert select.select([feed.fileno()], [], [], 0.5)[0] == []
+        assert feed.changed() is False
+    finally:
+        other.close()
+        feed.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_on_a_server_the_feed_wakes_its_listener_at_the_commit(db: Database, engine: str) -> None:
+    feed = watch_changes(record_address(db))
+    other = connect_address(record_address(db))
+    try:
+        assert select.select([feed.fileno()], [], [], 0.2)[0] == []  # quiet until a write
+        save_exam(other, document("FEED-2"), actor="workstation-2")
+        readable, _, _ = select.select([feed.fileno()], [], [], 5.0)
+        assert readable == [feed.fileno()]  # the socket, not a timer, says something changed
+        assert feed.changed() is True
+    finally:
+        other.close()
+        feed.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_a_feed_whose_connection_is_cut_says_so_then_listens_again(
+        db: Database, engine: str) -> None:
+    feed = watch_changes(record_address(db))
+    try:
+        db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE application_name = 'neurocheck board' AND datname = current_database()")
+        select.select([feed.fileno()], [], [], 5.0)  # the server's goodbye arrives
+        with pytest.raises(ChangesUnavailable):
+            feed.changed()
+        assert feed.fileno() is None
+        assert feed.changed() is True  # listening again; what came meanwhile was not heard
+        save_exam(db, document("FEED-3"), actor="workstation-1")
+        assert _heard(feed) is True
+    finally:
+        feed.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_a_connection_the_server_dropped_is_replaced_before_the_next_read(
+        db: Database, engine: str) -> None:
+    import psycopg
+
+    other = connect_address(record_address(db))
+    try:
+        pid = other.execute("SELECT pg_backend_pid()").fetchone()[0]
+        db.execute("SELECT pg_terminate_backend(?)", [pid])
+        with pytest.raises(psycopg.OperationalError):  # the statement that finds it gone
+            other.execute("SELECT count(*) FROM exams").fetchone()
+        assert other.execute("SELECT count(*) FROM exams").fetchone()[0] == 0
+        assert other.execute("SELECT pg_backend_pid()").fetchone()[0] != pid
+    finally:
+        other.close()
