@@ -48,8 +48,6 @@ SQLITE_ONLY: dict[str, str] = {
     "tests/store/test_exams.py::test_the_exported_file_is_readable_by_the_owner_only":
         "runs the export command, which opens the data folder's SQLite record (no --database "
         "option yet)",
-    "tests/record/test_operations.py::test_a_ward_record_offers_the_operations_as_methods":
-        "reopens the data folder with WardRecord.open, which takes no database URL yet",
     "tests/record/test_operations.py::"
     "test_restore_needs_an_administrator_and_is_audited_in_the_restored_record":
         "restore replaces the SQLite file with a backup copy",

@@ -5,7 +5,9 @@ machine, and reported as a ratio. Prints a table per part and writes every figur
 out/bench.json, then the table of the places a nurse waits, each with its floor and ratio.
 `--quick` skips the parts that need the generated record of 1,000,000 exams (store, board)
 so those places are measured in about a minute; `--exams N` makes a smaller record;
-`--keep DIR` keeps the generated record for the next run.
+`--keep DIR` keeps the generated record for the next run. `--server URL` adds the ward
+server's part (`server_bench`): the same queries on an empty PostgreSQL database that URL
+names, filled to the same size with 5,000 open episodes (and left filled for the next run).
 """
 
 from __future__ import annotations
@@ -83,8 +85,10 @@ def machine() -> dict[str, Any]:
             "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
 
 
-def run_part(name: str, record: Path, exams: int) -> Any:
+def run_part(name: str, record: Path, exams: int, server: str | None = None) -> Any:
     module = importlib.import_module(f"desktop_app.bench.{name}_bench")
+    if name == "server":
+        return module.run(server, print, exams=exams, open_episodes=OPEN_EPISODES)
     if name == "store":
         return module.run(print, exams=exams, open_episodes=OPEN_EPISODES, folder=record)
     if name == "board":
@@ -101,9 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("out") / "bench.json")
     parser.add_argument("--quick", action="store_true",
                         help="skip the parts that need the 1,000,000-exam record (store, board)")
+    parser.add_argument("--server", metavar="URL",
+                        help="also time the record on this empty PostgreSQL database")
     args = parser.parse_args(argv)
     parts = [p for p in PARTS if (not args.only or p in args.only)
              and not (args.quick and p in RECORD_PARTS)]
+    if args.server:
+        parts.append("server")
     parts = [p for p in parts if importlib.util.find_spec(f"desktop_app.bench.{p}_bench")]
     results: dict[str, Any] = {"machine": machine(), "exams": args.exams}
     with tempfile.TemporaryDirectory(prefix="neurocheck-bench-") as tmp:
@@ -112,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         for part in parts:
             print(f"\n== {part}", flush=True)
             start = time.perf_counter()
-            figures = run_part(part, record, args.exams)
+            figures = run_part(part, record, args.exams, args.server)
             results[part] = figures
             if isinstance(figures, dict):
                 for key, value in figures.items():

@@ -107,26 +107,35 @@ def _templates() -> list[tuple[str, str, list[tuple[str, str, str, float]]]]:
     return series
 
 
-def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPISODES,
-             seed: int = 3, report: Callable[[str], object] = print) -> dict[str, float]:
+def generate(folder: Path | None, *, exams: int = EXAMS, open_episodes: int = OPEN_EPISODES,
+             seed: int = 3, report: Callable[[str], object] = print,
+             database: str | None = None) -> dict[str, float]:
     """Write a record of `exams` exams (5 an episode, 2 episodes a patient, the latest
-    `open_episodes` episodes open) into an empty data folder. Returns counts and seconds."""
+    `open_episodes` episodes open) into an empty data folder, or into the empty PostgreSQL
+    database `database` names. Returns counts and seconds."""
     from desktop_app.domain import DEFAULT_POLICY
     from desktop_app.store import open_database
     from desktop_app.store.audit import GENESIS_HASH, entry_hash
+    from desktop_app.store.opening import open_postgres
     from desktop_app.store.patients import name_words
-    from desktop_app.store.rows import COVERED, content_hash
+    from desktop_app.store.rows import COVERED, ID_TABLES, content_hash
 
     started = time.perf_counter()
     rng = random.Random(seed)
     series = _templates()
-    db = open_database(folder)
+    on_server = database is not None
+    db = open_postgres(database) if on_server else open_database(folder)
     conn = db.conn
-    # Generating only (measured connections are durable): no fsync, and a rollback journal,
-    # which for a new file holds next to nothing, where WAL would write everything twice.
-    conn.execute("PRAGMA journal_mode = DELETE")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA foreign_keys = OFF")  # an episode names its last exam before it is in
+    if not on_server:
+        # Generating only (measured connections are durable): no fsync, and a rollback
+        # journal, which for a new file holds next to nothing, where WAL would write
+        # everything twice.
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA foreign_keys = OFF")  # an episode names its last exam first
+    # A server checks every reference at once: an episode's last exam is set after the
+    # exams are in.
+    episode_links: list[tuple[Any, ...]] = []
     policy = json.dumps(DEFAULT_POLICY.to_json(), separators=(",", ":"))
     episodes = exams // EXAMS_PER_EPISODE
     patients = (episodes + EPISODES_PER_PATIENT - 1) // EPISODES_PER_PATIENT
@@ -158,7 +167,7 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
                            digest, row_sha))
         last_hash = digest
 
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN" if on_server else "BEGIN IMMEDIATE")
     patient_rows = [
         (p, f"B{p:08d}", names[p - 1], f"{1930 + p % 70}-{1 + p % 12:02d}-{1 + p % 28:02d}",
          created, created) for p in range(1, patients + 1)]
@@ -175,8 +184,18 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
     exam_sql = insert_sql("exams")
 
     def flush() -> None:
-        conn.executemany(episode_sql, episode_rows)
+        if on_server:
+            episode_links.extend((*row[-4:], row[0]) for row in episode_rows)
+            conn.executemany(episode_sql, [(*row[:-4], None, None, None, None)
+                                           for row in episode_rows])
+        else:
+            conn.executemany(episode_sql, episode_rows)
         conn.executemany(exam_sql, exam_rows)
+        if episode_links:
+            conn.executemany("UPDATE episodes SET last_exam_id = ?, last_exam_at = ?, "
+                             "current_level = ?, next_check_due = ? WHERE id = ?",
+                             episode_links)
+            episode_links.clear()
         conn.executemany("INSERT INTO audit_log (id, at, actor, action, record_table,"
                          " record_id, detail, prev_hash, hash, row_sha256)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_rows)
@@ -222,10 +241,19 @@ def generate(folder: Path, *, exams: int = EXAMS, open_episodes: int = OPEN_EPIS
     flush()
 
     conn.execute("UPDATE audit_head SET last_id = ?, last_hash = ?", [last_id, last_hash])
+    if on_server:  # the identity sequences go on after the IDs written here
+        for table_name in ID_TABLES:
+            sequence = db.execute("SELECT pg_get_serial_sequence(?, 'id')",
+                                  [table_name]).fetchone()[0]
+            if sequence is not None:
+                db.execute(f"SELECT setval('{sequence}', greatest(1, (SELECT coalesce(max(id),"
+                           f" 0) FROM {table_name})))").fetchone()
     conn.execute("COMMIT")
-    conn.execute("PRAGMA foreign_keys = ON")
+    if not on_server:
+        conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("ANALYZE")
-    conn.execute("PRAGMA journal_mode = WAL")
+    if not on_server:
+        conn.execute("PRAGMA journal_mode = WAL")
     db.close()
     return {"exams": exam_id, "episodes": episodes, "patients": patients,
             "open episodes": open_episodes, "audit entries": last_id,

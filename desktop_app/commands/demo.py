@@ -30,18 +30,25 @@ def run(args: argparse.Namespace) -> int:
     from desktop_app.record.ward import fill_demo
 
     def body(folder, db) -> int:
+        from desktop_app.record.reads import is_database_url, record_address
+
+        # The record's place in words: the data folder, or the server's (no address: it
+        # may carry a certificate path, and a console is not the place for it).
+        where = ("the record on the database server"
+                 if isinstance(record_address(db), str) and is_database_url(record_address(db))
+                 else str(folder))
         state = holds_demo_only(db)
         if state:  # nothing read or changed: the demo's passwords are printed anyway
-            print(f"{folder} already holds the demo ward.")
+            print(f"{where} already holds the demo ward.")
         else:
             who = None
             if has_users(db):  # a ward's own record: its administrator decides
                 if not args.user:
-                    return fail(f"{folder} already has a record with accounts: sign in with "
+                    return fail(f"{where} already has accounts: sign in with "
                                 "--user NAME --password-stdin (an administrator).")
                 who = sign_in_for(args, db, "fill_demo")
             counts = fill_demo(db, folder, who.user if who else None)
-            print(f"Demo ward written to {folder}: {counts['episodes']} episodes "
+            print(f"Demo ward written to {where}: {counts['episodes']} episodes "
                   f"({counts['episodes'] - counts['closed']} open), {counts['exams']} exams, "
                   f"{counts['escalations']} escalations.")
         names = ", ".join(f"{name} ({role})" for name, role, _f, _c in DEMO_USERS)

@@ -28,6 +28,7 @@ class WardRecord:
         self.data_dir = Path(data_dir)
         self.signed_in = signed_in  # who is signed in at the workstation ("" for nobody)
         self._board: reads.WardReader | None = None  # kept: a refresh re-reads what changed
+        self.unreachable_since = None  # the first draft save the record refused, if it still does
 
     @classmethod
     def open(cls, data_dir: Path, *, signed_in: str = "", **options: Any) -> WardRecord:
@@ -80,15 +81,32 @@ class WardRecord:
     # the exam in progress (a draft is not part of the record: written for whoever types)
     def save_draft(self, draft_id: str, content: dict[str, Any],
                    episode_id: int | None = None) -> None:
-        drafts.save_draft(self.db, content, draft_id=draft_id, user=self.signed_in,
-                          episode_id=episode_id)
+        """Save the draft into the record; when the record cannot be written, keep it on
+        this workstation and raise `DraftKeptHere` (since when the record has refused).
+        Once the record takes a draft again, the drafts kept here go over to it too."""
+        try:
+            drafts.save_draft(self.db, content, draft_id=draft_id, user=self.signed_in,
+                              episode_id=episode_id)
+        except drafts.unwritable_errors() as error:
+            drafts.keep_here(self.data_dir, draft_id, content, user=self.signed_in,
+                             episode_id=episode_id)
+            if self.unreachable_since is None:
+                self.unreachable_since = reads.utc_now()
+            raise drafts.DraftKeptHere(self.unreachable_since) from error
+        self.unreachable_since = None
+        drafts.forget_kept(self.data_dir, draft_id)
+        drafts.hand_over_kept(self.db, self.data_dir)
 
     def pending_drafts(self) -> list[reads.Draft]:
-        """Every unfinished exam of the ward, newest first (any nurse may resume one)."""
+        """Every unfinished exam of the ward, newest first (any nurse may resume one); the
+        drafts this workstation kept while the record could not be reached go into it
+        first."""
+        drafts.hand_over_kept(self.db, self.data_dir)
         return reads.pending_drafts(self.db)
 
     def discard_draft(self, draft_id: str) -> None:
         drafts.discard_draft(self.db, draft_id)
+        drafts.forget_kept(self.data_dir, draft_id)
 
     # notes
     def sign_exam(self, exam_id: int, name: str, password: str) -> notes.SignedResult:
@@ -99,15 +117,22 @@ class WardRecord:
         return notes.add_addendum(self.db, self.data_dir, note, text, name, password)
 
     # exams and episodes
+    # (each done, the draft this workstation may have kept of it goes too)
     def finish_exam(self, user: UserRecord, document: Any, **options: Any):
-        return exams.finish_exam(self.db, user, document, **options)
+        saved = exams.finish_exam(self.db, user, document, **options)
+        drafts.forget_kept(self.data_dir, options.get("draft_id"))
+        return saved
 
     def correct_exam(self, user: UserRecord, exam_id: int, document: Any, **options: Any):
-        return exams.correct_exam(self.db, user, exam_id, document, **options)
+        saved = exams.correct_exam(self.db, user, exam_id, document, **options)
+        drafts.forget_kept(self.data_dir, options.get("draft_id"))
+        return saved
 
     def discard_exam(self, user: UserRecord, draft_id: str | None, reason: str,
                      **options: Any) -> str | None:
-        return exams.discard_exam(self.db, user, draft_id, reason, **options)
+        trace = exams.discard_exam(self.db, user, draft_id, reason, **options)
+        drafts.forget_kept(self.data_dir, draft_id)
+        return trace
 
     def dismiss_discarded(self, user: UserRecord, trace_id: int) -> None:
         exams.dismiss_discarded(self.db, user, trace_id)

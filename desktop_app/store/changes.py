@@ -80,11 +80,11 @@ class NotificationFeed(ChangeFeed):
     def _listen(self) -> None:
         import psycopg
 
-        from desktop_app.store.postgres import CHANGE_CHANNEL
+        from desktop_app.store.postgres import CHANGE_CHANNEL, NETWORK_OPTIONS
 
         try:
             self.pg = psycopg.connect(self.url, autocommit=True,
-                                      application_name="neurocheck board")
+                                      application_name="neurocheck board", **NETWORK_OPTIONS)
             self.pg.execute(f"LISTEN {CHANGE_CHANNEL}")
         except psycopg.Error as error:
             self._drop()

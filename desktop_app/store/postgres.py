@@ -162,7 +162,15 @@ def connect_postgres(url: str) -> PostgresDatabase:
     return PostgresDatabase(_open(url), url)
 
 
+# A server that went away without a word (a network cut) is noticed within seconds, not
+# when the operating system gives up on the connection: a workstation waits that long at most
+# before it says the record cannot be reached (and keeps the exam's draft itself).
+NETWORK_OPTIONS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
+                   "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 10_000}
+
+
 def _open(url: str) -> psycopg.Connection:
     return psycopg.connect(url, autocommit=True, cursor_factory=RecordCursor,
                            application_name="neurocheck",
-                           options=f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}")
+                           options=f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}",
+                           **NETWORK_OPTIONS)

@@ -321,7 +321,11 @@ class MainWindow(QMainWindow):
 
     def _offer_drafts(self) -> None:
         """List every unfinished exam of the ward, with who started it and when."""
-        drafts = self.record.pending_drafts() if self.wizard is None else []
+        try:
+            drafts = self.record.pending_drafts() if self.wizard is None else []
+        except (OSError, *database_errors()) as error:  # the record out of reach: the
+            log.warning("unfinished exams not read (%s)", type(error).__name__)  # list stays
+            return
         self._drafts = drafts
         self.drafts_bar.setVisible(bool(drafts))
         selected = self._selected_draft_key()
@@ -360,7 +364,14 @@ class MainWindow(QMainWindow):
 
     def _latest_draft(self) -> Draft | None:
         """The draft chosen in the list (the newest when none is)."""
-        drafts = self.record.pending_drafts()  # now: another nurse may have taken one
+        try:
+            drafts = self.record.pending_drafts()  # now: another nurse may have taken one
+        except (OSError, *database_errors()) as error:
+            from desktop_app.ui.failures import storage_failure_words
+
+            self.statusBar().showMessage("\u26a0 The record cannot be reached: "
+                                         f"{storage_failure_words(error, 'try again')}")
+            return None
         key = self._selected_draft_key()
         chosen = next((d for d in drafts if d.id == key), None)
         return chosen or (drafts[0] if drafts else None)

@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import DocumentError, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS
+from desktop_app.record.drafts import DraftKeptHere, unwritable_errors
 from desktop_app.record.reads import StoreError, database_errors
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, AssessmentView, ExamSession, Problem
-from desktop_app.ui.failures import write_failure_words
+from desktop_app.ui.failures import storage_failure_words, write_failure_words
 from desktop_app.ui.live_panel import LivePanel, banner_text
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.pages.escalation import EscalationPage
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Problems shown as soon as they arise; the others once the nurse tries to move on.
+RETRY_MS = 5000  # how often a draft the record refused is offered to it again
 SHOWN_AT_ONCE = ("exam.performed_at", "patient.birth_date")
 
 
@@ -149,6 +151,16 @@ class ExamWizard(QWidget):
         body.addWidget(self.panel)
         outer.addLayout(body, 1)
 
+        # While the record cannot be reached: the exam is kept on this workstation, and
+        # this line says so (and since when) until a save reaches the record again.
+        self.offline = QLabel()
+        self.offline.setObjectName("wizard.offline")
+        self.offline.setWordWrap(True)
+        self.offline.setStyleSheet("background:#b71c1c; color:white; font-weight:bold; "
+                                   "padding:6px; border-radius:3px")
+        self.offline.setVisible(False)
+        outer.addWidget(self.offline)
+
         footer = QHBoxLayout()
         self.status = QLabel()
         self.status.setObjectName("wizard.status")
@@ -181,6 +193,10 @@ class ExamWizard(QWidget):
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(autosave_ms)
         self.autosave.timeout.connect(self.save_draft)
+        self.retry = QTimer(self)  # while the record cannot be reached: try it again
+        self.retry.setSingleShot(True)
+        self.retry.setInterval(RETRY_MS)
+        self.retry.timeout.connect(self.save_draft)
         session.changed.connect(self._changed)
         self.current = 0
         self._changed("")
@@ -403,10 +419,36 @@ class ExamWizard(QWidget):
         if self.closed:
             return
         self.autosave.stop()
-        self.record.save_draft(self.session.draft_key, self.session.to_draft(),
-                               self.session.episode_id)
+        self.retry.stop()
+        try:
+            self.record.save_draft(self.session.draft_key, self.session.to_draft(),
+                                   self.session.episode_id)
+        except DraftKeptHere as kept:
+            self._show_offline(kept.since)
+            self.retry.start()
+            return
+        except unwritable_errors() as error:  # not even this workstation could keep it
+            self.status.setText("\u26a0 The draft could not be saved: "
+                                + storage_failure_words(error, "carry on: it is tried again"))
+            self.retry.start()
+            return
+        self._show_offline(None)
         log.debug("draft saved")
         self.draftSaved.emit(self.session.draft_key)
+
+    def _show_offline(self, since) -> None:
+        """Say (or stop saying) that the record cannot be reached and the exam is kept on
+        this workstation."""
+        if since is None:
+            self.offline.setVisible(False)
+            return
+        text = ("\u26a0 The record cannot be reached since "
+                f"{since.astimezone().strftime('%H:%M')}. This exam is kept on this "
+                "workstation, nothing typed is lost; it goes into the record as soon as the "
+                "record is back, and Finish saves it then.")
+        self.offline.setText(text)
+        self.offline.setAccessibleName(text)
+        self.offline.setVisible(True)
 
     def request_discard(self) -> None:
         """Esc: ask, and discard the exam (and its draft) only on a yes."""
@@ -428,6 +470,7 @@ class ExamWizard(QWidget):
     def discard(self) -> None:
         self.closed = True
         self.autosave.stop()
+        self.retry.stop()
         self.record.discard_draft(self.session.draft_key)
         log.info("exam discarded")
         self.discarded.emit()
@@ -466,12 +509,14 @@ class ExamWizard(QWidget):
             self.go_to_path(error.field)
             return None
         self.autosave.stop()
+        self.retry.stop()
         try:
             saved = self._record(document.to_document())
         except StoreError as error:  # the record refused it: nothing saved, the draft stays
             self.status.setText(f"\u26a0 Not saved: {error}.")
             return None
         except (OSError, *database_errors()) as error:
+            self.save_draft()  # kept here, at least, until the record is back
             self.status.setText(f"\u26a0 Not saved: {write_failure_words(error)}.")
             return None
         self.closed = True

@@ -65,8 +65,9 @@ def ward(private_data_dir: Path, engine: str, request: pytest.FixtureRequest) ->
                           password=password, credentials="RN", admin_name=ADMIN,
                           admin_password=ADMIN_PASSWORD)
     saved = save_exam(db, json.dumps(sample_raw("emergency")), actor=NURSE)
-    yield Ward(private_data_dir, db, saved.exam_id)
-    db.close()
+    ward = Ward(private_data_dir, db, saved.exam_id)
+    yield ward
+    ward.db.close()  # the test may have reopened it
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], folder: Path,

@@ -283,16 +283,18 @@ def test_the_readme_lists_the_whole_vocabulary() -> None:
 
 
 def test_a_ward_record_offers_the_operations_as_methods(ward: Ward) -> None:
+    from desktop_app.store.opening import open_record, record_address
+
+    address = record_address(ward.db)
+    server = address if isinstance(address, str) else None  # the test's database, if any
     ward.db.close()
-    with record.WardRecord.open(ward.folder) as opened:
+    with record.WardRecord.open(ward.folder, database=server) as opened:
         signed = opened.sign_exam(ward.exam_id, NURSE, NURSE_PASSWORD)
         assert [n.id for n in exam_notes(opened.db, ward.exam_id)] == [signed.note_row_id]
         admin = opened.sign_in(ADMIN, ADMIN_PASSWORD)
         opened.change_settings(admin, {"institution": "St Elsewhere"})
         assert get_setting(opened.db, "institution") == "St Elsewhere"
-    from desktop_app.store import open_database
-
-    ward.db = open_database(ward.folder)
+    ward.db = open_record(ward.folder, database=server)
 
 
 def test_the_audit_log_export_is_an_administrators_audited_once_before_the_file(

@@ -41,3 +41,26 @@ def test_the_generated_record_passes_the_full_check(tmp_path: Path, capsys) -> N
         assert any("exams row 7" in p for p in check_database(db, full=True).problems)
     finally:
         db.close()
+
+
+def test_the_server_benchmark_fills_a_record_that_passes_the_full_check_and_leaves_it_so(
+        postgres_url: str) -> None:
+    from desktop_app.bench.server_bench import run
+    from desktop_app.store.opening import open_postgres
+
+    lines: list[str] = []
+    rows = run(postgres_url, lines.append, exams=105, open_episodes=4, repeat=5)
+    assert [r["name"].split(" (")[0] for r in rows] == [
+        "save one exam", "patient by MRN", "patients by name prefix", "ward board refresh",
+        "ward board first read"]
+    assert all(r["median_ms"] > 0 and r["floor_ms"] > 0 for r in rows)
+    assert any(line.startswith("targets: ") for line in lines)
+    db = open_postgres(postgres_url, check=False)
+    try:
+        report = check_database(db, full=True)  # the floor's own rows were taken out again
+        open_episodes = db.execute("SELECT count(*) FROM episodes WHERE closed_at IS NULL"
+                                   ).fetchone()[0]
+    finally:
+        db.close()
+    assert report.problems == []
+    assert open_episodes >= 4

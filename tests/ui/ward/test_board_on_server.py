@@ -38,14 +38,23 @@ def server_record(postgres_url: str) -> str:
     return postgres_url
 
 
+def open_on(qtbot, folder: Path, database: str) -> tuple[list[QWidget], list[BaseException]]:
+    """Start the application on `database` as `neurocheck --database URL` does; the main
+    window (or the failure) once the sign-in screen has handed over."""
+    windows: list[QWidget] = []
+    failures: list[BaseException] = []
+    # Held here until it hands over: a sign-in screen collected before it paints opens nothing.
+    start = gui.start_gui(folder, database=database, on_window=windows.append,
+                          on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(windows or failures), timeout=20_000)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(start) or not start.isVisible())
+    return windows, failures
+
+
 @pytest.fixture
 def window(qtbot, folder: Path, server_record: str):
     """The main window on the server's record, opened as `neurocheck --database URL` does."""
-    windows: list[QWidget] = []
-    failures: list[BaseException] = []
-    gui.start_gui(folder, database=server_record, on_window=windows.append,
-                  on_failure=failures.append)
-    qtbot.waitUntil(lambda: bool(windows or failures), timeout=20_000)
+    windows, failures = open_on(qtbot, folder, server_record)
     assert failures == []
     window = windows[0]
     qtbot.addWidget(window)
@@ -120,12 +129,70 @@ def test_a_server_that_cannot_be_reached_at_start_is_said_in_one_line(
     from desktop_app.cli import report_failure
 
     gone = urlunsplit(urlsplit(postgres_url)._replace(path="/no_such_ward_record"))
-    windows: list[QWidget] = []
-    failures: list[BaseException] = []
-    gui.start_gui(folder, database=gone, on_window=windows.append, on_failure=failures.append)
-    qtbot.waitUntil(lambda: bool(failures), timeout=20_000)
-    assert windows == []
+    windows, failures = open_on(qtbot, folder, gone)
+    assert windows == [] and len(failures) == 1
     assert report_failure(None, failures[0]) == 1
     said = capsys.readouterr().err.strip().splitlines()
     assert len(said) == 1 and "cannot be reached" in said[0], said
     assert "Traceback" not in said[0]
+
+
+@pytest.fixture
+def relay(server_record: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The server behind a relay the test can stop and start (tests/tcp_proxy.py)."""
+    from tests.tcp_proxy import StoppableServer
+
+    server = StoppableServer(server_record, tmp_path)
+    if server.passfile is not None:
+        monkeypatch.setenv("PGPASSFILE", str(server.passfile))
+    yield server
+    server.stop()
+
+
+def test_the_server_down_mid_exam_keeps_the_exam_here_and_saves_it_once_when_back(
+        qtbot, folder: Path, relay) -> None:
+    from PySide6.QtCore import Qt
+
+    from desktop_app.record.drafts import kept_drafts
+    from tests.ui.driver import case, fill_exam
+
+    windows, failures = open_on(qtbot, folder, relay.url_through)
+    assert failures == []
+    window = windows[0]
+    qtbot.addWidget(window)
+    shell = window.ward_shell
+    try:
+        sign_in(qtbot, shell, "nurse")
+        qtbot.mouseClick(shell.board.new_episode, Qt.MouseButton.LeftButton)
+        wizard = window.wizard
+        document = case("mbb-normal-1h")
+        fill_exam(qtbot, wizard, document)
+
+        relay.stop()  # the server goes down with the exam on the screen
+        qtbot.keyClick(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert window.wizard is wizard and not wizard.closed  # not saved, still open
+        assert "Not saved" in wizard.status.text()
+        assert "database server" in wizard.status.text()
+        assert wizard.offline.isVisible()
+        assert "cannot be reached since" in wizard.offline.text()
+        assert [k["id"] for k in kept_drafts(folder)] == [wizard.session.draft_key]
+        qtbot.waitUntil(lambda: shell.board.unreachable_since is not None, timeout=10_000)
+
+        relay.start()  # back: the next try puts the draft into the record
+        wizard.retry.start(50)
+        qtbot.waitUntil(lambda: not wizard.offline.isVisible(), timeout=10_000)
+        assert kept_drafts(folder) == []
+        qtbot.keyClick(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: window.wizard is None, timeout=10_000)
+        mrn = document["patient"]["mrn"]
+        db = window.record.db
+        saved = db.execute("SELECT count(*) FROM exams e JOIN episodes p ON p.id = "
+                           "e.episode_id JOIN patients t ON t.id = p.patient_id "
+                           "WHERE t.mrn = ?", [mrn]).fetchone()[0]
+        assert saved == 1  # saved once
+        assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+        qtbot.waitUntil(lambda: shell.board.unreachable_since is None, timeout=10_000)
+    finally:
+        record = window.record
+        shell.close()
+        record.close()
