@@ -4,7 +4,8 @@
     python3 tasks.py run [--demo] [APP ARGS]   install, then launch NeuroCheck
     python3 tasks.py test [PYTEST ARGS]        install, lint, then run the whole test suite
     python3 tasks.py bench [--quick]           install, then run the benchmark suite (--quick:
-                                               without the 1,000,000-exam record)
+                                               without the 1,000,000-exam record; --server
+                                               URL: also on an empty PostgreSQL database)
     python3 tasks.py build                     install, then build the installer
     python3 tasks.py lint                      ruff over the project
 

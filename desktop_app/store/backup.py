@@ -93,9 +93,6 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
     verified before it takes its name; an existing file there is replaced only by a good
     copy. Returns the file written and its check report; `BackupError` when the copy fails
     its check (nothing is left at `destination` then)."""
-    if is_postgres(db):
-        raise BackupError("a record on a database server is backed up by the server "
-                          "(pg_dump, or its own backups), not by NeuroCheck")
     destination = Path(destination)
     if destination.is_dir():
         destination = destination / f"neurocheck-{_stamp()}.sqlite"
@@ -108,13 +105,16 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
     # Created exclusively: a file or link planted under that name is never written through.
     os.close(os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        target = sqlite3.connect(str(partial), isolation_level=None)
-        try:
-            db.conn.backup(target)
-            # A backup is one self-contained file, whatever the live database's journal.
-            target.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            target.close()
+        if is_postgres(db):  # a portable copy: the server's record as an embedded file
+            _copy_server_record(db, partial)
+        else:
+            target = sqlite3.connect(str(partial), isolation_level=None)
+            try:
+                db.conn.backup(target)
+                # A backup is one self-contained file, whatever the live database's journal.
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
         report = verify_database_file(partial)
         if not report.ok:
             raise BackupError("the copy failed its check, so it was not kept:\n"
@@ -127,6 +127,18 @@ def backup_database(db: Database, destination: Path) -> tuple[Path, CheckReport]
         raise
     log.info("backup written and verified (%s)", report.summary())
     return destination, report
+
+
+def _copy_server_record(db: Database, partial: Path) -> None:
+    """The server's record `db`, every row as it is, into the new file `partial`."""
+    from desktop_app.store.server_copy import copy_from_server
+
+    target = connect(partial)
+    try:
+        copy_from_server(db, target)
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
 
 
 def remove_stale_partials(folder: Path) -> list[Path]:

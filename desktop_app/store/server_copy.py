@@ -104,6 +104,55 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
     return CopyReport(counts, key_count, report)
 
 
+def copy_from_server(source: Database, target: Database) -> dict[str, int]:
+    """Copy the server's record `source` into `target`, a new, empty SQLite file: its
+    schema made by the same migrations, then every row as it is (the audit chain entry for
+    entry and its head, the signing keys of `key_files`), the ID counters where the
+    server's are, from one snapshot of the server, in one transaction on the file. Returns
+    the rows per table (the same on both). The caller runs the full check on the file."""
+    if not is_postgres(source) or is_postgres(target):
+        raise InvalidValue("a portable copy goes from a PostgreSQL server into a file")
+    if schema.schema_version(source) != schema.SCHEMA_VERSION:
+        raise InvalidValue("open the server's record with this NeuroCheck first, so that its "
+                           "schema is brought up to date, then copy it")
+    tables = (*TABLES, "key_files")
+    schema.migrate(target)
+    with read_snapshot(source):
+        counts = {table: source.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for table in tables}
+        counters = id_counters(source, ID_TABLES)
+        with write_transaction(target):
+            target.execute("PRAGMA defer_foreign_keys = ON")  # checked at the commit
+            # The append-only guards give way while the server's log replaces the file's
+            # own making (as on the server in `copy_to_server`), and are back before the end.
+            guards = target.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                f"({', '.join('?' * len(_GUARDED))})", list(_GUARDED)).fetchall()
+            for name, _sql in guards:
+                target.execute(f"DROP TRIGGER {name}")
+            target.execute("DELETE FROM audit_head")
+            target.execute("DELETE FROM audit_log")
+            links: list[list[object]] = []
+            for table in tables:
+                links += _copy_table(source, target, table)
+                if table == "exams" and links:
+                    target.conn.executemany(
+                        "UPDATE episodes SET last_exam_id = ? WHERE id = ?", links)
+            for _name, sql in guards:
+                target.execute(sql)
+            for table in ID_TABLES:
+                target.execute("INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES "
+                               "(?, max(?, (SELECT coalesce(max(id), 0) FROM " + table + ")))",
+                               [table, counters.get(table, 0)])
+            copied = {table: target.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                      for table in tables}
+            if copied != counts:
+                differ = [t for t in tables if copied[t] != counts[t]]
+                raise CopyIncomplete(f"the copy differs from the server in {differ[0]} "
+                                     f"({copied[differ[0]]} rows, not {counts[differ[0]]})")
+    return counts
+
+
 def _copy_table(source: Database, target: Database, table: str) -> list[list[object]]:
     """Copy `table` row for row. An episode's latest exam is left out and returned
     ([exam, episode] pairs), to be set once the exams are in."""
@@ -116,7 +165,8 @@ def _copy_table(source: Database, target: Database, table: str) -> list[list[obj
     links: list[list[object]] = []
     cursor = source.execute(f"SELECT {names} FROM {table} ORDER BY 1")
     while rows := cursor.fetchmany(BATCH):
-        batch = [list(row) for row in rows]
+        # A server hands binary columns over as memoryview: the file stores bytes.
+        batch = [[bytes(v) if isinstance(v, memoryview) else v for v in row] for row in rows]
         if link is not None:
             for values in batch:
                 if values[link] is not None:

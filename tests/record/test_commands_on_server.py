@@ -40,11 +40,18 @@ def test_the_commands_work_on_a_record_on_a_server(
     assert json.loads(exported.read_text(encoding="utf-8"))["patient"] == raw["patient"]
     status, out, err = run_cli(monkeypatch, capsys, ward.folder, "check")
     assert status == 0 and out.startswith("OK"), err
-    for command in ("backup", "restore"):
-        status, _out, err = run_cli(monkeypatch, capsys, ward.folder, command,
-                                    str(tmp_path / "copy.sqlite"), "--user", ADMIN,
-                                    "--password-stdin", stdin=f"{ADMIN_PASSWORD}\n")
-        assert status == 1 and "by the server" in err, (command, err)
+    # backup: a portable copy, the whole record as an embedded file, verified in full
+    copy = tmp_path / "copy.sqlite"
+    status, out, err = run_cli(monkeypatch, capsys, ward.folder, "backup", str(copy),
+                               "--user", ADMIN, "--password-stdin",
+                               stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    assert "Verified" in out and copy.is_file()
+    assert oct(copy.stat().st_mode & 0o777) == "0o600"
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "restore", str(copy),
+                                "--user", ADMIN, "--password-stdin",
+                                stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 1 and "by the server" in err, err
     assert not database_path(ward.folder).exists()
 
 
@@ -197,3 +204,35 @@ def test_a_move_that_does_not_prove_itself_leaves_the_server_empty(
         assert target.execute("SELECT to_regclass('audit_log')").fetchone()[0] is None
     finally:
         target.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_a_server_records_backup_is_the_whole_record_as_a_file_that_proves_itself(
+        ward: Ward, engine: str, tmp_path: Path) -> None:
+    from desktop_app.record import backup, sign_exam
+    from desktop_app.record.reads import get_user
+    from desktop_app.store import connect
+    from desktop_app.store.backup import verify_database_file
+    from desktop_app.store.server_copy import TABLES
+    from tests.record.conftest import NURSE, NURSE_PASSWORD
+
+    sign_exam(ward.db, ward.folder, ward.exam_id, NURSE, NURSE_PASSWORD)
+    written, report = backup(ward.db, get_user(ward.db, ADMIN), tmp_path)
+    assert report.ok and written.parent == tmp_path
+    assert verify_database_file(written).ok  # the full check, every row against the chain
+    copy = connect(written, create=False)
+    try:
+        for table in (*TABLES, "key_files"):
+            query = f"SELECT * FROM {table} ORDER BY 1"
+            theirs = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                      for row in ward.db.execute(query).fetchall()]
+            ours = [tuple(row) for row in copy.execute(query).fetchall()]
+            if table == "audit_log":  # the server's entry for the backup came after it
+                theirs = theirs[:len(ours)]
+            if table == "audit_head":
+                continue
+            assert ours == theirs, table
+        assert copy.execute("SELECT count(*) FROM signed_notes").fetchone()[0] == 1
+    finally:
+        copy.close()
+    assert ward.actions()[-1] == "record.backup"  # audited on the server, once verified
