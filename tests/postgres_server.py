@@ -180,16 +180,29 @@ def _with_database(url: str, name: str) -> str:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A fresh, empty database on the test server, dropped after the test."""
+    with _fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture
+def second_postgres_url(postgres_server: str) -> Iterator[str]:
+    """Another fresh, empty database on the same server (a restore's target, say)."""
+    with _fresh_database(postgres_server) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _fresh_database(server: str) -> Iterator[str]:
     import psycopg
 
     name = f"neurocheck_test_{os.getpid()}_{next(_NUMBERS)}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
                       "LC_COLLATE 'C' LC_CTYPE 'C'")
     try:
-        yield _with_database(postgres_server, name)
+        yield _with_database(server, name)
     finally:
-        _drop_database(postgres_server, name)
+        _drop_database(server, name)
 
 
 def _drop_database(server: str, name: str) -> None:

@@ -38,6 +38,7 @@ from desktop_app.record.ward import (
     import_documents,
     migrate_to_server,
     restore,
+    restore_to_server,
 )
 from desktop_app.record.ward_record import WardRecord
 
@@ -74,6 +75,7 @@ __all__ = [
     "reissue_key",
     "reset_password",
     "restore",
+    "restore_to_server",
     "sign_exam",
     "sign_in",
 ]

@@ -121,7 +121,70 @@ def restore(data_dir: Path, user: UserRecord, source: Path):
     from desktop_app.store.backup import restore_database
 
     authorize(user, "restore")
+    _refuse_portable_copy(Path(source))
     return restore_database(Path(data_dir), Path(source), actor=user.name)
+
+
+def _refuse_portable_copy(source: Path) -> None:
+    """A portable copy of a server's record keeps its signing keys inside; a data folder
+    keeps them in pki/, so such a copy in a data folder could not sign: refused."""
+    import sqlite3
+
+    from desktop_app.store.database import open_readonly
+    from desktop_app.store.errors import BackupError, StoreError
+
+    try:
+        copy = open_readonly(source)
+    except (OSError, sqlite3.Error, StoreError):
+        return  # not readable: the restore's own check says what is wrong with it
+    try:
+        held = copy.execute("SELECT count(*) FROM key_files").fetchone()[0]
+    except sqlite3.Error:
+        held = 0  # an older record, or not a record: the restore's check decides
+    finally:
+        copy.close()
+    if held:
+        raise BackupError("this is a portable copy of a record on a database server (its "
+                          "signing keys are inside it): load it onto a new server database "
+                          "with --database URL restore")
+
+
+def restore_to_server(user: UserRecord, source: Path, database: str):
+    """Load a portable copy of a server's record (`backup` on a server: one SQLite file
+    holding the signing keys too) onto the new, empty PostgreSQL database that `database`
+    names: checked in full first, then copied and proven there as a move is
+    (`store.server_copy`), audited `record.restore` on the server. `user` is an
+    administrator of the copy's record. Administrators only."""
+    from desktop_app.record.keys import note_verifier
+    from desktop_app.store.backup import verify_database_file
+    from desktop_app.store.database import open_readonly
+    from desktop_app.store.errors import BackupError
+    from desktop_app.store.keys import RecordKeyFiles
+    from desktop_app.store.opening import open_postgres
+    from desktop_app.store.server_copy import copy_to_server
+
+    authorize(user, "restore")
+    report = verify_database_file(Path(source))
+    if not report.ok:
+        raise BackupError(f"{Path(source).name} failed its check; nothing was changed:\n"
+                          + "\n".join(f"  - {p}" for p in report.problems))
+    copy = open_readonly(Path(source))
+    try:
+        keys = [(name, bytes(content)) for name, content in
+                copy.execute("SELECT name, content FROM key_files ORDER BY name")]
+        if not keys:
+            raise BackupError("this backup holds no signing keys: it is a workstation's "
+                              "own (its keys are in that workstation's pki/); move that "
+                              "record with migrate-to-server there")
+        target = open_postgres(database, check=False, migrate=False)
+        try:
+            return copy_to_server(copy, target, actor=user.name, keys=keys,
+                                  verify_pdf=note_verifier(RecordKeyFiles(target)),
+                                  action=actions.RECORD_RESTORE)
+        finally:
+            target.close()
+    finally:
+        copy.close()
 
 
 def migrate_to_server(db: Database, data_dir: Path, user: UserRecord, database: str):

@@ -51,9 +51,11 @@ class CopyReport:
 
 def copy_to_server(source: Database, target: Database, *, actor: str,
                    keys: Iterable[tuple[str, bytes]] = (),
-                   verify_pdf: PdfVerifier | None = None) -> CopyReport:
+                   verify_pdf: PdfVerifier | None = None,
+                   action: str = MIGRATE_ACTION) -> CopyReport:
     """Copy the record `source` (a SQLite file, checked) into the empty server `target`,
-    with the key material `keys` (name, bytes) of its data folder, and prove it."""
+    with the key material `keys` (name, bytes) of its data folder (or of a portable copy's
+    own `key_files`), and prove it; audited `action` there (a move, or a restore)."""
     if is_postgres(source) or not is_postgres(target):
         raise InvalidValue("a record moves from a file onto a PostgreSQL server")
     if schema.schema_version(target) != 0:
@@ -99,7 +101,7 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
                 raise CopyIncomplete("the server's copy does not pass the full check ("
                                      + "; ".join(report.problems[:3])
                                      + "); nothing was kept on the server")
-            append_audit(target, actor=actor, action=MIGRATE_ACTION,
+            append_audit(target, actor=actor, action=action,
                          detail={"rows": sum(counts.values()), "keys": key_count})
     return CopyReport(counts, key_count, report)
 

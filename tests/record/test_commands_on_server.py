@@ -236,3 +236,73 @@ def test_a_server_records_backup_is_the_whole_record_as_a_file_that_proves_itsel
     finally:
         copy.close()
     assert ward.actions()[-1] == "record.backup"  # audited on the server, once verified
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_a_portable_copy_restores_onto_a_new_server_database_and_proves_itself_there(
+        ward: Ward, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    from desktop_app.record import backup, sign_exam
+    from desktop_app.record.reads import get_user
+    from desktop_app.store.opening import open_postgres
+    from desktop_app.store.server_copy import TABLES
+    from tests.record.conftest import NURSE, NURSE_PASSWORD
+
+    url = request.getfixturevalue("postgres_url")
+    sign_exam(ward.db, ward.folder, ward.exam_id, NURSE, NURSE_PASSWORD)
+    copy, _report = backup(ward.db, get_user(ward.db, ADMIN), tmp_path / "ward.sqlite")
+    target = request.getfixturevalue("second_postgres_url")
+
+    # Onto the record in use: refused, nothing changed there.
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", url,
+                                "restore", str(copy), "--user", ADMIN, "--password-stdin",
+                                stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 1 and "already holds a NeuroCheck record" in err, err
+    # A nurse of the copy may not restore it.
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
+                                "restore", str(copy), "--user", NURSE, "--password-stdin",
+                                stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 1 and "Restore refused" in err, err
+    # Nor does it go into a workstation's data folder, where it could not sign.
+    status, _out, err = run_cli(monkeypatch, capsys, tmp_path / "workstation", "restore",
+                                str(copy), "--user", ADMIN, "--password-stdin",
+                                stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 1 and "portable copy" in err, err
+    status, out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
+                               "restore", str(copy), "--user", ADMIN, "--password-stdin",
+                               stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    assert "proven there" in out
+    restored = open_postgres(target)  # the start-up check passes on it
+    try:
+        for table in TABLES:
+            if table in ("audit_log", "audit_head"):
+                continue
+            query = f"SELECT * FROM {table} ORDER BY 1"
+            assert restored.execute(query).fetchall() == ward.db.execute(query).fetchall(), table
+        keys = "SELECT name, content FROM key_files ORDER BY name"
+        assert restored.execute(keys).fetchall() == ward.db.execute(keys).fetchall()
+        [(actor, action)] = restored.execute(
+            "SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1").fetchall()
+        assert (actor, action) == (ADMIN, "record.restore")
+    finally:
+        restored.close()
+    # The restored record signs: the keys came with the copy.
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
+                                "check", "--signatures")
+    assert status == 0, err
+
+
+@pytest.mark.parametrize("engine", ["sqlite"])
+def test_a_workstations_own_backup_is_not_loaded_onto_a_server(
+        ward: Ward, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    from desktop_app.record import backup
+    from desktop_app.record.reads import get_user
+
+    copy, _report = backup(ward.db, get_user(ward.db, ADMIN), tmp_path / "ward.sqlite")
+    target = request.getfixturevalue("postgres_url")
+    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
+                                "restore", str(copy), "--user", ADMIN, "--password-stdin",
+                                stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 1 and "migrate-to-server" in err, err
