@@ -46,6 +46,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate-to-server": ("desktop_app.commands.migrate_to_server",
                           "move this data folder's record onto an empty PostgreSQL database, "
                           "proven complete"),
+    "workstation-server": ("desktop_app.commands.workstation_server",
+                           "point this workstation at the ward record on a PostgreSQL server "
+                           "(or --off)"),
 }
 
 

@@ -62,10 +62,47 @@ def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = T
     return path
 
 
-def database_url(override: str | None = None) -> str | None:
+# In a data folder: the address of the server whose record this workstation uses, written
+# by an administrator once per workstation (`workstation-server URL`).
+WORKSTATION_SERVER_FILE = "record-server.url"
+
+
+def database_url(override: str | None = None, folder: Path | None = None) -> str | None:
     """The ward record's database server, when it is on one: the override (--database),
-    else $NEUROCHECK_DATABASE, else None (the data folder's own SQLite file)."""
-    return override or os.environ.get(DATABASE_ENV) or None
+    else $NEUROCHECK_DATABASE, else the address the data folder `folder` keeps for this
+    workstation (`workstation_server`), else None (the data folder's own SQLite file)."""
+    return override or os.environ.get(DATABASE_ENV) or (
+        workstation_server(folder) if folder is not None else None) or None
+
+
+def workstation_server(folder: Path) -> str | None:
+    """The server address an administrator set for this workstation in `folder` (None:
+    none; an unreadable file reads as none, and the record in the folder is used)."""
+    try:
+        text = (Path(folder) / WORKSTATION_SERVER_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeError):
+        return None
+    return text or None
+
+
+def set_workstation_server(folder: Path, url: str | None) -> None:
+    """Keep `url` as this workstation's server in `folder` (None: forget it): owner-only,
+    written whole or not at all."""
+    path = Path(folder) / WORKSTATION_SERVER_FILE
+    if url is None:
+        path.unlink(missing_ok=True)
+        return
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(url + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _check_existing_folder(path: Path) -> None:

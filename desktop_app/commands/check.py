@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     folder = data_folder(args)
-    server = database_url(getattr(args, "database", None))
+    server = database_url(getattr(args, "database", None), folder)
     try:
         if server:  # connected only: the check reads, nothing is migrated
             db = open_record(folder, database=server, check=False, migrate=False)

@@ -94,7 +94,8 @@ def with_database(args: argparse.Namespace, body: Callable[[Path, Database], int
     folder = data_folder(args)
     # on_server=False: the data folder's own file, whatever --database names (the record
     # `migrate-to-server` moves from).
-    server = database_url(getattr(args, "database", None)) if on_server else None
+    server = (database_url(getattr(args, "database", None), folder) if on_server
+              else None)
     try:
         db = open_record(folder, database=server, check=check)
     except DatabaseProblem as error:

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop_app.record.reads import AuthenticationFailed, StoreError
 
     folder = data_folder(args)
-    server = database_url(getattr(args, "database", None))
+    server = database_url(getattr(args, "database", None), folder)
     if server:
         return _restore_to_server(args, folder, Path(args.source), server)
     try:

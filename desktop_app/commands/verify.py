@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     folder = data_dir(args.data_dir, create=False)
     disabled, in_record, keys = read_record(folder, database_url(getattr(args, "database",
-                                                                         None)))
+                                                                         None), folder))
     result = verify_file(Path(args.file), keys, disabled=disabled, in_record=in_record)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

@@ -39,6 +39,7 @@ from desktop_app.record.ward import (
     migrate_to_server,
     restore,
     restore_to_server,
+    set_workstation_server,
 )
 from desktop_app.record.ward_record import WardRecord
 
@@ -76,6 +77,7 @@ __all__ = [
     "reset_password",
     "restore",
     "restore_to_server",
+    "set_workstation_server",
     "sign_exam",
     "sign_in",
 ]

@@ -53,7 +53,11 @@ ACTIONS: dict[str, str] = {
     "note.export_fhir": "a signed exam left the record as a FHIR Bundle",
     # the record as a whole
     "record.backup": "a verified copy of the database was written",
-    "record.restore": "the database was replaced by a verified backup",
+    "record.restore": "the database was replaced by a verified backup (on a server: a "
+                      "portable copy loaded onto a new database)",
+    "workstation.server_set": "an administrator pointed a workstation at this record on the "
+                              "server",
+    "workstation.server_unset": "an administrator took a workstation off this record",
     "record.migrate_to_server": "the record was moved onto a database server and proven complete",
     "schema.migrate": "the database was brought to a newer schema",
     "record.baseline": "a row recorded before rows were hashed, taken into the audit chain",
@@ -75,6 +79,8 @@ NOTE_EXPORT_FHIR = "note.export_fhir"
 RECORD_BACKUP = "record.backup"
 RECORD_RESTORE = "record.restore"
 RECORD_MIGRATE_TO_SERVER = "record.migrate_to_server"
+WORKSTATION_SERVER_SET = "workstation.server_set"
+WORKSTATION_SERVER_UNSET = "workstation.server_unset"
 WARD_BOARD_VIEW = "ward.board_view"
 PATIENT_VIEW = "patient.view"
 NOTE_PRINT = "note.print"

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "close_episode": (CLINICIAN,),
     "restore": (ADMIN,),
     "migrate_to_server": (ADMIN,),
+    "workstation_server": (ADMIN,),
     "change_settings": (ADMIN,),
     "export_audit": (ADMIN,),
     "manage_accounts": (ADMIN,),

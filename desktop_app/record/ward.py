@@ -187,6 +187,21 @@ def restore_to_server(user: UserRecord, source: Path, database: str):
         copy.close()
 
 
+def set_workstation_server(db: Database, user: UserRecord, data_dir: Path,
+                           url: str | None) -> None:
+    """Point this workstation (its data folder `data_dir`) at the record `db` on the server
+    `url`, or take it off (`url` None): an administrator of that record, audited there
+    (`workstation.server_set`, `workstation.server_unset`); the address is kept owner-only
+    in the data folder, and `--database` and $NEUROCHECK_DATABASE still come first."""
+    from desktop_app.paths import set_workstation_server as keep
+
+    authorize(user, "workstation_server")
+    with write_transaction(db):
+        append_audit(db, actor=user.name, action=actions.WORKSTATION_SERVER_SET if url
+                     else actions.WORKSTATION_SERVER_UNSET)
+        keep(Path(data_dir), url)  # fails before the commit: then nothing is audited
+
+
 def migrate_to_server(db: Database, data_dir: Path, user: UserRecord, database: str):
     """Move the embedded record `db` (of `data_dir`) onto the empty PostgreSQL database
     that `database` names, with its signing keys from pki/, and prove the copy complete

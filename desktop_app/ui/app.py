@@ -348,13 +348,14 @@ def _quit_after_first_paint(window: QWidget) -> None:
 def run_gui(args: argparse.Namespace) -> int:
     """Open the sign-in screen, then the main window, and run until it is closed; the exit
     code of the application. A first start (no record yet) opens the main window at once,
-    on its first-administrator screen. With --database (or $NEUROCHECK_DATABASE) the record
-    is the one on that PostgreSQL server, opened behind the sign-in screen as a file is."""
+    on its first-administrator screen. With --database (or $NEUROCHECK_DATABASE, or the
+    server an administrator set for this workstation) the record is the one on that
+    PostgreSQL server, opened behind the sign-in screen as a file is."""
     from desktop_app.paths import database_url
 
     app = set_up_application()
     folder = data_dir(getattr(args, "data_dir", None))
-    database = database_url(getattr(args, "database", None))
+    database = database_url(getattr(args, "database", None), folder)
     setup_logging(folder)
     route_qt_messages()
     install_exception_report()

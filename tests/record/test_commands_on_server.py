@@ -306,3 +306,50 @@ def test_a_workstations_own_backup_is_not_loaded_onto_a_server(
                                 "restore", str(copy), "--user", ADMIN, "--password-stdin",
                                 stdin=f"{ADMIN_PASSWORD}\n")
     assert status == 1 and "migrate-to-server" in err, err
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_an_administrator_points_a_workstation_at_the_server_once(
+        ward: Ward, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    import stat
+
+    from desktop_app.paths import WORKSTATION_SERVER_FILE
+    from tests.record.conftest import NURSE, NURSE_PASSWORD
+
+    monkeypatch.delenv("NEUROCHECK_DATABASE", raising=False)
+    url = request.getfixturevalue("postgres_url")
+    workstation = tmp_path / "workstation"
+    workstation.mkdir(mode=0o700)
+    kept = workstation / WORKSTATION_SERVER_FILE
+    status, _out, err = run_cli(monkeypatch, capsys, workstation, "workstation-server", url,
+                                "--user", NURSE, "--password-stdin",
+                                stdin=f"{NURSE_PASSWORD}\n")
+    assert status != 0 and not kept.exists(), err  # a nurse may not
+    status, out, err = run_cli(monkeypatch, capsys, workstation, "workstation-server", url,
+                               "--user", ADMIN, "--password-stdin",
+                               stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    assert kept.read_text(encoding="utf-8").strip() == url
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert ward.actions()[-1] == "workstation.server_set"
+
+    # From now on the workstation's commands use the server's record, with no option.
+    document = tmp_path / "doc.json"
+    document.write_text(json.dumps(sample_raw("normal")), encoding="utf-8")
+    status, out, err = run_cli(monkeypatch, capsys, workstation, "import", str(document),
+                               "--user", NURSE, "--password-stdin", stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 0, err
+    assert ward.db.execute("SELECT count(*) FROM exams WHERE id = ?",
+                           [int(out.strip())]).fetchone()[0] == 1
+    assert not database_path(workstation).exists()
+    status, out, _err = run_cli(monkeypatch, capsys, workstation, "workstation-server")
+    assert status == 0 and "uses the ward record on" in out
+
+    status, out, err = run_cli(monkeypatch, capsys, workstation, "workstation-server", "--off",
+                               "--user", ADMIN, "--password-stdin",
+                               stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    assert not kept.exists() and ward.actions()[-1] == "workstation.server_unset"
+    status, out, _err = run_cli(monkeypatch, capsys, workstation, "workstation-server")
+    assert "data folder's own record" in out
