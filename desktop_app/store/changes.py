@@ -75,19 +75,29 @@ class NotificationFeed(ChangeFeed):
     def __init__(self, url: str) -> None:
         self.url = url
         self.pg = None
+        self._next_try = 0.0  # after a failed try, the next waits (a board polls often)
         self._listen()
 
     def _listen(self) -> None:
+        import time
+
         import psycopg
 
-        from desktop_app.store.postgres import CHANGE_CHANNEL, NETWORK_OPTIONS
+        from desktop_app.store.postgres import (
+            CHANGE_CHANNEL,
+            NETWORK_OPTIONS,
+            RECONNECT_PAUSE_SECONDS,
+        )
 
+        if time.monotonic() < self._next_try:
+            raise ChangesUnavailable("waiting before the next try")
         try:
             self.pg = psycopg.connect(self.url, autocommit=True,
                                       application_name="neurocheck board", **NETWORK_OPTIONS)
             self.pg.execute(f"LISTEN {CHANGE_CHANNEL}")
         except psycopg.Error as error:
             self._drop()
+            self._next_try = time.monotonic() + RECONNECT_PAUSE_SECONDS
             raise ChangesUnavailable(type(error).__name__) from None
 
     def _drop(self) -> None:

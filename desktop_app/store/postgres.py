@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ LOCK_TIMEOUT_SECONDS = 15.0
 # The key of the advisory lock every write takes (advisory locks are per database).
 WRITE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"neurocheck.record.write").digest()[:8],
                                 "big", signed=True)
+RECONNECT_PAUSE_SECONDS = 10.0
 # What every workstation LISTENs on: a committed write to the record.
 CHANGE_CHANNEL = "neurocheck_record"
 
@@ -108,14 +110,24 @@ class PostgresDatabase:
     def __init__(self, pg: psycopg.Connection, url: str = "") -> None:
         self.pg = pg
         self.url = url  # where a worker thread connects too (never with a password in it)
+        self._next_try = 0.0  # monotonic time of the next reconnection try
         self.conn = _Connection(self)
 
     def _reconnect_if_lost(self) -> None:
         """A connection the server dropped (a restart, a network cut) is replaced by a new
         one before the next statement, outside a transaction only: a transaction that lost
-        its connection has failed, and its caller was told so."""
-        if self.pg.broken and self.url:
+        its connection has failed, and its caller was told so. After a try that failed, the
+        next waits `RECONNECT_PAUSE_SECONDS` (meanwhile the statement fails at once), so a
+        screen that writes often is not held by a connect timeout at every write."""
+        if not (self.pg.broken and self.url):
+            return
+        if time.monotonic() < self._next_try:
+            raise psycopg.OperationalError("the database server did not answer a moment ago")
+        try:
             self.pg = _open(self.url)
+        except psycopg.OperationalError:
+            self._next_try = time.monotonic() + RECONNECT_PAUSE_SECONDS
+            raise
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
         """Run one statement (SQLite's `?` placeholders) and return its cursor."""
@@ -165,7 +177,7 @@ def connect_postgres(url: str) -> PostgresDatabase:
 # A server that went away without a word (a network cut) is noticed within seconds, not
 # when the operating system gives up on the connection: a workstation waits that long at most
 # before it says the record cannot be reached (and keeps the exam's draft itself).
-NETWORK_OPTIONS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
+NETWORK_OPTIONS = {"connect_timeout": 3, "keepalives": 1, "keepalives_idle": 5,
                    "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 10_000}
 
 

@@ -17,6 +17,7 @@ import pytest
 from desktop_app.record import WardRecord
 from desktop_app.record.drafts import KEPT_FOLDER, DraftKeptHere, kept_drafts
 from desktop_app.report.samples import sample_raw
+from desktop_app.store import postgres
 from tests.record.conftest import NURSE, Ward
 from tests.tcp_proxy import StoppableServer
 
@@ -26,6 +27,8 @@ pytestmark = pytest.mark.parametrize("engine", ["postgresql"])
 @pytest.fixture
 def server(ward: Ward, tmp_path: Path, request: pytest.FixtureRequest,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[StoppableServer]:
+    # A reconnection is tried at once here (the pause between tries: its own test below).
+    monkeypatch.setattr(postgres, "RECONNECT_PAUSE_SECONDS", 0.0)
     relay = StoppableServer(request.getfixturevalue("postgres_url"), tmp_path)
     if relay.passfile is not None:
         monkeypatch.setenv("PGPASSFILE", str(relay.passfile))
@@ -89,3 +92,28 @@ def test_an_exam_finished_after_the_outage_is_saved_once_and_leaves_no_copy(
                            "e.episode_id JOIN patients t ON t.id = p.patient_id "
                            "WHERE t.mrn = 'OUTAGE-1'").fetchone()[0]
     assert rows == 1 and saved.exam_id > 0
+
+
+def test_after_a_failed_reconnection_the_next_waits_and_fails_at_once(
+        server: StoppableServer, record: WardRecord, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postgres, "RECONNECT_PAUSE_SECONDS", 60.0)
+    tries: list[str] = []
+    real_open = postgres._open
+
+    def counted(url: str):
+        tries.append(url)
+        return real_open(url)
+
+    monkeypatch.setattr(postgres, "_open", counted)
+    server.stop()
+    for _ in range(3):
+        with pytest.raises(psycopg.OperationalError):
+            record.db.execute("SELECT 1").fetchone()
+    # the first statement finds the connection gone; the second tries once to reconnect
+    # and fails; the third does not try again within the pause
+    assert len(tries) == 1
+    server.start()
+    with pytest.raises(psycopg.OperationalError, match="a moment ago"):
+        record.db.execute("SELECT 1").fetchone()
+    record.db._next_try = 0.0  # the pause over
+    assert record.db.execute("SELECT 1").fetchone()[0] == 1

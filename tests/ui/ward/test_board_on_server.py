@@ -139,8 +139,12 @@ def test_a_server_that_cannot_be_reached_at_start_is_said_in_one_line(
 
 @pytest.fixture
 def relay(server_record: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The server behind a relay the test can stop and start (tests/tcp_proxy.py)."""
+    """The server behind a relay the test can stop and start (tests/tcp_proxy.py); a lost
+    connection is tried again at once (the pause between tries is tested without Qt)."""
+    from desktop_app.store import postgres
     from tests.tcp_proxy import StoppableServer
+
+    monkeypatch.setattr(postgres, "RECONNECT_PAUSE_SECONDS", 0.0)
 
     server = StoppableServer(server_record, tmp_path)
     if server.passfile is not None:
