@@ -241,7 +241,12 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
     """
     from PySide6.QtCore import Qt
 
-    from desktop_app.record.reads import IDLE_TIMEOUT_MINUTES, WARD_NAME, get_setting
+    from desktop_app.record.reads import (
+        IDLE_TIMEOUT_MINUTES,
+        WARD_NAME,
+        database_errors,
+        get_setting,
+    )
     from desktop_app.ui.ward.accounts import install_accounts
     from desktop_app.ui.ward.board import BoardController, WardBoard
     from desktop_app.ui.ward.changes import CHANGE_STYLE_SHEET
@@ -250,6 +255,16 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
     from desktop_app.ui.ward.toolbar import WardToolBar
 
     db = record.db
+    known_name = [""]
+
+    def ward_name() -> str:
+        """The ward's name; while the record cannot be read, the name it last had."""
+        try:
+            known_name[0] = get_setting(db, WARD_NAME)
+        except (OSError, *database_errors()) as error:
+            log.warning("ward name not read (%s)", type(error).__name__)
+        return known_name[0]
+
     session = WardSession(db, parent=main_window)
     idle = IdleWatcher(idle_ms if idle_ms is not None else
                        int(get_setting(db, IDLE_TIMEOUT_MINUTES) * 60_000), parent=main_window)
@@ -267,7 +282,7 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
         db, board, session,
         start_check=start_check or _open_next_exam(main_window, record),
         open_serial_view=lambda episode_id: shell_ref[0].open_serial(episode_id),
-        ward_name=lambda: get_setting(db, WARD_NAME), watch_ms=watch_ms, parent=main_window)
+        ward_name=ward_name, watch_ms=watch_ms, parent=main_window)
     drafts_bar = getattr(main_window, "drafts_bar", None)
     if drafts_bar is not None:  # an exam a crash left unfinished is offered on the board
         board.layout().insertWidget(0, drafts_bar)
@@ -283,7 +298,7 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
     else:
         board.new_episode.setVisible(False)
     lock = LockController(
-        main_window, session, idle=idle, ward_name=lambda: get_setting(db, WARD_NAME),
+        main_window, session, idle=idle, ward_name=ward_name,
         idle_minutes=lambda: idle.timer.interval() / 60_000,
         before_cover=[lambda: _save_open_exam(main_window),
                       lambda: shell_ref and shell_ref[0].close_session_windows(),

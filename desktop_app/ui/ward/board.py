@@ -842,8 +842,11 @@ class BoardController(QObject):
         self._permissions()
         if state is ScreenState.ACTIVE:
             self.refresh()
-            record_event(self.db, actor=self.session.actor(), action=WARD_BOARD_VIEW,
-                         detail={"open_episodes": len(self.model.entries)})
+            try:
+                record_event(self.db, actor=self.session.actor(), action=WARD_BOARD_VIEW,
+                             detail={"open_episodes": len(self.model.entries)})
+            except (OSError, *database_errors()) as error:  # the board says it is stale
+                log.warning("board view not audited (%s)", type(error).__name__)
             self.board.table.setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.dialog is not None:
             self.dialog.reject()
@@ -857,6 +860,10 @@ class BoardController(QObject):
             record_patient_view(self.db, episode_id, actor=self.session.actor(), via=via)
         except StoreError as error:
             log.warning("patient view refused (%s)", type(error).__name__)
+            return False
+        except (OSError, *database_errors()) as error:  # the record out of reach: say so
+            log.warning("patient view not recorded (%s)", type(error).__name__)
+            self.board.set_reachable(False, utc_now())
             return False
         return True
 
@@ -889,6 +896,12 @@ class BoardController(QObject):
             close_episode(self.db, get_user(self.db, self.session.actor()), episode_id, note)
         except StoreError as error:
             dialog.show_message(str(error).capitalize() + ".")
+            return
+        except (OSError, *database_errors()) as error:
+            from desktop_app.ui.failures import storage_failure_words
+
+            dialog.show_message("The episode was not closed: "
+                                + storage_failure_words(error, "close it again") + ".")
             return
         log.info("episode %d closed", episode_id)
         dialog.accept()

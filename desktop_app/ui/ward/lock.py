@@ -133,6 +133,18 @@ class LockController(QObject):
         if state is ScreenState.ACTIVE:
             self.uncover()
             return
+        prefill = self.session.user.name if (state is ScreenState.LOCKED
+                                             and self.session.user is not None) else ""
+        try:
+            self._show_cover_text(state)
+        except Exception as error:  # noqa: BLE001 - the screen is covered whatever fails
+            log.error("the lock screen's text could not be read (%s)", type(error).__name__)
+            self.screen.show_text("NeuroCheck", "Locked. Sign in to go on.")
+        self.cover(prefill=prefill)
+        self._lock_reason = "manual"
+
+    def _show_cover_text(self, state: ScreenState) -> None:
+        """What the cover says (reads the record: the ward's name, whether it has accounts)."""
         if state is ScreenState.LOCKED and self.session.user is not None:
             minutes = self.idle_minutes()
             why = (f"Locked after {minutes:g} minute{'s' if minutes != 1 else ''} without use."
@@ -141,7 +153,6 @@ class LockController(QObject):
                 self._title_text(),
                 f"{why} {self.session.user.full_name} was signed in; the exam in progress is "
                 "kept. The same or another user signs in to go on.")
-            self.cover(prefill=self.session.user.name)
         else:
             message = "Nobody is signed in. Sign in to see the ward."
             first_start = not has_users(self.session.db)
@@ -153,8 +164,6 @@ class LockController(QObject):
             self.panel.setVisible(not (first_start and self.data_folder is not None))
             self.first_run.setVisible(first_start and self.data_folder is not None)
             self.screen.show_text(self._title_text(), message)
-            self.cover()
-        self._lock_reason = "manual"
 
     def _title_text(self) -> str:
         ward = self.ward_name()
@@ -162,7 +171,12 @@ class LockController(QObject):
 
     def cover(self, *, prefill: str = "") -> None:
         """Hide the window's content and the other windows; show the sign-in form."""
-        self.panel.set_break_glass_available(self.session.emergency_account())
+        try:
+            emergency = self.session.emergency_account()
+        except Exception as error:  # noqa: BLE001 - never a reason to leave the screen open
+            log.error("emergency access could not be looked up (%s)", type(error).__name__)
+            emergency = None
+        self.panel.set_break_glass_available(emergency)
         if not self.covered:
             for hook in self.before_cover:
                 try:

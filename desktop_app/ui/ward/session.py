@@ -47,6 +47,7 @@ from desktop_app.record.reads import (
     UserRecord,
     break_glass_account,
     connect_address,
+    database_errors,
     get_user,
     has_users,
     record_address,
@@ -252,7 +253,7 @@ class WardSession(QObject):
         if isinstance(error, AccountLocked):
             try:
                 user = get_user(self.db, name)
-                record_event(self.db, actor=user.name, action=SESSION_REFUSED, table="users",
+                self._audit(actor=user.name, action=SESSION_REFUSED, table="users",
                              record_id=user.id, detail={"reason": "account_locked"})
             except NotFound:
                 pass
@@ -276,15 +277,15 @@ class WardSession(QObject):
         self._end_break_glass()  # an emergency session ends when anyone signs in after it
         if previous is not None and was is ScreenState.LOCKED:
             if previous.id != user.id:
-                record_event(self.db, actor=previous.name, action=SESSION_SIGN_OUT,
+                self._audit(actor=previous.name, action=SESSION_SIGN_OUT,
                              table="users", record_id=previous.id,
                              detail={"why": "another user unlocked"})
-            record_event(self.db, actor=user.name, action=SESSION_UNLOCK, table="users",
+            self._audit(actor=user.name, action=SESSION_UNLOCK, table="users",
                          record_id=user.id,
                          detail={"previous_user_id": previous.id,
                                  "same_user": previous.id == user.id})
         if break_glass:
-            record_event(self.db, actor=user.name, action=BREAK_GLASS, table="users",
+            self._audit(actor=user.name, action=BREAK_GLASS, table="users",
                          record_id=user.id, detail={"reason": reason})
             log.warning("EMERGENCY ACCESS: the emergency account was used (reason %s)", reason)
             self.break_glass_since = utc_now()
@@ -295,12 +296,22 @@ class WardSession(QObject):
             self.breakGlassChanged.emit(break_glass)
         self._set_state(ScreenState.ACTIVE)
 
+    def _audit(self, **event: Any) -> None:
+        """Audit a session event. A record that cannot be written (its server down, a full
+        disk) never stops the screen being locked or the user signed out: the failure is
+        logged (its kind only) and the session goes on as asked."""
+        try:
+            record_event(self.db, **event)
+        except (OSError, StoreError, *database_errors()) as error:
+            log.error("session event %s not audited: the record cannot be written (%s)",
+                      event.get("action"), type(error).__name__)
+
     # locking and signing out -----------------------------------------------------------
     def lock(self, why: str = "manual") -> None:
         """Cover the screen, keeping the user's session (and the exam in progress)."""
         if self.state is not ScreenState.ACTIVE or self.user is None:
             return
-        record_event(self.db, actor=self.user.name, action=SESSION_LOCK, table="users",
+        self._audit(actor=self.user.name, action=SESSION_LOCK, table="users",
                      record_id=self.user.id, detail={"why": why})
         log.info("workstation locked (%s)", why)
         self._set_state(ScreenState.LOCKED)
@@ -311,7 +322,7 @@ class WardSession(QObject):
             return
         user = self.user
         self._end_break_glass()
-        record_event(self.db, actor=user.name, action=SESSION_SIGN_OUT, table="users",
+        self._audit(actor=user.name, action=SESSION_SIGN_OUT, table="users",
                      record_id=user.id, detail={"why": why})
         self.user = None
         self.userChanged.emit(None)
@@ -324,7 +335,7 @@ class WardSession(QObject):
         if not self.break_glass or self.user is None or self.break_glass_since is None:
             return
         minutes = round((utc_now() - self.break_glass_since).total_seconds() / 60, 1)
-        record_event(self.db, actor=self.user.name, action=BREAK_GLASS_END, table="users",
+        self._audit(actor=self.user.name, action=BREAK_GLASS_END, table="users",
                      record_id=self.user.id, detail={"minutes": minutes})
         log.warning("emergency access ended after %.1f min", minutes)
         self.break_glass_since = None

@@ -200,3 +200,46 @@ def test_the_server_down_mid_exam_keeps_the_exam_here_and_saves_it_once_when_bac
         record = window.record
         shell.close()
         record.close()
+
+
+def test_with_the_server_down_the_screen_still_locks_and_an_episode_close_says_why(
+        qtbot, folder: Path, relay) -> None:
+    from PySide6.QtCore import Qt
+
+    from desktop_app.store import create_user
+    from desktop_app.ui.ward.session import ScreenState
+
+    db = open_postgres(relay.url_through)
+    try:
+        create_user(db, "clinician", full_name="Cy Clinician", role="clinician",
+                    password=PASSWORD, actor="test")
+    finally:
+        db.close()
+    windows, failures = open_on(qtbot, folder, relay.url_through)
+    assert failures == []
+    window = windows[0]
+    qtbot.addWidget(window)
+    shell = window.ward_shell
+    try:
+        sign_in(qtbot, shell, "clinician")
+        controller = shell.board_controller
+        qtbot.waitUntil(lambda: len(controller.model.entries) == 2, timeout=5000)
+        episode = controller.model.entries[0].episode_id
+        relay.stop()
+        assert shell.board.select_episode(episode)
+        qtbot.mouseClick(shell.board.close_episode, Qt.MouseButton.LeftButton)
+        dialog = controller.dialog
+        dialog.reason.setCurrentIndex(1)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible()  # not closed: it says why, in one line
+        text = dialog.message.text()
+        assert "was not closed" in text and "database server" in text and "\n" not in text
+
+        dialog.reject()
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Lock
+        qtbot.waitUntil(lambda: shell.session.state is ScreenState.LOCKED, timeout=5000)
+        assert shell.lock.covered  # the record out of reach never keeps the screen open
+    finally:
+        record = window.record
+        shell.close()
+        record.close()
