@@ -5,9 +5,11 @@ is said on the board, with what it last read kept, until the record answers agai
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,8 @@ def server_record(postgres_url: str) -> str:
     try:
         create_user(db, "nurse", full_name="Nia Nurse", role="nurse", password=PASSWORD,
                     actor="test")
+        create_user(db, "clinician", full_name="Cy Clinician", role="clinician",
+                    password=PASSWORD, actor="test")
         add_episode(db, 0, calm_block(2.0, 1.5))
         add_episode(db, 1, calm_block(3.0, 2.5))
     finally:
@@ -51,18 +55,27 @@ def open_on(qtbot, folder: Path, database: str) -> tuple[list[QWidget], list[Bas
     return windows, failures
 
 
-@pytest.fixture
-def window(qtbot, folder: Path, server_record: str):
-    """The main window on the server's record, opened as `neurocheck --database URL` does."""
-    windows, failures = open_on(qtbot, folder, server_record)
+@contextlib.contextmanager
+def opened(qtbot, folder: Path, database: str) -> Iterator[QWidget]:
+    """The main window on the record at `database`, closed (its record too) afterwards."""
+    windows, failures = open_on(qtbot, folder, database)
     assert failures == []
     window = windows[0]
     qtbot.addWidget(window)
-    yield window
     record = window.record
-    if shiboken6.isValid(window):
-        window.ward_shell.close()
-    record.close()  # before the test's database is dropped
+    try:
+        yield window
+    finally:
+        if shiboken6.isValid(window):
+            window.ward_shell.close()
+        record.close()  # before the test's database is dropped
+
+
+@pytest.fixture
+def window(qtbot, folder: Path, server_record: str):
+    """The main window on the server's record, opened as `neurocheck --database URL` does."""
+    with opened(qtbot, folder, server_record) as main:
+        yield main
 
 
 def _import(url: str, folder: Path, tmp_path: Path, mrn: str) -> subprocess.CompletedProcess:
@@ -153,93 +166,77 @@ def relay(server_record: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     server.stop()
 
 
+@pytest.fixture
+def relayed_window(qtbot, folder: Path, relay):
+    """The main window on the server's record, through the relay."""
+    with opened(qtbot, folder, relay.url_through) as main:
+        yield main
+
+
 def test_the_server_down_mid_exam_keeps_the_exam_here_and_saves_it_once_when_back(
-        qtbot, folder: Path, relay) -> None:
+        qtbot, folder: Path, relay, relayed_window) -> None:
     from PySide6.QtCore import Qt
 
     from desktop_app.record.drafts import kept_drafts
     from tests.ui.driver import case, fill_exam
 
-    windows, failures = open_on(qtbot, folder, relay.url_through)
-    assert failures == []
-    window = windows[0]
-    qtbot.addWidget(window)
+    window = relayed_window
     shell = window.ward_shell
-    try:
-        sign_in(qtbot, shell, "nurse")
-        qtbot.mouseClick(shell.board.new_episode, Qt.MouseButton.LeftButton)
-        wizard = window.wizard
-        document = case("mbb-normal-1h")
-        fill_exam(qtbot, wizard, document)
+    sign_in(qtbot, shell, "nurse")
+    qtbot.mouseClick(shell.board.new_episode, Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    document = case("mbb-normal-1h")
+    fill_exam(qtbot, wizard, document)
 
-        relay.stop()  # the server goes down with the exam on the screen
-        qtbot.keyClick(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        assert window.wizard is wizard and not wizard.closed  # not saved, still open
-        assert "Not saved" in wizard.status.text()
-        assert "database server" in wizard.status.text()
-        assert wizard.offline.isVisible()
-        assert "cannot be reached since" in wizard.offline.text()
-        assert [k["id"] for k in kept_drafts(folder)] == [wizard.session.draft_key]
-        qtbot.waitUntil(lambda: shell.board.unreachable_since is not None, timeout=10_000)
+    relay.stop()  # the server goes down with the exam on the screen
+    qtbot.keyClick(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.wizard is wizard and not wizard.closed  # not saved, still open
+    assert "Not saved" in wizard.status.text()
+    assert "database server" in wizard.status.text()
+    assert wizard.offline.isVisible()
+    assert "cannot be reached since" in wizard.offline.text()
+    assert [k["id"] for k in kept_drafts(folder)] == [wizard.session.draft_key]
+    qtbot.waitUntil(lambda: shell.board.unreachable_since is not None, timeout=10_000)
 
-        relay.start()  # back: the next try puts the draft into the record
-        wizard.retry.start(50)
-        qtbot.waitUntil(lambda: not wizard.offline.isVisible(), timeout=10_000)
-        assert kept_drafts(folder) == []
-        qtbot.keyClick(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: window.wizard is None, timeout=10_000)
-        mrn = document["patient"]["mrn"]
-        db = window.record.db
-        saved = db.execute("SELECT count(*) FROM exams e JOIN episodes p ON p.id = "
-                           "e.episode_id JOIN patients t ON t.id = p.patient_id "
-                           "WHERE t.mrn = ?", [mrn]).fetchone()[0]
-        assert saved == 1  # saved once
-        assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
-        qtbot.waitUntil(lambda: shell.board.unreachable_since is None, timeout=10_000)
-    finally:
-        record = window.record
-        shell.close()
-        record.close()
+    relay.start()  # back: the next try puts the draft into the record
+    wizard.retry.start(50)
+    qtbot.waitUntil(lambda: not wizard.offline.isVisible(), timeout=10_000)
+    assert kept_drafts(folder) == []
+    qtbot.keyClick(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.wizard is None, timeout=10_000)
+    mrn = document["patient"]["mrn"]
+    db = window.record.db
+    saved = db.execute("SELECT count(*) FROM exams e JOIN episodes p ON p.id = "
+                       "e.episode_id JOIN patients t ON t.id = p.patient_id "
+                       "WHERE t.mrn = ?", [mrn]).fetchone()[0]
+    assert saved == 1  # saved once
+    assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+    qtbot.waitUntil(lambda: shell.board.unreachable_since is None, timeout=10_000)
 
 
 def test_with_the_server_down_the_screen_still_locks_and_an_episode_close_says_why(
-        qtbot, folder: Path, relay) -> None:
+        qtbot, relay, relayed_window) -> None:
     from PySide6.QtCore import Qt
 
-    from desktop_app.store import create_user
     from desktop_app.ui.ward.session import ScreenState
 
-    db = open_postgres(relay.url_through)
-    try:
-        create_user(db, "clinician", full_name="Cy Clinician", role="clinician",
-                    password=PASSWORD, actor="test")
-    finally:
-        db.close()
-    windows, failures = open_on(qtbot, folder, relay.url_through)
-    assert failures == []
-    window = windows[0]
-    qtbot.addWidget(window)
+    window = relayed_window
     shell = window.ward_shell
-    try:
-        sign_in(qtbot, shell, "clinician")
-        controller = shell.board_controller
-        qtbot.waitUntil(lambda: len(controller.model.entries) == 2, timeout=5000)
-        episode = controller.model.entries[0].episode_id
-        relay.stop()
-        assert shell.board.select_episode(episode)
-        qtbot.mouseClick(shell.board.close_episode, Qt.MouseButton.LeftButton)
-        dialog = controller.dialog
-        dialog.reason.setCurrentIndex(1)
-        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-        assert dialog.isVisible()  # not closed: it says why, in one line
-        text = dialog.message.text()
-        assert "was not closed" in text and "database server" in text and "\n" not in text
+    sign_in(qtbot, shell, "clinician")
+    controller = shell.board_controller
+    qtbot.waitUntil(lambda: len(controller.model.entries) == 2, timeout=5000)
+    episode = controller.model.entries[0].episode_id
+    relay.stop()
+    assert shell.board.select_episode(episode)
+    qtbot.mouseClick(shell.board.close_episode, Qt.MouseButton.LeftButton)
+    dialog = controller.dialog
+    dialog.reason.setCurrentIndex(1)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()  # not closed: it says why, in one line
+    text = dialog.message.text()
+    assert "was not closed" in text and "database server" in text and "\n" not in text
 
-        dialog.reject()
-        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Lock
-        qtbot.waitUntil(lambda: shell.session.state is ScreenState.LOCKED, timeout=5000)
-        assert shell.lock.covered  # the record out of reach never keeps the screen open
-    finally:
-        record = window.record
-        shell.close()
-        record.close()
+    dialog.reject()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Lock
+    qtbot.waitUntil(lambda: shell.session.state is ScreenState.LOCKED, timeout=5000)
+    assert shell.lock.covered  # the record out of reach never keeps the screen open
