@@ -92,17 +92,7 @@ def set_workstation_server(folder: Path, url: str | None) -> None:
     if url is None:
         path.unlink(missing_ok=True)
         return
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(url + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    write_private(path, (url + "\n").encode("utf-8"))
 
 
 def _check_existing_folder(path: Path) -> None:

@@ -30,12 +30,11 @@ def run(args: argparse.Namespace) -> int:
     from desktop_app.record.ward import fill_demo
 
     def body(folder, db) -> int:
-        from desktop_app.record.reads import is_database_url, record_address
+        from desktop_app.record.reads import record_address
 
         # The record's place in words: the data folder, or the server's (no address: it
         # may carry a certificate path, and a console is not the place for it).
-        where = ("the record on the database server"
-                 if isinstance(record_address(db), str) and is_database_url(record_address(db))
+        where = ("the record on the database server" if isinstance(record_address(db), str)
                  else str(folder))
         state = holds_demo_only(db)
         if state:  # nothing read or changed: the demo's passwords are printed anyway

@@ -17,16 +17,15 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from desktop_app.paths import write_private
 from desktop_app.store.database import parse_utc, utc_now, utc_text
-from desktop_app.store.dialect import database_errors
+from desktop_app.store.dialect import storage_errors
 from desktop_app.store.drafts import discard_draft, save_draft
 from desktop_app.store.errors import StoreError
 
@@ -46,11 +45,6 @@ class DraftKeptHere(StoreError):
         super().__init__("the record cannot be reached; the draft is kept on this workstation")
 
 
-def unwritable_errors() -> tuple[type[BaseException], ...]:
-    """What a record that cannot be written raises (a lost server, a disk error)."""
-    return (OSError, *database_errors())
-
-
 def _folder(data_dir: Path) -> Path:
     return Path(data_dir) / KEPT_FOLDER
 
@@ -65,23 +59,10 @@ def keep_here(data_dir: Path, draft_id: str, content: dict[str, Any], *, user: s
               episode_id: int | None) -> None:
     """Write the draft to this workstation's data folder, owner-only, whole or not at all
     (a temporary file renamed over the last copy)."""
-    folder = _folder(data_dir)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    target = _file(data_dir, draft_id)
-    body = json.dumps({"id": draft_id, "episode_id": episode_id, "user": user,
-                       "content": content, "saved_at": utc_text(utc_now())},
-                      ensure_ascii=False, allow_nan=False).encode("utf-8")
-    partial = folder / f".{draft_id}.{secrets.token_hex(4)}.partial"
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    _folder(data_dir).mkdir(mode=0o700, exist_ok=True)
+    write_private(_file(data_dir, draft_id), json.dumps(
+        {"id": draft_id, "episode_id": episode_id, "user": user, "content": content,
+         "saved_at": utc_text(utc_now())}, ensure_ascii=False, allow_nan=False).encode("utf-8"))
     log.warning("draft kept on this workstation: the record cannot be written")
 
 
@@ -117,7 +98,7 @@ def hand_over_kept(db: Database, data_dir: Path) -> int:
         try:
             save_draft(db, kept["content"], draft_id=kept["id"], user=kept.get("user"),
                        episode_id=kept.get("episode_id"), now=parse_utc(kept["saved_at"]))
-        except unwritable_errors():
+        except storage_errors():
             break
         except (StoreError, KeyError, TypeError) as error:  # not a draft this version reads
             log.error("a draft kept on this workstation was refused (%s)", type(error).__name__)

@@ -22,7 +22,7 @@ from desktop_app.store.database import (
 from desktop_app.store.demo import PASSWORD as DEMO_PASSWORD
 from desktop_app.store.demo import USERS as DEMO_USERS
 from desktop_app.store.demo import holds_demo_only
-from desktop_app.store.dialect import database_errors
+from desktop_app.store.dialect import database_errors, storage_errors
 from desktop_app.store.drafts import DiscardedExam, Draft, discarded_exams, get_draft, pending_drafts
 from desktop_app.store.episodes import (
     EpisodeRecord,
@@ -99,7 +99,7 @@ from desktop_app.store.ward import (
 
 __all__ = [
     "DEMO_PASSWORD", "DEMO_USERS", "holds_demo_only", "network_share_warning",
-    "ChangeFeed", "ChangesUnavailable", "watch_changes", "database_errors",
+    "ChangeFeed", "ChangesUnavailable", "watch_changes", "database_errors", "storage_errors",
     "connect_address", "is_database_url", "record_address",
     "ADMIN", "BREAK_GLASS_ROLES", "CLINICIAN", "DATABASE_NAME", "IDLE_TIMEOUT_MINUTES",
     "INSTITUTION", "NURSE", "PAPER_SIZE", "PAPER_SIZES", "ROLES", "SCHEDULE_POLICY",

@@ -87,15 +87,16 @@ class WardRecord:
         try:
             drafts.save_draft(self.db, content, draft_id=draft_id, user=self.signed_in,
                               episode_id=episode_id)
-        except drafts.unwritable_errors() as error:
+        except reads.storage_errors() as error:
             drafts.keep_here(self.data_dir, draft_id, content, user=self.signed_in,
                              episode_id=episode_id)
             if self.unreachable_since is None:
                 self.unreachable_since = reads.utc_now()
             raise drafts.DraftKeptHere(self.unreachable_since) from error
-        self.unreachable_since = None
-        drafts.forget_kept(self.data_dir, draft_id)
-        drafts.hand_over_kept(self.db, self.data_dir)
+        if self.unreachable_since is not None:  # back after an outage: what it kept here
+            self.unreachable_since = None
+            drafts.forget_kept(self.data_dir, draft_id)
+            drafts.hand_over_kept(self.db, self.data_dir)
 
     def pending_drafts(self) -> list[reads.Draft]:
         """Every unfinished exam of the ward, newest first (any nurse may resume one); the

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from desktop_app.store.dialect import database_errors
+from desktop_app.store.dialect import data_version, database_errors
 from desktop_app.store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class DataVersionFeed(ChangeFeed):
         self.version = self._read()
 
     def _read(self) -> int:
-        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        return data_version(self.db)
 
     def changed(self) -> bool:
         try:
@@ -85,15 +85,14 @@ class NotificationFeed(ChangeFeed):
 
         from desktop_app.store.postgres import (
             CHANGE_CHANNEL,
-            NETWORK_OPTIONS,
             RECONNECT_PAUSE_SECONDS,
+            open_connection,
         )
 
         if time.monotonic() < self._next_try:
             raise ChangesUnavailable("waiting before the next try")
         try:
-            self.pg = psycopg.connect(self.url, autocommit=True,
-                                      application_name="neurocheck board", **NETWORK_OPTIONS)
+            self.pg = open_connection(self.url, application_name="neurocheck board")
             self.pg.execute(f"LISTEN {CHANGE_CHANNEL}")
         except psycopg.Error as error:
             self._drop()

@@ -25,6 +25,12 @@ def database_errors() -> tuple[type[Exception], ...]:
     return (sqlite3.DatabaseError, psycopg.DatabaseError)
 
 
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What a record that cannot be read or written raises: a full disk or an I/O error
+    (`OSError`), a damaged file, a server that is gone or refuses (`database_errors`)."""
+    return (OSError, *database_errors())
+
+
 def is_postgres(db: Database) -> bool:
     """Whether `db` is a record on a PostgreSQL server (else an embedded SQLite file)."""
     return getattr(db, "is_postgres", False)

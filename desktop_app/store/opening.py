@@ -73,16 +73,12 @@ def open_postgres(url: str, *, check: bool = True, migrate: bool = True) -> Data
     (`store.server_address`); it never reaches a log line or an error message: a
     connection that fails says what the server answered.
     """
-    from desktop_app.store.postgres import connect_postgres
     from desktop_app.store.server_address import parse_server_address
 
     if not is_database_url(url):
         raise DatabaseProblem(["a database server is named by a postgresql:// URL"])
     parse_server_address(url)  # no password in it; TLS, verified, to another computer
-    try:
-        db = connect_postgres(url)
-    except database_errors() as error:
-        raise ServerUnreachable(_without(error, url)) from None
+    db = _connect_server(url)
     _check_and_migrate(db, check=check, migrate=migrate)
     log.info("database opened (PostgreSQL, schema version %d)", schema.schema_version(db))
     return db
@@ -104,13 +100,19 @@ def connect_address(address: Path | str) -> Database:
     """Another connection to the record at `address` (`record_address`): no check, no
     migration (the record was opened and checked already), never creating a file."""
     if isinstance(address, str) and is_database_url(address):
-        from desktop_app.store.postgres import connect_postgres
-
-        try:
-            return connect_postgres(address)
-        except database_errors() as error:
-            raise ServerUnreachable(_without(error, address)) from None
+        return _connect_server(address)
     return connect(Path(address), create=False)
+
+
+def _connect_server(url: str) -> Database:
+    """A connection to the server's record; one that fails is `ServerUnreachable`, saying
+    what the server answered without the URL."""
+    from desktop_app.store.postgres import connect_postgres
+
+    try:
+        return connect_postgres(url)
+    except database_errors() as error:
+        raise ServerUnreachable(_without(error, url)) from None
 
 
 def _without(error: BaseException, url: str) -> str:

@@ -182,7 +182,13 @@ NETWORK_OPTIONS = {"connect_timeout": 3, "keepalives": 1, "keepalives_idle": 5,
 
 
 def _open(url: str) -> psycopg.Connection:
-    return psycopg.connect(url, autocommit=True, cursor_factory=RecordCursor,
-                           application_name="neurocheck",
-                           options=f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}",
-                           **NETWORK_OPTIONS)
+    return open_connection(url, cursor_factory=RecordCursor,
+                           options=f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}")
+
+
+def open_connection(url: str, *, application_name: str = "neurocheck",
+                    **options: Any) -> psycopg.Connection:
+    """A psycopg connection to `url` in autocommit mode, with the network options (a
+    silent network noticed within seconds) and the name the server's activity shows."""
+    return psycopg.connect(url, autocommit=True, application_name=application_name,
+                           **NETWORK_OPTIONS, **options)

@@ -65,8 +65,7 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
         raise InvalidValue("open the record with this NeuroCheck first, so that its schema "
                            "is brought up to date, then move it")
     with read_snapshot(source):
-        counts = {table: source.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                  for table in TABLES}
+        counts = _row_counts(source, TABLES)
         counters = id_counters(source, ID_TABLES)
         with write_transaction(target):
             schema.migrate(target)
@@ -74,12 +73,7 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
                 target.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             target.execute("DELETE FROM audit_head")
             target.execute("DELETE FROM audit_log")  # the server's own making, see above
-            links: list[list[object]] = []
-            for table in TABLES:
-                links += _copy_table(source, target, table)
-                if table == "exams" and links:
-                    target.conn.executemany(
-                        "UPDATE episodes SET last_exam_id = ? WHERE id = ?", links)
+            _copy_tables(source, target, TABLES)
             for table in _GUARDED:
                 target.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             for table in ID_TABLES:
@@ -89,12 +83,9 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
                 target.execute("INSERT INTO key_files (name, content, written_at) "
                                "VALUES (?, ?, ?)", [name, bytes(content), utc_text(utc_now())])
                 key_count += 1
-            copied = {table: target.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                      for table in TABLES}
-            if copied != counts:
-                differ = [t for t in TABLES if copied[t] != counts[t]]
-                raise CopyIncomplete(f"the server's copy differs from the file in {differ[0]} "
-                                     f"({copied[differ[0]]} rows, not {counts[differ[0]]}); "
+            differ = _difference(counts, _row_counts(target, TABLES))
+            if differ:
+                raise CopyIncomplete(f"the server's copy differs from the file in {differ}; "
                                      "nothing was kept on the server")
             report = check_database(target, full=True, verify_pdf=verify_pdf)
             if not report.ok:
@@ -120,8 +111,7 @@ def copy_from_server(source: Database, target: Database) -> dict[str, int]:
     tables = (*TABLES, "key_files")
     schema.migrate(target)
     with read_snapshot(source):
-        counts = {table: source.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                  for table in tables}
+        counts = _row_counts(source, tables)
         counters = id_counters(source, ID_TABLES)
         with write_transaction(target):
             target.execute("PRAGMA defer_foreign_keys = ON")  # checked at the commit
@@ -134,25 +124,41 @@ def copy_from_server(source: Database, target: Database) -> dict[str, int]:
                 target.execute(f"DROP TRIGGER {name}")
             target.execute("DELETE FROM audit_head")
             target.execute("DELETE FROM audit_log")
-            links: list[list[object]] = []
-            for table in tables:
-                links += _copy_table(source, target, table)
-                if table == "exams" and links:
-                    target.conn.executemany(
-                        "UPDATE episodes SET last_exam_id = ? WHERE id = ?", links)
+            _copy_tables(source, target, tables)
             for _name, sql in guards:
                 target.execute(sql)
             for table in ID_TABLES:
                 target.execute("INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES "
                                "(?, max(?, (SELECT coalesce(max(id), 0) FROM " + table + ")))",
                                [table, counters.get(table, 0)])
-            copied = {table: target.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                      for table in tables}
-            if copied != counts:
-                differ = [t for t in tables if copied[t] != counts[t]]
-                raise CopyIncomplete(f"the copy differs from the server in {differ[0]} "
-                                     f"({copied[differ[0]]} rows, not {counts[differ[0]]})")
+            differ = _difference(counts, _row_counts(target, tables))
+            if differ:
+                raise CopyIncomplete(f"the copy differs from the server in {differ}")
     return counts
+
+
+def _row_counts(db: Database, tables: tuple[str, ...]) -> dict[str, int]:
+    return {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in tables}
+
+
+def _difference(counts: dict[str, int], copied: dict[str, int]) -> str | None:
+    """The first table whose copy has another row count, in words ("exams (4 rows, not
+    5)"); None when every table has the rows it should."""
+    for table, count in counts.items():
+        if copied[table] != count:
+            return f"{table} ({copied[table]} rows, not {count})"
+    return None
+
+
+def _copy_tables(source: Database, target: Database, tables: tuple[str, ...]) -> None:
+    """Every table of `tables`, in order, row for row; an episode's latest exam is set once
+    the exams are in."""
+    links: list[list[object]] = []
+    for table in tables:
+        links += _copy_table(source, target, table)
+        if table == "exams" and links:
+            target.conn.executemany("UPDATE episodes SET last_exam_id = ? WHERE id = ?", links)
 
 
 def _copy_table(source: Database, target: Database, table: str) -> list[list[object]]:

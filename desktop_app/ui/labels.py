@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-__all__ = ["message_label", "note_label", "set_message"]
+__all__ = ["alert_label", "message_label", "note_label", "set_message"]
 
 
 def message_label(name: str, parent: QWidget | None = None) -> QLabel:
@@ -15,6 +15,15 @@ def message_label(name: str, parent: QWidget | None = None) -> QLabel:
     label.setProperty("role", "problem")
     label.setWordWrap(True)
     label.setVisible(False)
+    return label
+
+
+def alert_label(name: str, parent: QWidget | None = None) -> QLabel:
+    """A bold white-on-red band for a state that changes what the screen can be trusted
+    with (the record out of reach); hidden until `set_message` gives it a text."""
+    label = message_label(name, parent)
+    label.setStyleSheet("background:#b71c1c; color:white; font-weight:bold; padding:6px; "
+                        "border-radius:3px")
     return label
 
 

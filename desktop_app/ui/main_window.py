@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import FLAG_WORDS, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS, RED_FLAG_SYMPTOMS
-from desktop_app.record.reads import database_errors
+from desktop_app.record.reads import storage_errors
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession, recorded_calls
 from desktop_app.ui.signing import NoteDesk, NoteServices
@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         """List every unfinished exam of the ward, with who started it and when."""
         try:
             drafts = self.record.pending_drafts() if self.wizard is None else []
-        except (OSError, *database_errors()) as error:  # the record out of reach: the
+        except storage_errors() as error:  # the record out of reach: the
             log.warning("unfinished exams not read (%s)", type(error).__name__)  # list stays
             return
         self._drafts = drafts
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         """The draft chosen in the list (the newest when none is)."""
         try:
             drafts = self.record.pending_drafts()  # now: another nurse may have taken one
-        except (OSError, *database_errors()) as error:
+        except storage_errors() as error:
             from desktop_app.ui.failures import storage_failure_words
 
             self.statusBar().showMessage("\u26a0 The record cannot be reached: "
@@ -433,7 +433,7 @@ class MainWindow(QMainWindow):
             def chosen(reason: str, details: str) -> None:
                 try:
                     self._record_discard(session, draft_key, level, reason, details)
-                except (OSError, *database_errors()) as error:
+                except storage_errors() as error:
                     dialog.refuse(discard_failure_words(error))
                     return
                 discard()
@@ -456,7 +456,7 @@ class MainWindow(QMainWindow):
                         self.record.signed_in_user(), draft_key, "below_notify",
                         level=level.value if level else None,
                         episode_id=session.episode_id if session else None)
-                except (OSError, *database_errors()) as error:
+                except storage_errors() as error:
                     self.statusBar().showMessage("\u26a0 " + discard_failure_words(error))
                     return
                 discard()

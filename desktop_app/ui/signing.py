@@ -117,7 +117,7 @@ def signing_error_words(error: BaseException) -> str:
         AccountDisabled,
         AccountLocked,
         AuthenticationFailed,
-        database_errors,
+        storage_errors,
     )
     from desktop_app.report import SigningError, SigningGapsError
     from desktop_app.ui.ward.session import locked_message
@@ -136,7 +136,7 @@ def signing_error_words(error: BaseException) -> str:
         return f"Cannot sign: {text[:1].lower()}{text[1:]}. Nothing was signed."
     if isinstance(error, AlreadySigned):
         return f"{error}."
-    if isinstance(error, (OSError, *database_errors())):  # a full disk, a lost server
+    if isinstance(error, storage_errors()):  # a full disk, a lost server
         from desktop_app.ui.failures import storage_failure_words
 
         return (f"The note could not be stored: {storage_failure_words(error, 'sign again')}. "

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import DocumentError, Level
 from desktop_app.domain.model import PROCEDURE_KIND_WORDS
-from desktop_app.record.drafts import DraftKeptHere, unwritable_errors
-from desktop_app.record.reads import StoreError, database_errors
+from desktop_app.record.drafts import DraftKeptHere
+from desktop_app.record.reads import StoreError, storage_errors
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, AssessmentView, ExamSession, Problem
 from desktop_app.ui.failures import storage_failure_words, write_failure_words
+from desktop_app.ui.labels import alert_label, set_message
 from desktop_app.ui.live_panel import LivePanel, banner_text
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.pages.escalation import EscalationPage
@@ -153,12 +154,7 @@ class ExamWizard(QWidget):
 
         # While the record cannot be reached: the exam is kept on this workstation, and
         # this line says so (and since when) until a save reaches the record again.
-        self.offline = QLabel()
-        self.offline.setObjectName("wizard.offline")
-        self.offline.setWordWrap(True)
-        self.offline.setStyleSheet("background:#b71c1c; color:white; font-weight:bold; "
-                                   "padding:6px; border-radius:3px")
-        self.offline.setVisible(False)
+        self.offline = alert_label("wizard.offline")
         outer.addWidget(self.offline)
 
         footer = QHBoxLayout()
@@ -427,7 +423,7 @@ class ExamWizard(QWidget):
             self._show_offline(kept.since)
             self.retry.start()
             return
-        except unwritable_errors() as error:  # not even this workstation could keep it
+        except storage_errors() as error:  # not even this workstation could keep it
             self.status.setText("\u26a0 The draft could not be saved: "
                                 + storage_failure_words(error, "carry on: it is tried again"))
             self.retry.start()
@@ -439,16 +435,11 @@ class ExamWizard(QWidget):
     def _show_offline(self, since) -> None:
         """Say (or stop saying) that the record cannot be reached and the exam is kept on
         this workstation."""
-        if since is None:
-            self.offline.setVisible(False)
-            return
-        text = ("\u26a0 The record cannot be reached since "
-                f"{since.astimezone().strftime('%H:%M')}. This exam is kept on this "
-                "workstation, nothing typed is lost; it goes into the record as soon as the "
-                "record is back, and Finish saves it then.")
-        self.offline.setText(text)
-        self.offline.setAccessibleName(text)
-        self.offline.setVisible(True)
+        set_message(self.offline, "" if since is None else (
+            "\u26a0 The record cannot be reached since "
+            f"{since.astimezone().strftime('%H:%M')}. This exam is kept on this workstation, "
+            "nothing typed is lost; it goes into the record as soon as the record is back, "
+            "and Finish saves it then."))
 
     def request_discard(self) -> None:
         """Esc: ask, and discard the exam (and its draft) only on a yes."""
@@ -515,7 +506,7 @@ class ExamWizard(QWidget):
         except StoreError as error:  # the record refused it: nothing saved, the draft stays
             self.status.setText(f"\u26a0 Not saved: {error}.")
             return None
-        except (OSError, *database_errors()) as error:
+        except storage_errors() as error:
             self.save_draft()  # kept here, at least, until the record is back
             self.status.setText(f"\u26a0 Not saved: {write_failure_words(error)}.")
             return None

@@ -253,24 +253,20 @@ def test_a_portable_copy_restores_onto_a_new_server_database_and_proves_itself_t
     copy, _report = backup(ward.db, get_user(ward.db, ADMIN), tmp_path / "ward.sqlite")
     target = request.getfixturevalue("second_postgres_url")
 
+    def restore_as(name: str, password: str, *options: str, folder: Path = ward.folder):
+        return run_cli(monkeypatch, capsys, folder, *options, "restore", str(copy), "--user",
+                       name, "--password-stdin", stdin=f"{password}\n")
+
     # Onto the record in use: refused, nothing changed there.
-    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", url,
-                                "restore", str(copy), "--user", ADMIN, "--password-stdin",
-                                stdin=f"{ADMIN_PASSWORD}\n")
+    status, _out, err = restore_as(ADMIN, ADMIN_PASSWORD, "--database", url)
     assert status == 1 and "already holds a NeuroCheck record" in err, err
     # A nurse of the copy may not restore it.
-    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
-                                "restore", str(copy), "--user", NURSE, "--password-stdin",
-                                stdin=f"{NURSE_PASSWORD}\n")
+    status, _out, err = restore_as(NURSE, NURSE_PASSWORD, "--database", target)
     assert status == 1 and "Restore refused" in err, err
     # Nor does it go into a workstation's data folder, where it could not sign.
-    status, _out, err = run_cli(monkeypatch, capsys, tmp_path / "workstation", "restore",
-                                str(copy), "--user", ADMIN, "--password-stdin",
-                                stdin=f"{ADMIN_PASSWORD}\n")
+    status, _out, err = restore_as(ADMIN, ADMIN_PASSWORD, folder=tmp_path / "workstation")
     assert status == 1 and "portable copy" in err, err
-    status, out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
-                               "restore", str(copy), "--user", ADMIN, "--password-stdin",
-                               stdin=f"{ADMIN_PASSWORD}\n")
+    status, out, err = restore_as(ADMIN, ADMIN_PASSWORD, "--database", target)
     assert status == 0, err
     assert "proven there" in out
     restored = open_postgres(target)  # the start-up check passes on it

@@ -244,8 +244,8 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
     from desktop_app.record.reads import (
         IDLE_TIMEOUT_MINUTES,
         WARD_NAME,
-        database_errors,
         get_setting,
+        storage_errors,
     )
     from desktop_app.ui.ward.accounts import install_accounts
     from desktop_app.ui.ward.board import BoardController, WardBoard
@@ -261,7 +261,7 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
         """The ward's name; while the record cannot be read, the name it last had."""
         try:
             known_name[0] = get_setting(db, WARD_NAME)
-        except (OSError, *database_errors()) as error:
+        except storage_errors() as error:
             log.warning("ward name not read (%s)", type(error).__name__)
         return known_name[0]
 

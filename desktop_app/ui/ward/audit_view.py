@@ -39,8 +39,8 @@ from desktop_app.record.reads import (
     AuditEntry,
     audit_actions,
     audit_actors,
-    database_errors,
     search_audit,
+    storage_errors,
     verify_audit_chain,
 )
 from desktop_app.ui.dialogs import close_on_escape
@@ -297,7 +297,7 @@ class AuditView(QWidget):
         try:
             user = reads.get_user(self.db, self.actor)
             count = export_audit_log(self.db, user, self.entries, path, filters=filters)
-        except (OSError, *database_errors()) as error:
+        except storage_errors() as error:
             from desktop_app.ui.failures import storage_failure_words
 
             # One line; the entries shown stay, so Export again once there is room.

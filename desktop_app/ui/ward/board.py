@@ -69,11 +69,12 @@ from desktop_app.record.reads import (
     StoreError,
     WardEntry,
     WardReader,
-    database_errors,
     get_user,
     record_address,
+    storage_errors,
     utc_now,
 )
+from desktop_app.ui.labels import alert_label
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
 from desktop_app.ui.ward.session import ScreenState, WardSession
 from desktop_app.ui.ward.watch import RecordWatcher
@@ -418,12 +419,7 @@ class WardBoard(QWidget):
         outer.addLayout(top)
         # Shown while the record cannot be read (a server down, the network cut): what the
         # board shows is then what it last read, and says so.
-        self.unreachable = QLabel()
-        self.unreachable.setObjectName("board.unreachable")
-        self.unreachable.setWordWrap(True)
-        self.unreachable.setStyleSheet("background:#b71c1c; color:white; font-weight:bold; "
-                                       "padding:6px; border-radius:3px")
-        self.unreachable.setVisible(False)
+        self.unreachable = alert_label("board.unreachable")
         self.last_read: datetime | None = None
         self.unreachable_since: datetime | None = None
         outer.addWidget(self.unreachable)
@@ -642,17 +638,14 @@ class WardBoard(QWidget):
         rows are those last read; the countdowns still run on them."""
         if reachable:
             self.last_read, self.unreachable_since = now, None
-            self.unreachable.setVisible(False)
+            set_message(self.unreachable, "")
         else:
-            if self.unreachable_since is None:
-                self.unreachable_since = now
-            text = (f"\u26a0 The record cannot be reached since "
-                    f"{_clock(self.unreachable_since)}: this board shows what it last read"
-                    f"{' at ' + _clock(self.last_read) if self.last_read else ''}, and may "
-                    "be out of date. Saves made elsewhere do not show until it is back.")
-            self.unreachable.setText(text)
-            self.unreachable.setAccessibleName(text)
-            self.unreachable.setVisible(True)
+            self.unreachable_since = self.unreachable_since or now
+            set_message(self.unreachable, (
+                f"\u26a0 The record cannot be reached since {_clock(self.unreachable_since)}: "
+                "this board shows what it last read"
+                f"{' at ' + _clock(self.last_read) if self.last_read else ''}, and may be out "
+                "of date. Saves made elsewhere do not show until it is back."))
         self.update_summary()
 
     def set_ward_name(self, ward: str) -> None:
@@ -823,7 +816,7 @@ class BoardController(QObject):
         """Read the open episodes again (a timer, another writer, an action here)."""
         try:
             entries = self.reader.entries()
-        except (StoreError, *database_errors()) as error:
+        except (StoreError, *storage_errors()) as error:
             if self.board.unreachable_since is None:
                 log.error("the ward board could not be read (%s)", type(error).__name__)
             self.board.set_reachable(False, utc_now())
@@ -845,7 +838,7 @@ class BoardController(QObject):
             try:
                 record_event(self.db, actor=self.session.actor(), action=WARD_BOARD_VIEW,
                              detail={"open_episodes": len(self.model.entries)})
-            except (OSError, *database_errors()) as error:  # the board says it is stale
+            except storage_errors() as error:  # the board says it is stale
                 log.warning("board view not audited (%s)", type(error).__name__)
             self.board.table.setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.dialog is not None:
@@ -861,7 +854,7 @@ class BoardController(QObject):
         except StoreError as error:
             log.warning("patient view refused (%s)", type(error).__name__)
             return False
-        except (OSError, *database_errors()) as error:  # the record out of reach: say so
+        except storage_errors() as error:  # the record out of reach: say so
             log.warning("patient view not recorded (%s)", type(error).__name__)
             self.board.set_reachable(False, utc_now())
             return False
@@ -897,7 +890,7 @@ class BoardController(QObject):
         except StoreError as error:
             dialog.show_message(str(error).capitalize() + ".")
             return
-        except (OSError, *database_errors()) as error:
+        except storage_errors() as error:
             from desktop_app.ui.failures import storage_failure_words
 
             dialog.show_message("The episode was not closed: "

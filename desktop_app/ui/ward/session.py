@@ -47,10 +47,10 @@ from desktop_app.record.reads import (
     UserRecord,
     break_glass_account,
     connect_address,
-    database_errors,
     get_user,
     has_users,
     record_address,
+    storage_errors,
     utc_now,
     utc_text,
 )
@@ -302,7 +302,7 @@ class WardSession(QObject):
         logged (its kind only) and the session goes on as asked."""
         try:
             record_event(self.db, **event)
-        except (OSError, StoreError, *database_errors()) as error:
+        except (StoreError, *storage_errors()) as error:
             log.error("session event %s not audited: the record cannot be written (%s)",
                       event.get("action"), type(error).__name__)
 

@@ -43,8 +43,8 @@ from desktop_app.record.reads import (
     WARD_NAME,
     StoreError,
     UserRecord,
-    database_errors,
     get_user,
+    storage_errors,
 )
 from desktop_app.ui.widgets import message_label, note_label, set_message
 
@@ -253,7 +253,7 @@ def save_settings(db: Database, actor: str, changes: dict[str, Any],
         change_settings(db, get_user(db, actor), changes, emergency_account=emergency_account)
     except StoreError as error:
         return str(error).capitalize() + "."
-    except (OSError, *database_errors()) as error:
+    except storage_errors() as error:
         return ("The settings were not saved: " + storage_failure_words(error, "Save again")
                 + "; nothing was changed.")
     return None
