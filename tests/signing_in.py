@@ -14,12 +14,14 @@ CLI_PASSWORD = "records-admin-pass-1"
 
 
 def ensure_account(folder: Path, name: str = CLI_USER, *, role: str = "admin",
-                   password: str = CLI_PASSWORD) -> None:
-    """The account `name` in the record of `folder` (created, with the record, if missing)."""
-    from desktop_app.store import create_user, open_database
+                   password: str = CLI_PASSWORD, database: str | None = None) -> None:
+    """The account `name` in the record of `folder`, or on the server `database` (created,
+    with the record, if missing)."""
+    from desktop_app.store import create_user
+    from desktop_app.store.opening import open_record
     from desktop_app.store.users import _row
 
-    db = open_database(Path(folder))
+    db = open_record(Path(folder), database=database)
     try:
         if _row(db, name) is None:
             create_user(db, name, full_name="Records Admin", role=role, password=password,
@@ -34,16 +36,17 @@ def signed_in(*args: str, name: str = CLI_USER) -> list[str]:
 
 
 def run_in_process(folder: Path, *args: str, password: str = CLI_PASSWORD,
-                   more_stdin: str = "") -> int:
-    """`main(--data-dir folder ARGS --user ... --password-stdin)` with the password on stdin
-    (the account is created first)."""
+                   more_stdin: str = "", database: str | None = None) -> int:
+    """`main(--data-dir folder [--database URL] ARGS --user ... --password-stdin)` with the
+    password on stdin (the account is created first)."""
     from desktop_app.cli import main
 
-    ensure_account(folder)
+    ensure_account(folder, database=database)
     saved = sys.stdin
     sys.stdin = io.StringIO(f"{password}\n{more_stdin}")
+    server = ["--database", database] if database else []
     try:
-        return main(["--data-dir", str(folder), *signed_in(*args)])
+        return main(["--data-dir", str(folder), *server, *signed_in(*args)])
     finally:
         sys.stdin = saved
 

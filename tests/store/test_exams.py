@@ -37,10 +37,11 @@ VALID_CASES = [p for p in case_files()
 INVALID_CASES = [p for p in case_files() if p not in VALID_CASES]
 
 
-def cli_run(capsys: pytest.CaptureFixture[str], folder: Path, *args: str) -> tuple[int, str, str]:
+def cli_run(capsys: pytest.CaptureFixture[str], folder: Path, *args: str,
+            database: str | None = None) -> tuple[int, str, str]:
     """Run a command in this process (the same code path as the console), signed in, and
-    capture it."""
-    status = run_in_process(folder, *args)
+    capture it; on the server `database` when given."""
+    status = run_in_process(folder, *args, database=database)
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -202,10 +203,14 @@ def test_export_of_an_unknown_exam_says_so(folder: Path,
 
 
 def test_the_exported_file_is_readable_by_the_owner_only(
-        db: Database, folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        db: Database, folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        engine: str, request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue("postgres_url") if engine == "postgresql" else None
     saved = save_exam(db, document(), actor="n")
     out = tmp_path / "exam.json"
-    assert cli_run(capsys, folder, "export", str(saved.exam_id), "--out", str(out))[0] == 0
+    status, _out, err = cli_run(capsys, folder, "export", str(saved.exam_id), "--out",
+                                str(out), database=server)
+    assert status == 0, err
     assert out.stat().st_mode & 0o077 == 0
     assert export_document(db, saved.exam_id) == json.loads(out.read_text(encoding="utf-8"))
 
