@@ -3,9 +3,10 @@ checking the backup; the database it replaces is kept in the data folder's backu
 folder. An administrator of the record signs in (of the backup's record, when the folder
 has none yet), and the restore is audited in the restored record.
 
-With --database URL: load a portable copy of a server's record (its `backup`) onto that
-new, empty database, signed in as an administrator of the copy, proven there as
-`migrate-to-server` proves a move."""
+A portable copy of a server's record restored here keeps its signing keys in the record.
+With --database URL: load a backup (a server's portable copy, or this workstation's own
+with the keys of its pki/) onto that new, empty database, signed in as an administrator
+of the backup's record, proven there as `migrate-to-server` proves a move."""
 
 from __future__ import annotations
 
@@ -82,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _restore_to_server(args: argparse.Namespace, folder, source, server: str) -> int:
-    """A portable copy of a server's record onto a new, empty database on a server (a
-    server's record in use is put back by the server's own backups, never overwritten)."""
+    """A backup (a portable copy of a server's record, or a workstation's own with the keys
+    of its pki/) onto a new, empty database on a server (a server's record in use is put
+    back by the server's own backups, never overwritten)."""
     from desktop_app.commands.records import fail
     from desktop_app.record import restore_to_server
     from desktop_app.record.reads import AuthenticationFailed, StoreError
@@ -95,11 +97,11 @@ def _restore_to_server(args: argparse.Namespace, folder, source, server: str) ->
     except StoreError as error:
         return fail(f"Restore refused: {error}")
     try:
-        report = restore_to_server(who.user, source, server)
+        report = restore_to_server(who.user, source, server, folder)
     except StoreError as error:
         return fail(f"Restore refused: {error}. A record on a database server in use is "
                     "restored by the server (pg_restore, or its own backups); this loads a "
-                    "portable copy into a new, empty database only")
+                    "backup into a new, empty database only")
     print(f"Restored onto the server and proven there: {sum(report.rows.values())} rows and "
           f"{report.keys} signing-key files, the full check passed "
           f"({report.check.summary()}).")

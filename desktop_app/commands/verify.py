@@ -1,9 +1,9 @@
 """`verify NOTE.pdf`: who signed a note, when, and whether it is intact, signed with a key
 of this installation that is not revoked, and issued here (its hash is among the record's
 signed notes): exit 0; otherwise what is wrong, with the signer and time as claims (exit 1).
-Reads only: it never creates a data folder or a database. With a record on a server
-(--database, $NEUROCHECK_DATABASE) the installation's authority and revocation list are
-the ones the record keeps."""
+Reads only: it never creates a data folder or a database. With a record that keeps its
+keys (on a server, --database or $NEUROCHECK_DATABASE; or a portable copy of one restored
+here) the installation's authority and revocation list are the ones the record keeps."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def read_record(data_dir: Path, database: str | None = None
                 ) -> tuple[set[str], Callable[[str], bool], Any]:
     """The disabled accounts' names, a test 'is this SHA-256 one of the record's signed
-    notes or addenda?' and where the installation's authority is (the data folder, or a
-    copy of what a record on a server keeps); with no record here, no names and nothing
-    is in it."""
+    notes or addenda?' and a copy of the installation's authority (from where the record
+    keeps its keys); with no record here, no names, nothing is in it, and the data folder's
+    own pki/."""
     nothing = (set(), lambda _sha: False, data_dir)
     try:
         from desktop_app.record.reads import StoreError, database_path, list_users, open_record
@@ -44,19 +44,19 @@ def read_record(data_dir: Path, database: str | None = None
         disabled = {user.name for user in list_users(db) if user.disabled}
         hashes = {row[0] for row in db.execute(
             "SELECT sha256 FROM signed_notes UNION SELECT sha256 FROM addenda")}
-        keys = data_dir if database is None else _authority_copy(db)
+        keys = _authority_copy(db, data_dir)
     finally:
         db.close()
     return disabled, hashes.__contains__, keys
 
 
-def _authority_copy(db) -> Any:
-    """What `verify` reads of a record's keys: the authority's certificate and its
-    revocation list (no private key leaves the record)."""
+def _authority_copy(db, data_dir: Path) -> Any:
+    """What `verify` reads of a record's keys (in the record, or in the data folder's
+    pki/): the authority's certificate and its revocation list (no private key is read)."""
     from desktop_app.record.keys import signing_keys
-    from desktop_app.report.pki import AUTHORITY_CERTIFICATE, REVOCATION_LIST, KeyCopy
+    from desktop_app.report.pki import AUTHORITY_CERTIFICATE, REVOCATION_LIST, KeyCopy, key_files
 
-    keys = signing_keys(db, Path("."))
+    keys = key_files(signing_keys(db, data_dir))
     return KeyCopy({name: content for name in (AUTHORITY_CERTIFICATE, REVOCATION_LIST)
                     if (content := keys.read(name)) is not None})
 

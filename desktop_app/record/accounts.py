@@ -70,10 +70,10 @@ def add_user(db: Database, data_dir: Path, name: str, *, full_name: str, role: s
     """
     from desktop_app.report import pki
 
-    keys = signing_keys(db, data_dir)
     check_password(password, user_name=name, full_name=full_name)
     first = not has_users(db)
     admin = None if first else _administrator(db, admin, admin_name, admin_password)
+    keys = signing_keys(db, data_dir, admin.name if admin else name)
     with write_transaction(db):
         if has_users(db) == first:  # another window added the first user meanwhile
             raise Conflict("the user list changed meanwhile; try again")
@@ -105,7 +105,7 @@ def disable_user(db: Database, data_dir: Path, name: str, *, admin: UserRecord |
     with write_transaction(db):
         user = store_disable_user(db, name, actor=admin.name)
         try:
-            keys = signing_keys(db, data_dir)
+            keys = signing_keys(db, data_dir, admin.name)
             if pki.user_has_key(keys, user.name):
                 pki.revoke_user_key(keys, user.name, admin_name=admin.name,
                                     admin_password=admin_password)
@@ -127,7 +127,8 @@ def enable_user(db: Database, data_dir: Path, name: str, new_password: str, *,
     with write_transaction(db):
         user = store_enable_user(db, name, actor=admin.name)
         set_password(db, user.name, new_password, actor=admin.name, action=None)
-        _reissue(signing_keys(db, data_dir), user, new_password, admin.name, admin_password)
+        _reissue(signing_keys(db, data_dir, admin.name), user, new_password, admin.name,
+                 admin_password)
     return get_user(db, name)
 
 
@@ -145,7 +146,8 @@ def reset_password(db: Database, data_dir: Path, name: str, new_password: str, *
     with write_transaction(db):
         set_password(db, user.name, new_password, actor=admin.name,
                      action=actions.USER_PASSWORD_RESET)
-        _reissue(signing_keys(db, data_dir), user, new_password, admin.name, admin_password)
+        _reissue(signing_keys(db, data_dir, admin.name), user, new_password, admin.name,
+                 admin_password)
     return get_user(db, name)
 
 
@@ -159,7 +161,8 @@ def reissue_key(db: Database, data_dir: Path, name: str, user_password: str, *,
     with write_transaction(db):
         append_audit(db, actor=admin.name, action=actions.USER_KEY_REISSUE, table="users",
                      record_id=user.id)
-        _reissue(signing_keys(db, data_dir), user, user_password, admin.name, admin_password)
+        _reissue(signing_keys(db, data_dir, admin.name), user, user_password, admin.name,
+                 admin_password)
     return user
 
 
@@ -175,7 +178,7 @@ def change_own_password(db: Database, data_dir: Path, name: str, old_password: s
         set_password(db, user.name, new_password, actor=user.name,
                      action=actions.USER_PASSWORD_CHANGE)
         try:
-            pki.change_password(signing_keys(db, data_dir), user.name, old_password,
+            pki.change_password(signing_keys(db, data_dir, user.name), user.name, old_password,
                                 new_password)
         except pki.PkiError as error:
             raise _key_error(error) from error

@@ -16,6 +16,8 @@ ACTIONS: dict[str, str] = {
     "user.password_reset": "an administrator set a new password (and a new signing key)",
     "user.password_change": "a user changed their own password",
     "user.key_reissue": "a user got a new signing key; the old one is revoked",
+    "key.write": "a signing-key file the record keeps (on a server) was written",
+    "key.retire": "a replaced signing-key file moved to its user's retired keys",
     "user.sign_in": "a password was accepted",
     "user.sign_in_failed": "a wrong password (counted towards the lock-out)",
     "session.sign_in_refused": "a sign-in on a locked account was refused",
@@ -54,7 +56,7 @@ ACTIONS: dict[str, str] = {
     # the record as a whole
     "record.backup": "a verified copy of the database was written",
     "record.restore": "the database was replaced by a verified backup (on a server: a "
-                      "portable copy loaded onto a new database)",
+                      "backup loaded onto a new database)",
     "workstation.server_set": "an administrator pointed a workstation at this record on the "
                               "server",
     "workstation.server_unset": "an administrator took a workstation off this record",

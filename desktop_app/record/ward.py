@@ -117,49 +117,28 @@ def backup(db: Database, user: UserRecord, destination: Path):
 def restore(data_dir: Path, user: UserRecord, source: Path):
     """Replace the database with a verified backup (`store.restore_database`: the backup
     checked in full, the one it replaces kept, `record.restore` audited in the restored
-    record naming who did it). Administrators only."""
+    record naming who did it). A portable copy of a server's record brings its signing keys
+    inside it, and signs with them here (`record.keys`); the data folder's pki/ is left as
+    it is. Administrators only."""
     from desktop_app.store.backup import restore_database
 
     authorize(user, "restore")
-    _refuse_portable_copy(Path(source))
     return restore_database(Path(data_dir), Path(source), actor=user.name)
 
 
-def _refuse_portable_copy(source: Path) -> None:
-    """A portable copy of a server's record keeps its signing keys inside; a data folder
-    keeps them in pki/, so such a copy in a data folder could not sign: refused."""
-    import sqlite3
-
-    from desktop_app.store.database import open_readonly
-    from desktop_app.store.errors import BackupError, StoreError
-
-    try:
-        copy = open_readonly(source)
-    except (OSError, sqlite3.Error, StoreError):
-        return  # not readable: the restore's own check says what is wrong with it
-    try:
-        held = copy.execute("SELECT count(*) FROM key_files").fetchone()[0]
-    except sqlite3.Error:
-        held = 0  # an older record, or not a record: the restore's check decides
-    finally:
-        copy.close()
-    if held:
-        raise BackupError("this is a portable copy of a record on a database server (its "
-                          "signing keys are inside it): load it onto a new server database "
-                          "with --database URL restore")
-
-
-def restore_to_server(user: UserRecord, source: Path, database: str):
-    """Load a portable copy of a server's record (`backup` on a server: one SQLite file
-    holding the signing keys too) onto the new, empty PostgreSQL database that `database`
-    names: checked in full first, then copied and proven there as a move is
-    (`store.server_copy`), audited `record.restore` on the server. `user` is an
-    administrator of the copy's record. Administrators only."""
+def restore_to_server(user: UserRecord, source: Path, database: str,
+                      data_dir: Path | None = None):
+    """Load a backup onto the new, empty PostgreSQL database that `database` names: checked
+    in full first, then copied and proven there as a move is (`store.server_copy`),
+    audited `record.restore` on the server. A portable copy of a server's record brings its
+    signing keys; a workstation's own backup takes them from that workstation's pki/ (in
+    `data_dir`), and every signed note must verify against them before anything is kept.
+    `user` is an administrator of the backup's record. Administrators only."""
     from desktop_app.record.keys import note_verifier
     from desktop_app.store.backup import verify_database_file
     from desktop_app.store.database import open_readonly
     from desktop_app.store.errors import BackupError
-    from desktop_app.store.keys import RecordKeyFiles
+    from desktop_app.store.keys import RecordKeyFiles, record_keeps_keys
     from desktop_app.store.opening import open_postgres
     from desktop_app.store.server_copy import copy_to_server
 
@@ -170,12 +149,11 @@ def restore_to_server(user: UserRecord, source: Path, database: str):
                           + "\n".join(f"  - {p}" for p in report.problems))
     copy = open_readonly(Path(source))
     try:
-        keys = [(name, bytes(content)) for name, content in
-                copy.execute("SELECT name, content FROM key_files ORDER BY name")]
-        if not keys:
-            raise BackupError("this backup holds no signing keys: it is a workstation's "
-                              "own (its keys are in that workstation's pki/); move that "
-                              "record with migrate-to-server there")
+        keys = [] if record_keeps_keys(copy) else folder_keys(data_dir)
+        if not record_keeps_keys(copy) and not keys:
+            raise BackupError("this backup is a workstation's own and its signing keys are "
+                              "in that workstation's pki/, which this data folder does not "
+                              "have: run the restore on that workstation")
         target = open_postgres(database, check=False, migrate=False)
         try:
             return copy_to_server(copy, target, actor=user.name, keys=keys,
@@ -185,6 +163,17 @@ def restore_to_server(user: UserRecord, source: Path, database: str):
             target.close()
     finally:
         copy.close()
+
+
+def folder_keys(data_dir: Path | None) -> list[tuple[str, bytes]]:
+    """The key files of a data folder's pki/ as (name, bytes), in order; none without one."""
+    from desktop_app.report.pki import pki_dir
+
+    if data_dir is None or not pki_dir(Path(data_dir)).is_dir():
+        return []
+    folder = pki_dir(Path(data_dir))
+    return [(path.relative_to(folder).as_posix(), path.read_bytes())
+            for path in sorted(folder.rglob("*")) if path.is_file()]
 
 
 def set_workstation_server(db: Database, user: UserRecord, data_dir: Path,
@@ -204,20 +193,18 @@ def set_workstation_server(db: Database, user: UserRecord, data_dir: Path,
 
 def migrate_to_server(db: Database, data_dir: Path, user: UserRecord, database: str):
     """Move the embedded record `db` (of `data_dir`) onto the empty PostgreSQL database
-    that `database` names, with its signing keys from pki/, and prove the copy complete
+    that `database` names, with its signing keys (from pki/, or its own), and prove the copy complete
     (`store.server_copy`: row counts, the full check, every signed note verified against
     the moved keys). One transaction on the server, audited `record.migrate_to_server`
     there; the file is left as it was. Administrators only."""
     from desktop_app.record.keys import note_verifier
-    from desktop_app.report.pki import pki_dir
-    from desktop_app.store.keys import RecordKeyFiles
+    from desktop_app.store.keys import RecordKeyFiles, record_keeps_keys
     from desktop_app.store.opening import open_postgres
     from desktop_app.store.server_copy import copy_to_server
 
     authorize(user, "migrate_to_server")
-    folder = pki_dir(Path(data_dir))
-    keys = [(path.relative_to(folder).as_posix(), path.read_bytes())
-            for path in sorted(folder.rglob("*")) if path.is_file()] if folder.is_dir() else []
+    # A record that keeps its own keys (a restored portable copy) brings them in its rows.
+    keys = [] if record_keeps_keys(db) else folder_keys(data_dir)
     target = open_postgres(database, check=False, migrate=False)
     try:
         return copy_to_server(db, target, actor=user.name, keys=keys,

@@ -66,6 +66,10 @@ class AuthorityError(PkiError):
     """The installation authority is missing, already set up, or the admin cannot unlock it."""
 
 
+class AuthorityUnreadable(AuthorityError):
+    """The authority's certificate is there but is not a certificate."""
+
+
 @dataclass(frozen=True)
 class SignerIdentity:
     """Who a certificate names: login name, printed name, credentials."""
@@ -252,7 +256,11 @@ def load_authority_certificate(data_dir: KeysAt) -> x509.Certificate:
     """This installation's authority certificate."""
     pem = _read(key_files(data_dir), AUTHORITY_CERTIFICATE,
                 AuthorityError("this installation has no signing authority yet"))
-    return x509.load_pem_x509_certificate(pem)
+    try:
+        return x509.load_pem_x509_certificate(pem)
+    except ValueError as error:
+        raise AuthorityUnreadable("this installation's authority certificate cannot be read: it "
+                             "was changed outside NeuroCheck") from error
 
 
 def setup_authority(

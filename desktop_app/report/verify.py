@@ -17,6 +17,7 @@ from pathlib import Path
 from desktop_app.report.note import printed_signer_digest
 from desktop_app.report.pki import (
     AuthorityError,
+    AuthorityUnreadable,
     identity_of,
     load_authority_certificate,
     revoked_at,
@@ -235,6 +236,9 @@ def verify_note(
         problems.append("the file carries more than one signature; a NeuroCheck note has one")
     try:
         authority = load_authority_certificate(data_dir)
+    except AuthorityUnreadable as error:
+        problems.append(str(error))
+        authority = None
     except AuthorityError:
         problems.append("this installation has no signing authority to check the signer "
                         "against")

@@ -33,6 +33,8 @@ from desktop_app.store.dialect import trigger_names
 from desktop_app.store.rows import (
     COVERED,
     CREATING_ACTIONS,
+    KEYED,
+    REMOVING_ACTIONS,
     has_row_hashes,
     row_hash,
     row_key,
@@ -86,7 +88,8 @@ def append_audit(db: Database, *, actor: str, action: str, table: str | None = N
     """Append one entry to the chain, inside the caller's write transaction (so the entry
     commits, or rolls back, with the change it records). Returns the entry's ID.
 
-    An entry about a row of the record (`rows.COVERED`; a setting named by `detail["key"]`)
+    An entry about a row of the record (`rows.COVERED`; a setting or a key file named by
+    `detail["key"]`)
     carries the SHA-256 of that row as it is now, after the change it records, unless
     `row` is False (an entry of something read: a view, a print).
     `detail` must hold no patient identifier: IDs, levels, field names, counts.
@@ -169,10 +172,12 @@ def walk_chain(db: Database, *, max_problems: int = 20, rows: bool = False,
             walk.hashes[entry_id] = stored
         if rows and table is not None:
             key = (table, record_id)
-            if table == "settings":
-                key = (table, _setting_key(detail))
+            if table in KEYED:
+                key = (table, _detail_key(detail))
             if row_sha is not None:
                 latest[key] = (entry_id, row_sha)
+            elif action in REMOVING_ACTIONS:
+                latest.pop(key, None)
             if action in CREATING_ACTIONS:
                 created.setdefault(key, []).append(entry_id)
         if rows and action == RESTORE_ACTION and detail:
@@ -212,7 +217,7 @@ def walk_chain(db: Database, *, max_problems: int = 20, rows: bool = False,
     return walk
 
 
-def _setting_key(detail: Any) -> Any:
+def _detail_key(detail: Any) -> Any:
     try:
         return json.loads(detail).get("key") if detail else None
     except (ValueError, TypeError, AttributeError):

@@ -36,7 +36,7 @@ from desktop_app.store.database import (
     open_readonly,
     write_transaction,
 )
-from desktop_app.store.dialect import is_postgres
+from desktop_app.store.dialect import is_postgres, set_sqlite_counter
 from desktop_app.store.errors import BackupError, StoreError
 from desktop_app.store.opening import open_database
 from desktop_app.store.rows import ID_TABLES
@@ -325,19 +325,14 @@ def restore_database(data_dir: Path, source: Path, *, actor: str = SYSTEM,
 def _after_restore(db: Database, floor: dict[str, int], source_sha: str, actor: str) -> None:
     """Raise the ID counters to the replaced database's, and audit the restore."""
     with write_transaction(db):
-        counters = dict(db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+        counters = dict(db.execute("SELECT name, max(seq) FROM sqlite_sequence "
+                                   "GROUP BY name").fetchall())
         kept: dict[str, int] = {}
         for table in ID_TABLES:
-            top = db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-            value = max(floor.get(table, 0), counters.get(table, 0), top)
-            if value > counters.get(table, 0):
-                if table in counters:
-                    db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
-                               [value, table])
-                else:
-                    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-                               [table, value])
-            kept[table] = value
+            value = max(floor.get(table, 0), counters.get(table) or 0)
+            set_sqlite_counter(db, table, value)  # one row each, never below an ID
+            kept[table] = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                     [table]).fetchone()[0]
         append_audit(db, actor=actor, action=RESTORE_ACTION,
                      detail={"source_sha256": source_sha, "id_floor": kept})
 

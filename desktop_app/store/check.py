@@ -5,9 +5,9 @@ transaction, so a concurrent writer never looks like damage.
 
 The full check, besides the start-up one:
 - every row of patients, episodes, exams, escalations, signed notes, addenda, users,
-  settings and patient corrections is hashed and compared with the row hash of the latest
-  audit entry that wrote it (a row without one was added outside NeuroCheck; an entry
-  whose row is gone names a deletion);
+  settings, patient corrections and the signing keys a record keeps is hashed and
+  compared with the row hash of the latest audit entry that wrote it (a row without one
+  was added outside NeuroCheck; an entry whose row is gone names a deletion);
 - no ID was created twice, and no ID counter is below an ID already given out (or below
   the floor a restore kept);
 - each signed note's and addendum's bytes hash to their recorded SHA-256, carry one
@@ -37,7 +37,7 @@ from desktop_app.store.dialect import (
     id_counters,
     integrity_problems,
 )
-from desktop_app.store.rows import COVERED, ID_TABLES, all_row_hashes, describe
+from desktop_app.store.rows import ID_TABLES, all_row_hashes, covered_tables, describe
 from desktop_app.store.schema import SCHEMA_VERSION, schema_version
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _check(db: Database, report: CheckReport, full: bool,
                 f"{describe(table, note_id)}: the audit chain up to entry {entry}, which the "
                 "signed note carries inside its signature, was rewritten afterwards")
     seen: set[tuple[str, object]] = set()
-    for table in COVERED:
+    for table in covered_tables(report.schema_version):
         for key, digest in all_row_hashes(db, table):
             report.rows_checked += 1
             seen.add((table, key))

@@ -93,6 +93,15 @@ def id_counters(db: Database, tables: tuple[str, ...]) -> dict[str, int]:
     return counters
 
 
+def set_sqlite_counter(target: Database, table: str, last: int) -> None:
+    """The file's ID counter of `table` at `last` (never below an ID): one row of
+    `sqlite_sequence` (which has no key of its own, so a second row is never added)."""
+    highest = target.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    target.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
+    target.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                   [table, max(int(last), int(highest))])
+
+
 def integrity_problems(db: Database) -> list[str]:
     """What the engine's own check of its files finds ('ok' alone: nothing). A server
     keeps its files itself (checksums, WAL): nothing to ask there."""

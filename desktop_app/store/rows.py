@@ -2,7 +2,8 @@
 write carries (`audit_log.row_sha256`), so `check` can recompute every row of the record
 against the latest entry that wrote it.
 
-A row is named by its table and its ID (settings: by key). The hash covers every column
+A row is named by its table and its ID (a setting and a signing-key file: by their key,
+which their entries carry in `detail["key"]`). The hash covers every column
 that is the record itself; the ward board's columns of an episode (its latest exam, level
 and next check due) are derived from the exams and checked against them instead, because
 every exam saved moves them.
@@ -36,7 +37,14 @@ COVERED: dict[str, tuple[str, ...]] = {
     "settings": ("key", "value", "updated_at", "updated_by"),
     "patient_corrections": ("id", "patient_id", "field", "old_value", "new_value",
                             "corrected_at", "corrected_by"),
+    "key_files": ("name", "content", "written_at"),
 }
+# Tables whose rows are named by a text key (in their entries' `detail["key"]`), not an ID.
+KEYED = frozenset({"settings", "key_files"})
+# The schema version from which a table is covered (before it, it is not there).
+COVERED_SINCE: dict[str, int] = {"key_files": 7}
+# The audit actions that remove a row: its earlier entries no longer expect it.
+REMOVING_ACTIONS = frozenset({"key.retire"})
 # The audit actions that create a row: two of them for one row means its ID was reused.
 CREATING_ACTIONS = frozenset({
     "patient.create", "episode.open", "exam.save", "escalation.record", "note.sign",
@@ -71,9 +79,14 @@ def has_row_hashes(db: Database) -> bool:
     return present
 
 
+def covered_tables(version: int) -> tuple[str, ...]:
+    """The covered tables a record of schema `version` has."""
+    return tuple(t for t in COVERED if COVERED_SINCE.get(t, 0) <= version)
+
+
 def row_key(table: str, record_id: int | None, detail: dict[str, Any] | None) -> Any:
-    """What names a row in its audit entries: the ID, or a setting's key."""
-    if table == "settings":
+    """What names a row in its audit entries: the ID, or a setting's or key file's key."""
+    if table in KEYED:
         return (detail or {}).get("key")
     return record_id
 
@@ -95,7 +108,7 @@ def all_row_hashes(db: Database, table: str) -> Iterator[tuple[Any, str]]:
 
 def latest_audited_hash(db: Database, table: str, key: Any) -> tuple[int, str] | None:
     """(entry ID, row hash) of the latest audit entry that wrote this row, or None."""
-    if table == "settings":
+    if table in KEYED:
         row = db.execute("SELECT id, row_sha256 FROM audit_log WHERE record_table = ? AND "
                          "row_sha256 IS NOT NULL AND detail ->> '$.key' = ? ORDER BY id DESC "
                          "LIMIT 1", [table, key]).fetchone()
@@ -128,4 +141,4 @@ def guard_row(db: Database, table: str, key: Any) -> None:
 
 def describe(table: str, key: Any) -> str:
     """'exams row 5', "settings row 'ward_name'"."""
-    return f"{table} row {key!r}" if table == "settings" else f"{table} row {key}"
+    return f"{table} row {key!r}" if table in KEYED else f"{table} row {key}"

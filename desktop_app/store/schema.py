@@ -30,7 +30,7 @@ from desktop_app.store.audit import append_audit
 from desktop_app.store.database import write_transaction
 from desktop_app.store.dialect import is_postgres
 from desktop_app.store.errors import SchemaTooNew, StoreError
-from desktop_app.store.rows import COVERED
+from desktop_app.store.rows import COVERED, KEYED, covered_tables
 
 log = logging.getLogger(__name__)
 
@@ -366,10 +366,16 @@ CREATE INDEX patient_corrections_patient ON patient_corrections (patient_id)""")
            "a correction is never edited")
     _guard(db, "patient_corrections_no_delete", "DELETE", "patient_corrections",
            "a correction is never deleted")
-    for table, columns in COVERED.items():
-        keys = [r[0] for r in db.execute(f"SELECT {columns[0]} FROM {table} ORDER BY 1")]
-        for key in keys:
-            if table == "settings":
+    _baseline(db, covered_tables(5))
+
+
+def _baseline(db: Database, tables: tuple[str, ...]) -> None:
+    """A baseline entry, with its row hash, for every row of `tables` (rows recorded before
+    their table was covered by the audit chain)."""
+    for table in tables:
+        column = COVERED[table][0]
+        for (key,) in db.execute(f"SELECT {column} FROM {table} ORDER BY 1").fetchall():
+            if table in KEYED:
                 append_audit(db, actor="system", action="record.baseline", table=table,
                              detail={"key": key})
             else:
@@ -400,6 +406,14 @@ CREATE TABLE key_files (
                        f"FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('{what}')")
 
 
+def _v7_audited_keys(db: Database) -> None:
+    """The signing keys a record keeps are covered by the audit chain like every other row:
+    each write of one is an audit entry with its row hash (`key.write`, `key.retire`), so
+    the full check finds a key row swapped, added or removed outside NeuroCheck. The keys
+    kept before this version get a baseline entry."""
+    _baseline(db, ("key_files",))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "record", _v1_record),
     Migration(2, "drafts", _v2_drafts),
@@ -407,6 +421,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "ward_board", _v4_ward_board),
     Migration(5, "provable_record", _v5_provable_record),
     Migration(6, "signing_keys", _v6_signing_keys),
+    Migration(7, "audited_keys", _v7_audited_keys),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

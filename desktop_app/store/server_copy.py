@@ -22,15 +22,16 @@ from sqlite_utils import Database
 from desktop_app.store import schema
 from desktop_app.store.audit import append_audit
 from desktop_app.store.check import CheckReport, PdfVerifier, check_database
-from desktop_app.store.database import read_snapshot, utc_now, utc_text, write_transaction
-from desktop_app.store.dialect import column_names, id_counters, is_postgres
+from desktop_app.store.database import read_snapshot, write_transaction
+from desktop_app.store.dialect import column_names, id_counters, is_postgres, set_sqlite_counter
 from desktop_app.store.errors import Conflict, InvalidValue, StoreError
+from desktop_app.store.keys import RecordKeyFiles
 from desktop_app.store.rows import ID_TABLES
 
 # In the order their references allow (an episode's latest exam is set once the exams are in).
 TABLES = ("patients", "patient_name_words", "users", "episodes", "exams", "escalations",
-          "signed_notes", "addenda", "settings", "drafts", "patient_corrections", "audit_log",
-          "audit_head")
+          "signed_notes", "addenda", "settings", "drafts", "patient_corrections", "key_files",
+          "audit_log", "audit_head")
 # The append-only guards the copy passes while it writes the file's log in place.
 _GUARDED = ("audit_log", "signed_notes", "addenda", "patient_corrections")
 BATCH = 500
@@ -45,7 +46,7 @@ class CopyIncomplete(StoreError):
 @dataclass(frozen=True)
 class CopyReport:
     rows: dict[str, int]  # per table, the same in the file and on the server
-    keys: int  # signing-key files moved into the record
+    keys: int  # signing-key files the record holds on the server
     check: CheckReport  # the server's full check, before the copy committed
 
 
@@ -54,8 +55,9 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
                    verify_pdf: PdfVerifier | None = None,
                    action: str = MIGRATE_ACTION) -> CopyReport:
     """Copy the record `source` (a SQLite file, checked) into the empty server `target`,
-    with the key material `keys` (name, bytes) of its data folder (or of a portable copy's
-    own `key_files`), and prove it; audited `action` there (a move, or a restore)."""
+    with the key material `keys` (name, bytes) of its data folder (a portable copy brings
+    its own `key_files`, audited in its chain), and prove it; audited `action` there (a
+    move, or a restore)."""
     if is_postgres(source) or not is_postgres(target):
         raise InvalidValue("a record moves from a file onto a PostgreSQL server")
     if schema.schema_version(target) != 0:
@@ -78,15 +80,16 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
                 target.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             for table in ID_TABLES:
                 _set_counter(target, table, counters.get(table, 0))
-            key_count = 0
-            for name, content in keys:
-                target.execute("INSERT INTO key_files (name, content, written_at) "
-                               "VALUES (?, ?, ?)", [name, bytes(content), utc_text(utc_now())])
-                key_count += 1
             differ = _difference(counts, _row_counts(target, TABLES))
             if differ:
                 raise CopyIncomplete(f"the server's copy differs from the file in {differ}; "
                                      "nothing was kept on the server")
+            # The data folder's keys join the record, each write an entry of its chain.
+            into = RecordKeyFiles(target, actor)
+            key_count = 0
+            for name, content in keys:
+                into.write(name, content)
+                key_count += 1
             report = check_database(target, full=True, verify_pdf=verify_pdf)
             if not report.ok:
                 raise CopyIncomplete("the server's copy does not pass the full check ("
@@ -94,7 +97,7 @@ def copy_to_server(source: Database, target: Database, *, actor: str,
                                      + "); nothing was kept on the server")
             append_audit(target, actor=actor, action=action,
                          detail={"rows": sum(counts.values()), "keys": key_count})
-    return CopyReport(counts, key_count, report)
+    return CopyReport(counts, counts["key_files"] + key_count, report)
 
 
 def copy_from_server(source: Database, target: Database) -> dict[str, int]:
@@ -108,7 +111,7 @@ def copy_from_server(source: Database, target: Database) -> dict[str, int]:
     if schema.schema_version(source) != schema.SCHEMA_VERSION:
         raise InvalidValue("open the server's record with this NeuroCheck first, so that its "
                            "schema is brought up to date, then copy it")
-    tables = (*TABLES, "key_files")
+    tables = TABLES
     schema.migrate(target)
     with read_snapshot(source):
         counts = _row_counts(source, tables)
@@ -128,9 +131,7 @@ def copy_from_server(source: Database, target: Database) -> dict[str, int]:
             for _name, sql in guards:
                 target.execute(sql)
             for table in ID_TABLES:
-                target.execute("INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES "
-                               "(?, max(?, (SELECT coalesce(max(id), 0) FROM " + table + ")))",
-                               [table, counters.get(table, 0)])
+                set_sqlite_counter(target, table, counters.get(table, 0))
             differ = _difference(counts, _row_counts(target, tables))
             if differ:
                 raise CopyIncomplete(f"the copy differs from the server in {differ}")

@@ -22,6 +22,7 @@ from tests.signing_in import make_hashing_quick
 ADMIN, ADMIN_PASSWORD = "admin", "admin-passphrase-1"
 NURSE, NURSE_PASSWORD = "nurse", "nurse-passphrase-1"
 CLINICIAN, CLINICIAN_PASSWORD = "clinician", "clinician-passphrase-1"
+KEY_ACTIONS = ("key.write", "key.retire")
 
 
 @pytest.fixture(autouse=True)
@@ -42,12 +43,27 @@ class Ward:
 
         return signing_keys(self.db, self.folder)
 
+    @property
+    def on_server(self) -> bool:
+        from desktop_app.store.dialect import is_postgres
+
+        return is_postgres(self.db)
+
     def actions(self) -> list[str]:
         """The audit log's actions, oldest first."""
         return [row[0] for row in self.db.execute("SELECT action FROM audit_log ORDER BY id")]
 
     def actions_since(self, mark: int) -> list[str]:
-        return self.actions()[mark:]
+        """The operations' actions after the first `mark` entries: without the entries of
+        the key rows a record on a server writes beside them (`key_writes_since`)."""
+        return [a for a in self.actions()[mark:] if a not in KEY_ACTIONS]
+
+    def key_writes_since(self, mark: int) -> list[tuple[str, str, str]]:
+        """(actor, action, key file) of each key row written after the first `mark`
+        entries (a record on a server only)."""
+        rows = self.db.execute("SELECT actor, action, detail FROM audit_log ORDER BY id")
+        return [(actor, action, json.loads(detail)["key"])
+                for actor, action, detail in rows.fetchall()[mark:] if action in KEY_ACTIONS]
 
 
 @pytest.fixture

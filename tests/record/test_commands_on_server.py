@@ -162,12 +162,21 @@ def test_a_record_moves_onto_a_server_row_for_row_and_proves_itself_there(
                     for row in db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()]
 
         for table in TABLES:
-            if table not in ("audit_log", "audit_head"):
+            if table not in ("audit_log", "audit_head", "key_files"):
                 assert rows(server, table) == rows(source, table), table
+        # The file keeps its keys in pki/; on the server they are rows of the record.
+        pki = folder / "pki"
+        moved = {p.relative_to(pki).as_posix(): p.read_bytes() for p in pki.rglob("*")
+                 if p.is_file()}
+        assert rows(source, "key_files") == []
+        assert {name: content for name, content, _at in rows(server, "key_files")} == moved
         file_log, server_log = rows(source, "audit_log"), rows(server, "audit_log")
-        assert server_log[:-1] == file_log  # entry for entry, then the move itself
+        # entry for entry, then each key taken into the record, then the move itself
+        assert server_log[:len(file_log)] == file_log
+        keys_in = server_log[len(file_log):-1]
+        assert sorted(json.loads(entry[6])["key"] for entry in keys_in) == sorted(moved)
+        assert {(entry[2], entry[3]) for entry in keys_in} == {("admin", "key.write")}
         assert server_log[-1][3] == "record.migrate_to_server"
-        assert server.execute("SELECT count(*) FROM key_files").fetchone()[0] > 0
         assert source.execute("SELECT count(*) FROM audit_log WHERE action = "
                               "'record.migrate_to_server'").fetchone()[0] == 0
     finally:
@@ -263,9 +272,6 @@ def test_a_portable_copy_restores_onto_a_new_server_database_and_proves_itself_t
     # A nurse of the copy may not restore it.
     status, _out, err = restore_as(NURSE, NURSE_PASSWORD, "--database", target)
     assert status == 1 and "Restore refused" in err, err
-    # Nor does it go into a workstation's data folder, where it could not sign.
-    status, _out, err = restore_as(ADMIN, ADMIN_PASSWORD, folder=tmp_path / "workstation")
-    assert status == 1 and "portable copy" in err, err
     status, out, err = restore_as(ADMIN, ADMIN_PASSWORD, "--database", target)
     assert status == 0, err
     assert "proven there" in out
@@ -287,21 +293,6 @@ def test_a_portable_copy_restores_onto_a_new_server_database_and_proves_itself_t
     status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
                                 "check", "--signatures")
     assert status == 0, err
-
-
-@pytest.mark.parametrize("engine", ["sqlite"])
-def test_a_workstations_own_backup_is_not_loaded_onto_a_server(
-        ward: Ward, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
-        request: pytest.FixtureRequest) -> None:
-    from desktop_app.record import backup
-    from desktop_app.record.reads import get_user
-
-    copy, _report = backup(ward.db, get_user(ward.db, ADMIN), tmp_path / "ward.sqlite")
-    target = request.getfixturevalue("postgres_url")
-    status, _out, err = run_cli(monkeypatch, capsys, ward.folder, "--database", target,
-                                "restore", str(copy), "--user", ADMIN, "--password-stdin",
-                                stdin=f"{ADMIN_PASSWORD}\n")
-    assert status == 1 and "migrate-to-server" in err, err
 
 
 @pytest.mark.parametrize("engine", ["postgresql"])
@@ -349,3 +340,77 @@ def test_an_administrator_points_a_workstation_at_the_server_once(
     assert not kept.exists() and ward.actions()[-1] == "workstation.server_unset"
     status, out, _err = run_cli(monkeypatch, capsys, workstation, "workstation-server")
     assert "data folder's own record" in out
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_a_portable_copy_restored_into_a_data_folder_signs_with_the_keys_inside_it(
+        ward: Ward, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys) -> None:
+    """Either into either: the server's record, restored onto a workstation of its own,
+    keeps its keys in the record there (not in pki/); a note signed there verifies, and
+    so do the notes signed on the server; a key written there is audited."""
+    from desktop_app.record import backup
+    from desktop_app.record.reads import get_user
+
+    copy, _report = backup(ward.db, get_user(ward.db, ADMIN), tmp_path / "ward.sqlite")
+    folder = tmp_path / "workstation"
+    status, out, err = run_cli(monkeypatch, capsys, folder, "restore", str(copy), "--user",
+                               ADMIN, "--password-stdin", stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    assert "Restored and verified" in out
+    assert not (folder / "pki").exists()
+    note = tmp_path / "note.pdf"
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "note", str(ward.exam_id),
+                                "--out", str(note), "--user", NURSE, "--password-stdin",
+                                stdin=f"{NURSE_PASSWORD}\n")
+    assert status == 0, err
+    status, out, err = run_cli(monkeypatch, capsys, folder, "verify", str(note))
+    assert status == 0 and "issued here" in out, out + err
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "user", "disable", NURSE,
+                                "--user", ADMIN, "--password-stdin",
+                                stdin=f"{ADMIN_PASSWORD}\n")
+    assert status == 0, err
+    status, out, err = run_cli(monkeypatch, capsys, folder, "verify", str(note))
+    assert "revoked" in out, out + err  # the revocation list the record keeps, updated
+    status, out, err = run_cli(monkeypatch, capsys, folder, "check", "--signatures")
+    assert status == 0, out + err
+    assert not (folder / "pki").exists()
+
+
+def test_a_workstations_backup_restores_onto_a_server_with_the_keys_of_its_pki(
+        private_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+        request: pytest.FixtureRequest) -> None:
+    """Either into either, the other way: a workstation's own backup (its keys in pki/)
+    goes onto a new server database from that workstation, every signed note verified
+    against those keys; from another data folder, without them, it is refused."""
+    from desktop_app.store.demo import PASSWORD as DEMO_PASSWORD
+    from desktop_app.store.opening import open_postgres
+
+    url = request.getfixturevalue("postgres_url")
+    folder = private_data_dir
+    assert run_cli(monkeypatch, capsys, folder, "demo")[0] == 0
+    copy = tmp_path / "own.sqlite"
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "backup", str(copy), "--user",
+                                "admin", "--password-stdin", stdin=f"{DEMO_PASSWORD}\n")
+    assert status == 0, err
+    status, _out, err = run_cli(monkeypatch, capsys, tmp_path / "elsewhere", "--database",
+                                url, "restore", str(copy), "--user", "admin",
+                                "--password-stdin", stdin=f"{DEMO_PASSWORD}\n")
+    assert status == 1 and "run the restore on that workstation" in err, err
+    status, out, err = run_cli(monkeypatch, capsys, folder, "--database", url, "restore",
+                               str(copy), "--user", "admin", "--password-stdin",
+                               stdin=f"{DEMO_PASSWORD}\n")
+    assert status == 0, err
+    assert "proven there" in out
+    server = open_postgres(url)
+    try:
+        names = {name for (name,) in server.execute("SELECT name FROM key_files")}
+        pki = folder / "pki"
+        assert names == {p.relative_to(pki).as_posix() for p in pki.rglob("*") if p.is_file()}
+        assert server.execute("SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1"
+                              ).fetchone() == ("admin", "record.restore")
+    finally:
+        server.close()
+    status, _out, err = run_cli(monkeypatch, capsys, folder, "--database", url, "check",
+                                "--signatures")
+    assert status == 0, err

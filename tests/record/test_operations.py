@@ -151,6 +151,9 @@ def test_disable_revokes_the_key_and_enable_gives_a_new_one(ward: Ward) -> None:
     accounts.disable_user(ward.db, ward.folder, NURSE, admin_name=ADMIN,
                           admin_password=ADMIN_PASSWORD)
     assert ward.actions_since(mark) == ["user.sign_in", "user.disable"]
+    # On a server the revocation list is a row of the record, written in the admin's name.
+    assert ward.key_writes_since(mark) == (
+        [(ADMIN, "key.write", "authority/revoked.crl")] if ward.on_server else [])
     assert pki.revoked_at(ward.keys, old) is not None
     with pytest.raises(AccountDisabled):
         sign_in(ward.db, NURSE, NURSE_PASSWORD)
@@ -174,6 +177,12 @@ def test_reset_password_clears_a_lock_out_and_rekeys(ward: Ward) -> None:
     accounts.reset_password(ward.db, ward.folder, NURSE, "a-fresh-passphrase",
                             admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
     assert ward.actions_since(mark) == ["user.sign_in", "user.password_reset"]
+    if ward.on_server:  # the old key retired, a new one written, all in the admin's name
+        written = ward.key_writes_since(mark)
+        assert {actor for actor, _action, _name in written} == {ADMIN}
+        retired = [name for _actor, action, name in written if action == "key.retire"]
+        assert sorted(retired) == ["users/nurse/certificate.pem", "users/nurse/key.json",
+                                   "users/nurse/key.pem"]
     assert sign_in(ward.db, NURSE, "a-fresh-passphrase").name == NURSE
     assert pki.revoked_at(ward.keys, old) is not None
     pki.load_signer(ward.keys, NURSE, "a-fresh-passphrase")
@@ -196,6 +205,9 @@ def test_change_own_password_reseals_the_key(ward: Ward) -> None:
     accounts.change_own_password(ward.db, ward.folder, NURSE, NURSE_PASSWORD,
                                  "my-own-new-passphrase")
     assert ward.actions_since(mark) == ["user.sign_in", "user.password_change"]
+    assert sorted(ward.key_writes_since(mark)) == (
+        [(NURSE, "key.write", "users/nurse/key.json"),
+         (NURSE, "key.write", "users/nurse/key.pem")] if ward.on_server else [])
     pki.load_signer(ward.keys, NURSE, "my-own-new-passphrase")
     with pytest.raises(AuthenticationFailed):
         sign_in(ward.db, NURSE, NURSE_PASSWORD)

@@ -186,9 +186,33 @@ def test_v6_from_v5_adds_the_records_own_signing_keys_and_keeps_the_rest(
     exam_id = add_v1_exam(db, mrn="M6", exam_at="2026-05-04T08:00:00.000000Z", level="notify",
                           due="2026-05-04T08:15:00.000000Z")
     assert migrate(db, target=5) == [4, 5]  # chain take it in, as a real record's
-    assert migrate(db) == [6]
-    assert schema_version(db) == SCHEMA_VERSION
+    assert migrate(db, target=6) == [6]
     assert db.execute("SELECT level FROM exams WHERE id = ?", [exam_id]).fetchone() == ("notify",)
+    keys_written_by_version_6(db)
+    assert migrate(db) == [7]
+    keys_taken_into_the_chain(db)
+
+
+def keys_written_by_version_6(db: Database) -> None:
+    """Key rows as version 6 wrote them: no audit entry."""
+    from desktop_app.store.database import write_transaction
+
+    with write_transaction(db):
+        for name in ("authority/certificate.pem", "users/ann/key.pem"):
+            db.execute("INSERT INTO key_files (name, content, written_at) VALUES (?, ?, ?)",
+                       [name, name.encode() * 3, NOW])
+
+
+def keys_taken_into_the_chain(db: Database) -> None:
+    """Version 7: each key row kept before it has a baseline entry; every key write after
+    it is an entry of its own, so the full check covers the keys."""
+    assert schema_version(db) == SCHEMA_VERSION
+    baseline = db.execute("SELECT detail FROM audit_log WHERE action = 'record.baseline' AND "
+                          "record_table = 'key_files' ORDER BY id").fetchall()
+    assert [json.loads(d)["key"] for (d,) in baseline] == ["authority/certificate.pem",
+                                                            "users/ann/key.pem"]
+    report = check_database(db, full=True)
+    assert report.ok, report.problems
     keys_kept_in_the_record(db)
     report = check_database(db, full=True)
     assert report.ok, report.problems
@@ -264,9 +288,10 @@ def test_on_a_server_each_migration_runs_from_the_version_before(postgres_url: s
     with pytest.raises(INTEGRITY_ERROR["postgresql"]):  # user names are one in any case
         db.execute("INSERT INTO users (name, full_name, role, password_hash, created_at, "
                    "created_by) VALUES ('ANN', 'Ann Again', 'admin', 'x', ?, 'test')", [NOW])
-    assert migrate(db) == [6]
-    assert schema_version(db) == SCHEMA_VERSION
-    keys_kept_in_the_record(db)
+    assert migrate(db, target=6) == [6]
+    keys_written_by_version_6(db)
+    assert migrate(db) == [7]
+    keys_taken_into_the_chain(db)
     for table in ("audit_log", "addenda", "patient_corrections"):  # row triggers miss it
         with pytest.raises(INTEGRITY_ERROR["postgresql"], match="never|append-only"):
             db.execute(f"TRUNCATE {table}")
@@ -275,12 +300,13 @@ def test_on_a_server_each_migration_runs_from_the_version_before(postgres_url: s
 
 
 def keys_kept_in_the_record(db: Database) -> None:
-    """Version 6: the record keeps key material by name, bytes as written, in one step
-    with the write that needs it (a rolled-back write keeps none of it)."""
+    """The record keeps key material by name, bytes as written, in one step with the write
+    that needs it (a rolled-back write keeps none of it), each write audited in the name
+    of the one who wrote it; nobody's write is refused."""
     from desktop_app.store.database import write_transaction
     from desktop_app.store.keys import RecordKeyFiles
 
-    keys = RecordKeyFiles(db)
+    keys = RecordKeyFiles(db, "ann")
     material = bytes(range(256)) * 4  # every byte value, as a sealed key has
     with write_transaction(db):
         keys.write("users/ann/key.pem", material)
@@ -288,10 +314,21 @@ def keys_kept_in_the_record(db: Database) -> None:
     with write_transaction(db):
         keys.rename("users/ann/key.pem", "users/ann/retired/1/key.pem")
         keys.write("users/ann/key.pem", b"new")
-    assert keys.names() == ["users/ann/key.pem", "users/ann/retired/1/key.pem"]
+    assert keys.names() == ["authority/certificate.pem", "users/ann/key.pem",
+                            "users/ann/retired/1/key.pem"]
+    entries = db.execute("SELECT actor, action, detail FROM audit_log WHERE record_table = "
+                         "'key_files' AND action LIKE 'key.%' ORDER BY id").fetchall()
+    assert [(a, action, json.loads(d)["key"]) for a, action, d in entries] == [
+        ("ann", "key.write", "users/ann/key.pem"),
+        ("ann", "key.write", "users/ann/retired/1/key.pem"),
+        ("ann", "key.retire", "users/ann/key.pem"),
+        ("ann", "key.write", "users/ann/key.pem")]
     with pytest.raises(RuntimeError), write_transaction(db):
         keys.write("users/ann/key.pem", b"half-way")
         raise RuntimeError("the account change failed")
+    assert keys.read("users/ann/key.pem") == b"new"
+    with pytest.raises(StoreError, match="in the name of a user"), write_transaction(db):
+        RecordKeyFiles(db).write("users/ann/key.pem", b"nobody's")
     assert keys.read("users/ann/key.pem") == b"new"
 
 

@@ -23,6 +23,8 @@ from desktop_app.store.opening import open_postgres
 from desktop_app.store.postgres import connect_postgres
 from tests.store.documents import document
 from tests.store.test_tamper import (
+    ADMIN,
+    ADMIN_PASSWORD,
     NURSE,
     NURSE_PASSWORD,
     _no_saddle,
@@ -101,6 +103,13 @@ def t_exam_id_reused(url: str) -> None:
         db.close()
 
 
+def t_key_added(url: str) -> None:
+    """A second administrator's share of the authority, slipped in beside the real ones."""
+    owner(url, "INSERT INTO key_files (name, content, written_at) VALUES "
+          "('users/mallory/key.pem', %s, '2026-12-01T00:00:00.000000Z')",
+          params=(b"-----BEGIN ENCRYPTED PRIVATE KEY-----",))
+
+
 def t_guard_disabled(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
@@ -132,6 +141,18 @@ CASES: dict[str, tuple[Callable[[str], None], str]] = {
     "the audit log's last entries cut": (lambda url: owner(
         url, "DELETE FROM audit_log WHERE id > (SELECT max(id) - 2 FROM audit_log)"),
         "the last entries were removed"),
+    "the nurse's certificate swapped for the admin's": (lambda url: owner(
+        url, "UPDATE key_files SET content = (SELECT content FROM key_files WHERE name = "
+        "'users/admin/certificate.pem') WHERE name = 'users/nurse/certificate.pem'"),
+        "key_files row 'users/nurse/certificate.pem' differs"),
+    "the authority's certificate replaced": (lambda url: owner(
+        url, "UPDATE key_files SET content = 'not the authority' "
+        "WHERE name = 'authority/certificate.pem'"),
+        "key_files row 'authority/certificate.pem' differs"),
+    "a signing key added": (t_key_added, "key_files row 'users/mallory/key.pem' has no audit"),
+    "a user's signing key deleted": (lambda url: owner(
+        url, "DELETE FROM key_files WHERE name = 'users/nurse/key.pem'"),
+        "key_files row 'users/nurse/key.pem' was deleted"),
     "an append-only guard left disabled": (
         t_guard_disabled, "append-only guard (audit_log_no_update) was removed"),
 }
@@ -141,7 +162,11 @@ def test_the_untouched_server_record_passes_the_full_check(
         server_record: tuple[str, Path]) -> None:
     report = full_check(*server_record)
     assert report.ok, report.problems
-    assert report.rows_checked >= 12
+    db = connect_postgres(server_record[0])
+    keys = db.execute("SELECT count(*) FROM key_files").fetchone()[0]
+    db.close()
+    assert keys >= 6  # the authority's and both users' keys are rows of the check
+    assert report.rows_checked >= 12 + keys
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
@@ -162,4 +187,23 @@ def test_a_write_on_the_server_refuses_a_row_changed_outside_neurocheck(
     db = open_postgres(url, check=False)
     with pytest.raises(StoreError, match="users row 2 differs from what the audit log"):
         authenticate(db, NURSE, NURSE_PASSWORD)
+    db.close()
+
+
+def test_a_key_written_on_the_server_refuses_a_key_row_changed_outside_neurocheck(
+        server_record: tuple[str, Path]) -> None:
+    from desktop_app.record.accounts import reissue_key
+
+    url, folder = server_record
+    CASES["the nurse's certificate swapped for the admin's"][0](url)
+    db = open_postgres(url, check=False)
+    before = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    with pytest.raises(StoreError, match="key_files row 'users/nurse/certificate.pem' differs"):
+        reissue_key(db, folder, NURSE, NURSE_PASSWORD, admin_name=ADMIN,
+                    admin_password=ADMIN_PASSWORD)
+    # Nothing of the re-issue was kept: no entry (the sign-ins' own are before it), no key.
+    assert db.execute("SELECT count(*) FROM audit_log WHERE id > ? AND action LIKE 'key.%'",
+                      [before]).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM key_files WHERE name LIKE '%retired%'"
+                      ).fetchone()[0] == 0
     db.close()
