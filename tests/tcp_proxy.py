@@ -2,6 +2,8 @@
 127.0.0.1 in front of the test server (its TCP port or its unix socket). `stop()` closes
 the relay and every connection through it, as a server going down (or the network cut)
 does; `start()` listens again on the same port, as the server coming back.
+`start(silent=True)` listens but never answers, as a network that is cut without a word:
+a connection gets through to the relay and then hears nothing.
 
 The test's libpq password file, if any, gets a copy of its lines for the relay's address,
 so a role that signs in with a password signs in through the relay too.
@@ -31,6 +33,7 @@ class StoppableServer:
         self.port = 0
         self.connections: list[socket.socket] = []
         self.lock = threading.Lock()
+        self.silent = False
         self.start()
         parts = urlsplit(url)
         user = params.get("user")
@@ -53,7 +56,8 @@ class StoppableServer:
         path.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
         return path
 
-    def start(self) -> None:
+    def start(self, *, silent: bool = False) -> None:
+        self.silent = silent
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -81,6 +85,10 @@ class StoppableServer:
                 client, _ = listener.accept()
             except OSError:
                 return  # stopped
+            if self.silent:  # held open, never answered
+                with self.lock:
+                    self.connections.append(client)
+                continue
             kind, address = self.target
             server = socket.socket(socket.AF_UNIX if kind == "unix" else socket.AF_INET,
                                    socket.SOCK_STREAM)

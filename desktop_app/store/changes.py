@@ -76,28 +76,44 @@ class NotificationFeed(ChangeFeed):
         self.url = url
         self.pg = None
         self._next_try = 0.0  # after a failed try, the next waits (a board polls often)
-        self._listen()
+        self._attempt = None  # a try to listen again, under way on a thread of its own
+        self._listen(wait=None)
 
-    def _listen(self) -> None:
+    def _connect(self):
+        from desktop_app.store.postgres import CHANGE_CHANNEL, open_connection
+
+        pg = open_connection(self.url, application_name="neurocheck board")
+        try:
+            pg.execute(f"LISTEN {CHANGE_CHANNEL}")
+        except BaseException:
+            pg.close()
+            raise
+        return pg
+
+    def _listen(self, wait: float | None) -> None:
+        """Listen on a new connection, made on a thread of its own (`postgres.Reconnection`),
+        waiting `wait` seconds for it (None: as long as it takes); meanwhile the feed is
+        unavailable, and the board's timers do not wait for a network that is cut."""
         import time
 
-        import psycopg
+        from desktop_app.store.postgres import RECONNECT_PAUSE_SECONDS, Reconnection
 
-        from desktop_app.store.postgres import (
-            CHANGE_CHANNEL,
-            RECONNECT_PAUSE_SECONDS,
-            open_connection,
-        )
-
-        if time.monotonic() < self._next_try:
-            raise ChangesUnavailable("waiting before the next try")
+        if self._attempt is None:
+            if time.monotonic() < self._next_try:
+                raise ChangesUnavailable("waiting before the next try")
+            self._attempt = Reconnection(self._connect)
+        else:
+            wait = 0.0  # a try under way: its result, or unavailable at once
         try:
-            self.pg = open_connection(self.url, application_name="neurocheck board")
-            self.pg.execute(f"LISTEN {CHANGE_CHANNEL}")
-        except psycopg.Error as error:
-            self._drop()
+            fresh = self._attempt.take(wait)
+        except Exception as error:
+            self._attempt = None
             self._next_try = time.monotonic() + RECONNECT_PAUSE_SECONDS
             raise ChangesUnavailable(type(error).__name__) from None
+        if fresh is None:
+            raise ChangesUnavailable("still trying to listen")
+        self._attempt = None
+        self.pg = fresh
 
     def _drop(self) -> None:
         if self.pg is not None:
@@ -111,7 +127,9 @@ class NotificationFeed(ChangeFeed):
         import psycopg
 
         if self.pg is None:  # lost earlier: listen again; what came meanwhile was missed
-            self._listen()
+            from desktop_app.store.postgres import RECONNECT_WAIT_SECONDS
+
+            self._listen(wait=RECONNECT_WAIT_SECONDS)
             return True
         # libpq's own calls, which never wait: read what arrived, then count the
         # notifications read. Reading twice: a server that hung up first sends its goodbye,
@@ -129,6 +147,9 @@ class NotificationFeed(ChangeFeed):
             raise ChangesUnavailable(type(error).__name__) from None
 
     def close(self) -> None:
+        if self._attempt is not None:
+            self._attempt.abandon()
+            self._attempt = None
         self._drop()
 
 

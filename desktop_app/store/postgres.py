@@ -24,8 +24,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -36,6 +37,10 @@ LOCK_TIMEOUT_SECONDS = 15.0
 WRITE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"neurocheck.record.write").digest()[:8],
                                 "big", signed=True)
 RECONNECT_PAUSE_SECONDS = 10.0
+# How long a statement waits for a reconnection it started (on a thread of its own) before
+# it fails at once: a server that is back answers in milliseconds, and a network that is
+# cut never holds the screen for the connect timeout.
+RECONNECT_WAIT_SECONDS = 0.5
 # What every workstation LISTENs on: a committed write to the record.
 CHANGE_CHANNEL = "neurocheck_record"
 
@@ -102,6 +107,56 @@ class _Connection:
         return cursor
 
 
+class Reconnection:
+    """One try to connect, on a thread of its own (it only makes the connection; the caller
+    takes it over): whoever waits for it waits as long as they choose, not as long as a
+    network that does not answer holds the connect."""
+
+    def __init__(self, connect: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._done = threading.Event()
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._abandoned = False
+        threading.Thread(target=self._run, name="neurocheck-reconnect", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            result = self._connect()
+        except BaseException as error:  # handed to whoever takes the result
+            self._error = error
+        else:
+            with self._lock:
+                if self._abandoned:
+                    result.close()
+                else:
+                    self._result = result
+        finally:
+            self._done.set()
+
+    def abandon(self) -> None:
+        """Nobody will take the connection: it is closed as soon as it is made."""
+        with self._lock:
+            self._abandoned = True
+            if self._result is not None:
+                self._result.close()
+                self._result = None
+
+    @property
+    def running(self) -> bool:
+        return not self._done.is_set()
+
+    def take(self, wait: float | None) -> Any:
+        """The new connection; None while the try is still running after `wait` seconds
+        (None: as long as it takes); its error when it failed."""
+        if not self._done.wait(wait):
+            return None
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
 class PostgresDatabase:
     """One connection to a ward record on a PostgreSQL server (see the module's text)."""
 
@@ -111,23 +166,38 @@ class PostgresDatabase:
         self.pg = pg
         self.url = url  # where a worker thread connects too (never with a password in it)
         self._next_try = 0.0  # monotonic time of the next reconnection try
+        self._attempt: Reconnection | None = None  # a reconnection under way
         self.conn = _Connection(self)
 
     def _reconnect_if_lost(self) -> None:
         """A connection the server dropped (a restart, a network cut) is replaced by a new
         one before the next statement, outside a transaction only: a transaction that lost
-        its connection has failed, and its caller was told so. After a try that failed, the
-        next waits `RECONNECT_PAUSE_SECONDS` (meanwhile the statement fails at once), so a
-        screen that writes often is not held by a connect timeout at every write."""
+        its connection has failed, and its caller was told so. The new connection is made
+        on a thread of its own; the statement that starts the try waits
+        `RECONNECT_WAIT_SECONDS` for it, then fails while the try goes on; the statements
+        after it fail at once until the try is over (one of them takes the connection). After a try
+        that failed, the next waits `RECONNECT_PAUSE_SECONDS` (meanwhile statements fail
+        at once), so a screen that writes often is never held by the connect timeout."""
         if not (self.pg.broken and self.url):
             return
-        if time.monotonic() < self._next_try:
-            raise psycopg.OperationalError("the database server did not answer a moment ago")
+        wait = 0.0  # a try under way: its result, or fail at once
+        if self._attempt is None:
+            if time.monotonic() < self._next_try:
+                raise psycopg.OperationalError("the database server did not answer a moment "
+                                               "ago")
+            self._attempt = Reconnection(functools.partial(_open, self.url))
+            wait = RECONNECT_WAIT_SECONDS
         try:
-            self.pg = _open(self.url)
-        except psycopg.OperationalError:
+            fresh = self._attempt.take(wait)
+        except Exception:
+            self._attempt = None
             self._next_try = time.monotonic() + RECONNECT_PAUSE_SECONDS
             raise
+        if fresh is None:
+            raise psycopg.OperationalError("the database server has not answered yet; trying "
+                                           "again")
+        self._attempt = None
+        self.pg = fresh
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
         """Run one statement (SQLite's `?` placeholders) and return its cursor."""
@@ -138,6 +208,9 @@ class PostgresDatabase:
         return cursor
 
     def close(self) -> None:
+        if self._attempt is not None:
+            self._attempt.abandon()
+            self._attempt = None
         self.pg.close()
 
     @contextlib.contextmanager
@@ -178,7 +251,7 @@ def connect_postgres(url: str) -> PostgresDatabase:
 # when the operating system gives up on the connection: a workstation waits that long at most
 # before it says the record cannot be reached (and keeps the exam's draft itself).
 NETWORK_OPTIONS = {"connect_timeout": 3, "keepalives": 1, "keepalives_idle": 5,
-                   "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 10_000}
+                   "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 5_000}
 
 
 def _open(url: str) -> psycopg.Connection:

@@ -117,3 +117,40 @@ def test_after_a_failed_reconnection_the_next_waits_and_fails_at_once(
         record.db.execute("SELECT 1").fetchone()
     record.db._next_try = 0.0  # the pause over
     assert record.db.execute("SELECT 1").fetchone()[0] == 1
+
+
+def test_a_reconnection_to_a_network_that_does_not_answer_never_holds_the_caller(
+        server: StoppableServer, record: WardRecord, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cut network (the relay takes the connection and never answers): the statement
+    that needs a new connection fails after its short wait while the try goes on on a
+    thread of its own; the connect timeout is never spent on the caller's thread."""
+    import threading
+
+    threads: list[str] = []
+    real_open = postgres._open
+
+    def watched(url: str):
+        threads.append(threading.current_thread().name)
+        return real_open(url)
+
+    monkeypatch.setattr(postgres, "_open", watched)
+    server.stop()
+    with pytest.raises(psycopg.OperationalError):  # the connection is gone
+        record.db.execute("SELECT 1").fetchone()
+    server.start(silent=True)
+    with pytest.raises(psycopg.OperationalError, match="not answered yet"):
+        record.db.execute("SELECT 1").fetchone()
+    attempt = record.db._attempt
+    assert attempt is not None and attempt.running  # still waiting for the connect timeout
+    assert threads == ["neurocheck-reconnect"]
+    with pytest.raises(DraftKeptHere):  # the wizard's autosave meanwhile: kept here at once
+        record.save_draft("ghi789", _draft(1))
+    assert len(threads) == 1  # the try under way is not started again
+    server.stop()
+    server.start()  # the network is back: once the silent try has failed, the next gets in
+    while attempt.running:
+        attempt._done.wait(1)
+    with pytest.raises(psycopg.OperationalError):  # the silent try's own failure
+        record.db.execute("SELECT 1").fetchone()
+    assert record.db.execute("SELECT 1").fetchone()[0] == 1
+    assert threads == ["neurocheck-reconnect"] * 2

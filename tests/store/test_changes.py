@@ -103,3 +103,45 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_next_read(
         assert other.execute("SELECT pg_backend_pid()").fetchone()[0] != pid
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_a_feed_listening_again_over_a_network_that_does_not_answer_never_holds_the_board(
+        db: Database, engine: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through a relay that takes the connection and never answers: asking the feed says it
+    is unavailable after its short wait while the try goes on on a thread of its own; once
+    the network is back, it listens again and hears the next commit."""
+    from desktop_app.store import postgres
+    from tests.tcp_proxy import StoppableServer
+
+    monkeypatch.setattr(postgres, "RECONNECT_PAUSE_SECONDS", 0.0)
+    relay = StoppableServer(record_address(db), tmp_path)
+    if relay.passfile is not None:
+        monkeypatch.setenv("PGPASSFILE", str(relay.passfile))
+    feed = watch_changes(relay.url_through)
+    try:
+        relay.stop()
+        deadline = time.monotonic() + 10
+        with pytest.raises(ChangesUnavailable):  # the relay's goodbye
+            while time.monotonic() < deadline:
+                select.select([feed.fileno()], [], [], 0.5)
+                feed.changed()
+        relay.start(silent=True)
+        with pytest.raises(ChangesUnavailable, match="still trying"):
+            feed.changed()
+        assert feed._attempt is not None and feed._attempt.running
+        relay.stop()
+        relay.start()
+        deadline, listening = time.monotonic() + 15, False
+        while not listening and time.monotonic() < deadline:
+            try:
+                listening = feed.changed()  # True: listening again (what came was missed)
+            except ChangesUnavailable:
+                time.sleep(0.2)
+        assert listening and feed.fileno() is not None
+        assert feed.changed() is False
+        save_exam(db, document("FEED-4"), actor="workstation-1")
+        assert _heard(feed) is True
+    finally:
+        feed.close()
+        relay.stop()
