@@ -43,8 +43,6 @@ SQLITE_ONLY: dict[str, str] = {
         "asks SQLite's journal mode",
     "tests/store/test_database.py::test_the_database_and_its_side_files_are_readable_by_the_owner_only":
         "the permissions of the SQLite file and its side files",
-    "tests/store/test_database.py::test_a_second_connection_sees_a_commit_at_once":
-        "opens a second connection to the data folder's file (PostgreSQL: test_concurrent_pg)",
     "tests/record/test_operations.py::"
     "test_restore_needs_an_administrator_and_is_audited_in_the_restored_record":
         "restore replaces the SQLite file with a backup copy",

@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from desktop_app.store import database as database_module
 from desktop_app.store import (
-    connect,
     database_path,
     journal_mode,
     open_database,
     save_exam,
     write_transaction,
 )
-from desktop_app.store import database as database_module
 from tests.store.documents import document
 
 MOUNTS = """\
@@ -86,8 +85,13 @@ def test_a_nested_transaction_rolls_back_alone(db: Database) -> None:
     assert [r[0] for r in db.execute("SELECT mrn FROM patients")] == ["A-1"]
 
 
-def test_a_second_connection_sees_a_commit_at_once(folder: Path, db: Database) -> None:
-    other = connect(database_path(folder))
-    saved = save_exam(db, document(), actor="test")
-    assert other.execute("SELECT id FROM exams").fetchall() == [(saved.exam_id,)]
-    other.close()
+def test_a_second_connection_sees_a_commit_at_once(db: Database) -> None:
+    from desktop_app.store.opening import connect_address, record_address
+
+    other = connect_address(record_address(db))  # another workstation's, to the same record
+    try:
+        assert other.execute("SELECT count(*) FROM exams").fetchone()[0] == 0
+        saved = save_exam(db, document(), actor="test")
+        assert other.execute("SELECT id FROM exams").fetchall() == [(saved.exam_id,)]
+    finally:
+        other.close()
