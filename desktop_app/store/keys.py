@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from desktop_app.store.audit import append_audit
 from desktop_app.store.database import require_transaction, utc_now, utc_text
+from desktop_app.store.dialect import schema_version
 from desktop_app.store.errors import StoreError
 from desktop_app.store.rows import guard_row
 
@@ -23,9 +24,15 @@ KEY_WRITE = "key.write"  # record.actions lists both
 KEY_RETIRE = "key.retire"
 
 
+KEYS_SINCE = 6  # the schema version that made the table
+
+
 def record_keeps_keys(db: Database) -> bool:
     """Whether the record `db` holds signing keys of its own (a record on a server, or a
-    portable copy of one restored into a data folder)."""
+    portable copy of one restored into a data folder); an older record, not migrated
+    (`verify` reads without migrating), has none."""
+    if schema_version(db) < KEYS_SINCE:
+        return False
     return db.execute("SELECT 1 FROM key_files LIMIT 1").fetchone() is not None
 
 

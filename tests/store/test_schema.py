@@ -193,6 +193,19 @@ def test_v6_from_v5_adds_the_records_own_signing_keys_and_keeps_the_rest(
     keys_taken_into_the_chain(db)
 
 
+def test_a_record_older_than_its_key_table_keeps_no_keys_of_its_own(folder: Path) -> None:
+    """`verify` reads a record without migrating it: one from before version 6 has no key
+    table, so its keys are the data folder's pki/ (asked, it says so, never an error)."""
+    from desktop_app.record.keys import signing_keys
+    from desktop_app.store.keys import record_keeps_keys
+
+    db = at_version(folder, 5)
+    assert record_keeps_keys(db) is False
+    assert signing_keys(db, folder) == folder
+    migrate(db)
+    assert record_keeps_keys(db) is False  # an embedded record's keys stay in pki/
+
+
 def keys_written_by_version_6(db: Database) -> None:
     """Key rows as version 6 wrote them: no audit entry."""
     from desktop_app.store.database import write_transaction
