@@ -209,13 +209,8 @@ class LivePanel(QFrame):
         font = self.flags.font()
         font.setBold(True)
         self.flags.setFont(font)
-        self.timing = self._label("assessment.timing")
-        self.rules_heading = self._label("assessment.rules_heading", bold=True)
-        self.rules_heading.setText("Rules that fired")
-        self.rules = QVBoxLayout()
-        self.rules.setSpacing(2)
-        self.body.addLayout(self.rules)
-        self.rule_lines: list[RuleLine] = []
+        # What to do comes before why: the next steps and what is still needed stay in view
+        # on a small screen, the rules that fired (the reasons) follow below them.
         self.steps_heading = self._label("assessment.steps_heading", bold=True)
         self.steps_heading.setText("Next steps")
         self.steps = self._label("assessment.next_steps")
@@ -223,6 +218,13 @@ class LivePanel(QFrame):
         self.needed_heading.setText("Still needed before signing")
         self.needed = self._label("assessment.still_needed")
         self.needed.setAccessibleName("Still needed before signing")
+        self.timing = self._label("assessment.timing")
+        self.rules_heading = self._label("assessment.rules_heading", bold=True)
+        self.rules_heading.setText("Rules that fired")
+        self.rules = QVBoxLayout()
+        self.rules.setSpacing(2)
+        self.body.addLayout(self.rules)
+        self.rule_lines: list[RuleLine] = []
         self.required = self._label("assessment.required")
         self.required.setProperty("role", "note")
         self.body.addStretch(1)
@@ -408,15 +410,14 @@ class LivePanel(QFrame):
         parts = [self.level.text(), self.state.text()]
         if self.last_box.isVisibleTo(self):
             parts.append(self.last.text())
-        for widget in (self.last_rules, self.summary, self.flags, self.timing,
+        for widget in (self.last_rules, self.summary, self.flags, self.steps_heading,
+                       self.steps, self.needed_heading, self.needed, self.timing,
                        self.rules_heading):
             if widget.isVisibleTo(self):
                 parts.append(widget.text())
         parts += [line.text() for line in self.rule_lines if line.isVisibleTo(self)]
-        for widget in (self.steps_heading, self.steps, self.needed_heading, self.needed,
-                       self.required):
-            if widget.isVisibleTo(self):
-                parts.append(widget.text())
+        if self.required.isVisibleTo(self):
+            parts.append(self.required.text())
         return "\n".join(p for p in parts if p)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)

@@ -112,6 +112,36 @@ def test_a_red_flag_answered_yes_is_an_emergency_at_once(qtbot, window):
     assert "RF-1 \u00b7 EMERGENCY" in panel.text()
 
 
+def test_what_to_do_comes_before_why_in_the_panel_and_on_the_review_page(qtbot, window):
+    """EMERGENCY: the panel shows the next steps and what is still needed above the rules
+    that fired (on a small screen the rules scroll, not the action); the Review page puts
+    the assessment before the lists, and a red flag answered yes stands out of its line."""
+    wizard = new_episode(qtbot, window)
+    fill_patient_page(qtbot, wizard, case("mbb-normal-1h"))
+    enter(qtbot)
+    press(qtbot, find(wizard, ChoiceRow, "symptoms.saddle_anaesthesia"), True)
+    panel = wizard.panel
+    body = find(panel, QWidget, "assessment.body").layout()
+
+    def index(name: str) -> int:
+        return body.indexOf(find(panel, QLabel, name))
+
+    assert index("assessment.steps_heading") < index("assessment.rules_heading")
+    assert index("assessment.still_needed_heading") < index("assessment.rules_heading")
+    text = panel.text()
+    assert text.index("Next steps") < text.index("Rules that fired") < text.index("RF-1")
+
+    qtbot.mouseClick(find(wizard, QToolButton, "step.review"), Qt.MouseButton.LeftButton)
+    review = find(wizard, QLabel, "review.assessment").parentWidget().layout()
+    widgets = [review.itemAt(i).widget() for i in range(review.count())]
+    headings = [w.text() for w in widgets if w is not None and w.property("role") == "heading"]
+    assert headings == ["Review the whole exam", "Assessment", "Required before signing",
+                        "Not tested", "Findings"]
+    findings = find(wizard, QLabel, "review.findings").text()
+    assert "Saddle anaesthesia: <span" in findings and "\u26a0 YES (red flag)" in findings
+    assert "New bowel or bladder dysfunction: <b>not asked</b>" in findings
+
+
 def bare_exam(qtbot, session: ExamSession) -> tuple[QWidget, SymptomsPage, LivePanel]:
     """The red-flag page and the panel on a session, as the wizard wires them."""
     host = QWidget()

@@ -17,7 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import FLAG_WORDS
-from desktop_app.domain.model import IM_SITE_WORDS, PROCEDURE_KIND_WORDS, SYMPTOM_KEYS, SYMPTOM_WORDS
+from desktop_app.domain.model import (
+    IM_SITE_WORDS,
+    PROCEDURE_KIND_WORDS,
+    RED_FLAG_SYMPTOMS,
+    SYMPTOM_KEYS,
+    SYMPTOM_WORDS,
+)
 from desktop_app.domain.scales import (
     DERMATOMES,
     GRID,
@@ -31,6 +37,7 @@ from desktop_app.domain.scales import (
 )
 from desktop_app.ui.exam_state import GROUP_WORDS, ExamSession, Problem, items_words
 from desktop_app.ui.page import WizardPage
+from desktop_app.ui.theme import PROBLEM_COLOUR
 from desktop_app.ui.widgets import heading, note_label, problem_label
 
 REASONS = (
@@ -61,6 +68,15 @@ class ReviewPage(WizardPage):
         self.blockers.setTextFormat(Qt.TextFormat.RichText)
         self.blockers.linkActivated.connect(self.go_to)
         outer.addWidget(self.blockers)
+
+        # The assessment first: what the exam found is in view without scrolling.
+        outer.addWidget(heading("Assessment"))
+        self.summary = QLabel()
+        self.summary.setObjectName("review.assessment")
+        self.summary.setAccessibleName("Assessment")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        outer.addWidget(self.summary)
 
         outer.addWidget(heading("Required before signing"))
         self.required = note_label()
@@ -95,13 +111,6 @@ class ReviewPage(WizardPage):
         self.findings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.findings)
 
-        outer.addWidget(heading("Assessment"))
-        self.summary = QLabel()
-        self.summary.setObjectName("review.assessment")
-        self.summary.setAccessibleName("Assessment")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        outer.addWidget(self.summary)
         outer.addStretch(1)
         self._dirty = True
 
@@ -318,7 +327,11 @@ def findings_html(session: ExamSession) -> str:
     for name in SYMPTOM_KEYS:
         value = getattr(symptoms, name)
         shown = "not asked" if value is None else {True: "yes", False: "no"}.get(value, value)
-        reported.append(f"{SYMPTOM_WORDS[name].split(' (')[0]}: <b>{escape(str(shown))}</b>")
+        answer = f"<b>{escape(str(shown))}</b>"
+        if value is True and name in RED_FLAG_SYMPTOMS:  # a red flag stands out of the line
+            answer = (f"<span style='color:{PROBLEM_COLOUR}'><b>\u26a0 YES "
+                      "(red flag)</b></span>")
+        reported.append(f"{SYMPTOM_WORDS[name].split(' (')[0]}: {answer}")
     symptom_html = "<p>" + "; ".join(reported) + "</p>"
 
     def table(title: str, rows: list[tuple[str, str]]) -> str:
