@@ -507,6 +507,7 @@ class MainWindow(QMainWindow):
 
     def open_wizard(self, session: ExamSession) -> ExamWizard:
         self.drafts_bar.setVisible(False)
+        self.statusBar().clearMessage()  # "Exam saved." was about the exam before this one
         from desktop_app.ui.wizard import ExamWizard  # the exam screens load on first use
 
         wizard = ExamWizard(session, self.record, autosave_ms=self.autosave_ms)

@@ -158,3 +158,14 @@ def test_an_unknown_key_has_no_field_to_type_it_into(qtbot, window, record):
     fill_exam(qtbot, wizard, document)
     saved = finish(qtbot, window, wizard)
     load_document(record.episode_exams(saved.episode_id)[-1].document)
+
+
+def test_the_next_exam_opens_without_the_last_ones_saved_message(qtbot, window):
+    """"Exam saved." was about the exam before: it does not stand over the next one."""
+    wizard = open_new_episode(qtbot, window)
+    fill_exam(qtbot, wizard, json.loads(next(p for p in GOOD if p.stem == "mbb-normal-1h")
+                                        .read_text(encoding="utf-8")))
+    finish(qtbot, window, wizard)
+    assert window.statusBar().currentMessage() == "Exam saved."
+    open_new_episode(qtbot, window)
+    assert window.statusBar().currentMessage() == ""

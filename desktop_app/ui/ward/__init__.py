@@ -203,11 +203,16 @@ def _open_next_exam(main_window: Any, record: WardRecord) -> Callable[[int], Non
     return start
 
 
+def _exam_open(main_window: Any) -> bool:
+    """Whether an exam is open in the window (not yet finished or discarded)."""
+    wizard = getattr(main_window, "wizard", None)
+    return wizard is not None and not getattr(wizard, "closed", True)
+
+
 def _save_open_exam(main_window: Any) -> None:
     """Before the screen is covered: the exam in progress goes to its draft."""
-    wizard = getattr(main_window, "wizard", None)
-    if wizard is not None and not getattr(wizard, "closed", True):
-        wizard.save_draft()
+    if _exam_open(main_window):
+        main_window.wizard.save_draft()
 
 
 def _show_history(main_window: QMainWindow, episode_id: int) -> None:
@@ -303,7 +308,7 @@ def install_ward(main_window: QMainWindow, record: WardRecord, *,
         before_cover=[lambda: _save_open_exam(main_window),
                       lambda: shell_ref and shell_ref[0].close_session_windows(),
                       *(before_lock or [])],
-        data_folder=data_folder)
+        data_folder=data_folder, exam_open=lambda: _exam_open(main_window))
     shell = WardShell(main_window, db, session, idle, lock, board, controller, toolbar,
                       data_dir=record.data_dir)
     shell_ref.append(shell)

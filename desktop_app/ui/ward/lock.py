@@ -42,8 +42,10 @@ class LockController(QObject):
                  idle_minutes: Callable[[], float] = lambda: 5,
                  before_cover: list[Callable[[], None]] | None = None,
                  data_folder: Path | None = None,
+                 exam_open: Callable[[], bool] = lambda: False,
                  parent: QObject | None = None) -> None:
         super().__init__(parent or host)
+        self.exam_open = exam_open  # whether an exam is open underneath (the cover says so)
         self.data_folder = data_folder
         self.host = host
         self.session = session
@@ -149,10 +151,11 @@ class LockController(QObject):
             minutes = self.idle_minutes()
             why = (f"Locked after {minutes:g} minute{'s' if minutes != 1 else ''} without use."
                    if self._lock_reason == "idle" else "Locked.")
+            kept = "; the exam in progress is kept" if self.exam_open() else ""
             self.screen.show_text(
                 self._title_text(),
-                f"{why} {self.session.user.full_name} was signed in; the exam in progress is "
-                "kept. The same or another user signs in to go on.")
+                f"{why} {self.session.user.full_name} was signed in{kept}. The same or "
+                "another user signs in to go on.")
         else:
             message = "Nobody is signed in. Sign in to see the ward."
             first_start = not has_users(self.session.db)

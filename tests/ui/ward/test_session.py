@@ -82,7 +82,8 @@ def test_idle_lock_hides_the_patient_and_keeps_the_exam_then_another_nurse_unloc
     assert not any("Zelda" in text or "Ana Souza" in text or "W-12345" in text
                    for text in shown), shown
     assert host.windowTitle() == "NeuroCheck \u2014 locked"
-    assert "Nia Nurse was signed in" in shell.lock.screen.message.text()
+    assert ("Nia Nurse was signed in; the exam in progress is kept."
+            in shell.lock.screen.message.text())
     # the exam in progress was saved as a draft before the cover came down
     drafts = host.record.pending_drafts()
     assert len(drafts) == 1 and drafts[0].content["patient"]["name"] == "Zelda Martin"
@@ -106,6 +107,8 @@ def test_the_same_nurse_unlocks_after_a_manual_lock(qtbot, ward, db):
     qtbot.keyClick(ward.board.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert ward.session.state is ScreenState.LOCKED
     assert ward.lock.panel.user.text() == "nurse"  # typed in for them
+    said = ward.lock.screen.message.text()  # no exam was open: none is said to be kept
+    assert said.startswith("Locked. ") and "was signed in. " in said and "exam" not in said
     qtbot.keyClicks(ward.lock.panel.password, PASSWORD)
     qtbot.keyClick(ward.lock.panel.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: ward.session.active)
