@@ -534,7 +534,7 @@ class _NoteBuilder:
         label = [
             self.p(esc(patient.name) if patient.name else "(name not recorded)", s.name),
             self.p(f"MRN <b>{esc(patient.mrn)}</b>", s.body),
-            barcode,
+            Spacer(1, 4), barcode, Spacer(1, 4),  # clear of the lines above and below it
             self.p(f"Born {esc(born)}", s.body),
         ]
         if self.episode:

@@ -66,7 +66,7 @@ QListWidget::item {{ min-height: {TOUCH_TARGET}px; }}
 QGroupBox#redflags {{ border: 3px solid {PROBLEM_COLOUR}; border-radius: 6px;
     margin-top: 14px; padding: 8px; background: #fff5f5; }}
 QGroupBox#redflags::title {{ color: {PROBLEM_COLOUR}; subcontrol-origin: margin; left: 10px; }}
-QPushButton, QLineEdit, QComboBox, QDateTimeEdit {{ min-height: {TOUCH_TARGET - 6}px; }}
+QPushButton, QLineEdit, QComboBox, QAbstractSpinBox {{ min-height: {TOUCH_TARGET - 6}px; }}
 QPushButton {{ padding: 0 14px; }}
 QPushButton#wizard\\.finish {{ font-weight: bold; }}
 QScrollArea[role="panel"] QScrollBar:vertical {{ background: #eceff1; width: 12px; margin: 0; }}

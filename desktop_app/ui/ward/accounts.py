@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.record.reads import StoreError, list_users
+from desktop_app.ui.dialogs import fit_to_screen
 from desktop_app.ui.widgets import message_label, set_message
 from desktop_app.ui.workers import run_in_background
 
@@ -97,7 +99,13 @@ class AccountsDialog(QDialog):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.table)
+        header = self.table.horizontalHeader()  # every name whole; the full name takes the room
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(4 * self.table.verticalHeader().defaultSectionSize()
+                                    + header.sizeHint().height())
+        layout.addWidget(self.table, 1)
 
         chosen = QFormLayout()
         self.account_password = _password_field(
@@ -149,6 +157,7 @@ class AccountsDialog(QDialog):
         close.clicked.connect(self.reject)
         layout.addWidget(close)
         self.refresh()
+        fit_to_screen(self, 760, 720)  # the table grows with the room there is
 
     def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
