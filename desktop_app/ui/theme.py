@@ -27,7 +27,7 @@ class LevelStyle:
 LEVEL_STYLES: dict[Level, LevelStyle] = {
     Level.OBSERVE: LevelStyle("OBSERVE", "\u25cf", "#2e7d32", "#ffffff"),
     Level.NOTIFY: LevelStyle("NOTIFY", "\u25b2", "#f9a825", "#000000"),
-    Level.URGENT: LevelStyle("URGENT", "\u25c6", "#d84315", "#ffffff"),
+    Level.URGENT: LevelStyle("URGENT", "\u25c6", "#c43e12", "#ffffff"),
     Level.EMERGENCY: LevelStyle("EMERGENCY", "\u26a0", "#b71c1c", "#ffffff"),
 }
 NO_LEVEL = LevelStyle("NOT ASSESSED", "\u25cb", "#eceff1", "#263238")

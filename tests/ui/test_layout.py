@@ -154,3 +154,20 @@ def test_at_200_percent_no_page_scrolls_sideways_and_right_still_comes_first(
                         f"{shown.path}: {button.text()} squeezed")
             pairs += 1
     assert pairs >= 5 * 2 + 5 + 1 + 2  # sensory rows x 2, legs, straight-leg raise, reflexes
+
+
+def test_every_level_colour_reads_at_wcag_aa_contrast():
+    """The word on each level's colour (banner, board, panel) at 4.5:1 or better."""
+    from desktop_app.ui.theme import LEVEL_STYLES, NO_LEVEL, NOT_YET_ASSESSED, PROVISIONAL_OBSERVE
+
+    def luminance(colour: str) -> float:
+        def channel(value: int) -> float:
+            c = value / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    for style in (*LEVEL_STYLES.values(), NO_LEVEL, NOT_YET_ASSESSED, PROVISIONAL_OBSERVE):
+        light, dark = sorted((luminance(style.background), luminance(style.foreground)),
+                             reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, style.word
