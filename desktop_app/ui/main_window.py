@@ -53,15 +53,21 @@ def _local(moment: datetime | str | None, pattern: str = "%d %b %H:%M") -> str:
     return moment.astimezone().strftime(pattern)
 
 
+PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1  # an episode list item: whose episode it is
+
+
+def episode_patient(episode: WardEntry) -> str:
+    """Whose episode it is: the patient, the MRN and the procedure."""
+    kind = PROCEDURE_KIND_WORDS.get(episode.procedure_kind, "procedure")
+    return (f"{episode.name or 'Name not recorded'} ({episode.mrn}) \u00b7 {kind} "
+            f"{_local(episode.procedure_at)}")
+
+
 def episode_line(episode: WardEntry) -> str:
     """One line of the episode list (level as word, never colour alone)."""
-    kind = PROCEDURE_KIND_WORDS.get(episode.procedure_kind, "procedure")
     level = level_style(Level(episode.level) if episode.level else None)
-    return (
-        f"{episode.name or 'Name not recorded'} ({episode.mrn}) \u00b7 {kind} "
-        f"{_local(episode.procedure_at)} \u00b7 {level.symbol} {level.word} "
-        f"\u00b7 next check {_local(episode.next_check_due)}"
-    )
+    return (f"{episode_patient(episode)} \u00b7 {level.symbol} {level.word} "
+            f"\u00b7 next check {_local(episode.next_check_due)}")
 
 
 def provisional_level(session: ExamSession | None) -> Level | None:
@@ -198,6 +204,8 @@ class MainWindow(QMainWindow):
         self.episodes = QListWidget()
         self.episodes.setObjectName("episodes")
         self.episodes.setAccessibleName("Open episodes")
+        self.episodes.setWordWrap(True)  # a long line wraps: its next check stays in view
+        self.episodes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.episodes.currentItemChanged.connect(lambda *_: self.show_history())
         self.episodes.itemActivated.connect(lambda _item: self.new_exam())
         left.addWidget(self.episodes, 1)
@@ -248,6 +256,7 @@ class MainWindow(QMainWindow):
         for episode in self.record.open_episodes():
             item = QListWidgetItem(episode_line(episode))
             item.setData(Qt.ItemDataRole.UserRole, episode.episode_id)
+            item.setData(PATIENT_ROLE, episode_patient(episode))
             self.episodes.addItem(item)
             if episode.episode_id == selected:
                 self.episodes.setCurrentItem(item)
@@ -317,7 +326,10 @@ class MainWindow(QMainWindow):
         for call in recorded_calls(exams, self.record.episode_escalations(episode_id)):
             parts.append(f"<p>\u260e {_local(call.called_at)}: {escape(call.role)} "
                          f"{escape(call.name)}: {escape(call.response)}</p>")
-        self.history.setText("".join(parts) or "No exam yet.")
+        # Whose history it is, first: a note is signed from here.
+        whose = self.episodes.currentItem().data(PATIENT_ROLE) or ""
+        self.history.setText(f"<p><b>{escape(whose)}</b></p>"
+                             + ("".join(parts) or "<p>No exam yet.</p>"))
 
     def _offer_drafts(self) -> None:
         """List every unfinished exam of the ward, with who started it and when."""

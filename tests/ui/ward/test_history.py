@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import Qt
 
 from desktop_app.store import save_exam
@@ -23,3 +25,6 @@ def test_the_board_opens_the_history_and_notes_of_the_selected_patient(qtbot, fo
     assert window.stack.currentIndex() == 1
     assert "URGENT" in window.history.text() and "MBB-6" in window.history.text()
     assert "Sign note" in window.history.text()  # not signed yet: the action is offered
+    # whose history it is comes first, above the notes that are signed from here
+    patient = json.loads((CASES / "mbb-numb-30h.json").read_text(encoding="utf-8"))["patient"]
+    assert window.history.text().startswith(f"<p><b>{patient['name']} ({patient['mrn']})")
