@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStatusBar,
     QVBoxLayout,
     QWidget,
 )
@@ -519,7 +520,9 @@ class MainWindow(QMainWindow):
 
     def open_wizard(self, session: ExamSession) -> ExamWizard:
         self.drafts_bar.setVisible(False)
-        self.statusBar().clearMessage()  # "Exam saved." was about the exam before this one
+        shown = self.findChild(QStatusBar)  # (asking statusBar() would add an empty one)
+        if shown is not None:
+            shown.clearMessage()  # "Exam saved." was about the exam before this one
         from desktop_app.ui.wizard import ExamWizard  # the exam screens load on first use
 
         wizard = ExamWizard(session, self.record, autosave_ms=self.autosave_ms)

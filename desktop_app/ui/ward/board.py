@@ -106,6 +106,7 @@ OVERDUE_ROW = QColor("#ffebee")
 OVERDUE_TEXT = QColor("#b71c1c")
 TICK_MS = 15_000
 REFRESH_MS = 60_000
+RETRY_MS = 5_000  # while the record cannot be reached: the board asks again this often
 
 
 # -- words ---------------------------------------------------------------------------------
@@ -781,7 +782,7 @@ class BoardController(QObject):
                  open_serial_view: Callable[[int], object] | None = None,
                  ward_name: Callable[[], str] = lambda: "",
                  watch_ms: int = 500, tick_ms: int = TICK_MS, refresh_ms: int = REFRESH_MS,
-                 parent: QObject | None = None) -> None:
+                 retry_ms: int = RETRY_MS, parent: QObject | None = None) -> None:
         super().__init__(parent or board)
         self.db = db
         self.board = board
@@ -803,6 +804,11 @@ class BoardController(QObject):
         self.refresh_timer.setInterval(refresh_ms)
         self.refresh_timer.timeout.connect(self.refresh)
         self.refresh_timer.start()
+        # Out of reach, the board asks again every few seconds, not only at the next refresh
+        # (a notification may come while its own connection still waits to reconnect).
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(retry_ms)
+        self.retry_timer.timeout.connect(self.refresh)
         board.startCheckRequested.connect(self.start_check)
         board.serialViewRequested.connect(self.open_serial_view)
         board.closeRequested.connect(self.ask_close)
@@ -819,12 +825,19 @@ class BoardController(QObject):
         except (StoreError, *storage_errors()) as error:
             if self.board.unreachable_since is None:
                 log.error("the ward board could not be read (%s)", type(error).__name__)
-            self.board.set_reachable(False, utc_now())
+            self._out_of_reach()
             return
+        self.retry_timer.stop()
         self.model.set_entries(entries)
         self.board.set_reachable(True, utc_now())
         self.board.set_ward_name(self.ward_name())
         self.refreshed.emit()
+
+    def _out_of_reach(self) -> None:
+        """Say the record cannot be reached, and ask again every few seconds until it can."""
+        self.board.set_reachable(False, utc_now())
+        if not self.retry_timer.isActive():
+            self.retry_timer.start()
 
     def tick(self) -> None:
         """Move the countdowns on (no read of the record)."""
@@ -856,7 +869,7 @@ class BoardController(QObject):
             return False
         except storage_errors() as error:  # the record out of reach: say so
             log.warning("patient view not recorded (%s)", type(error).__name__)
-            self.board.set_reachable(False, utc_now())
+            self._out_of_reach()
             return False
         return True
 
@@ -907,7 +920,7 @@ class BoardController(QObject):
 
     def close(self) -> None:
         """Stop the timers and the watcher's connection (safe once the Qt parts are gone)."""
-        for timer in (self.tick_timer, self.refresh_timer):
+        for timer in (self.tick_timer, self.refresh_timer, self.retry_timer):
             if shiboken6.isValid(timer):
                 timer.stop()
         self.watcher.close()

@@ -240,3 +240,25 @@ def test_with_the_server_down_the_screen_still_locks_and_an_episode_close_says_w
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Lock
     qtbot.waitUntil(lambda: shell.session.state is ScreenState.LOCKED, timeout=5000)
     assert shell.lock.covered  # the record out of reach never keeps the screen open
+
+
+def test_the_board_asks_again_by_itself_until_the_record_answers(
+        qtbot, relay, relayed_window) -> None:
+    """Out of reach, the board does not wait for its next refresh (a minute) or for a
+    notification: it asks again every few seconds, and its red line goes once the record
+    answers. Its refresh timer and change feed are stopped here, so only the retry can."""
+    shell = relayed_window.ward_shell
+    sign_in(qtbot, shell, "nurse")
+    controller = shell.board_controller
+    controller.refresh_timer.stop()
+    controller.watcher.timer.stop()
+    if controller.watcher.notifier is not None:
+        controller.watcher.notifier.setEnabled(False)
+    controller.retry_timer.setInterval(100)
+    relay.stop()
+    controller.refresh()
+    assert shell.board.unreachable_since is not None
+    assert controller.retry_timer.isActive()
+    relay.start()
+    qtbot.waitUntil(lambda: shell.board.unreachable_since is None, timeout=10_000)
+    assert not controller.retry_timer.isActive()
