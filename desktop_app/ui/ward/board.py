@@ -124,12 +124,15 @@ def duration_text(delta: timedelta) -> str:
 
 
 def countdown_text(due: datetime | None, now: datetime) -> str:
-    """'in 12 min', or '⚠ OVERDUE 25 min' once the time has passed."""
+    """'in 12 min', 'due now' (within the minute), or '⚠ OVERDUE 25 min' once the time
+    has passed ('⚠ OVERDUE under 1 min' in its first minute: never '0 min')."""
     if due is None:
         return "\u26a0 OVERDUE: never checked"
     if due < now:
-        return f"\u26a0 OVERDUE {duration_text(now - due)}"
-    return f"in {duration_text(due - now)}"
+        late = now - due
+        return ("\u26a0 OVERDUE " + (duration_text(late) if late >= timedelta(minutes=1)
+                                     else "under 1 min"))
+    return "due now" if due - now < timedelta(minutes=1) else f"in {duration_text(due - now)}"
 
 
 def since_text(procedure_at: datetime, now: datetime) -> str:

@@ -75,6 +75,9 @@ def test_the_countdown_moves_and_a_row_rises_when_its_check_falls_due(db):
     assert model.text(model.entry(0), "due") == "\u26a0 OVERDUE 3 min"
     assert model.overdue_count == 2
     assert countdown_text(due, due - timedelta(hours=3, minutes=5)) == "in 3 h 05 min"
+    assert countdown_text(due, due - timedelta(seconds=59)) == "due now"  # never "in 0 min"
+    assert countdown_text(due, due + timedelta(seconds=30)) == "\u26a0 OVERDUE under 1 min"
+    assert countdown_text(due, due + timedelta(minutes=1)) == "\u26a0 OVERDUE 1 min"
 
 
 def test_filter_by_level_and_overdue_only(qtbot, ward, db):
