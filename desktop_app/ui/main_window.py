@@ -34,7 +34,7 @@ from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, ExamSession, recorded_calls
 from desktop_app.ui.signing import NoteDesk, NoteServices
 from desktop_app.ui.theme import level_style
-from desktop_app.ui.widgets import heading, note_label
+from desktop_app.ui.widgets import heading, note_label, text_label
 
 if TYPE_CHECKING:
     from desktop_app.record import WardRecord
@@ -223,11 +223,7 @@ class MainWindow(QMainWindow):
 
         right = QVBoxLayout()
         right.addWidget(heading("History of the episode"))
-        self.history = QLabel()
-        self.history.setObjectName("history")
-        self.history.setAccessibleName("History of the selected episode")
-        self.history.setWordWrap(True)
-        self.history.setTextFormat(Qt.TextFormat.RichText)
+        self.history = text_label("history", "History of the selected episode")
         self.history.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.history.linkActivated.connect(self.notes.follow_link)  # sign, open, reprint...

@@ -321,6 +321,17 @@ def show_problem(label: QLabel, message: str | None) -> None:
     set_shown(label, bool(message))
 
 
+def text_label(name: str, accessible: str, *, rich: bool = True) -> QLabel:
+    """A word-wrapped label named for the tests (`name`) and for a screen reader
+    (`accessible`), its text rich (links, bold) or plain."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    return label
+
+
 def heading(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setProperty("role", "heading")

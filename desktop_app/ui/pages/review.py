@@ -38,7 +38,7 @@ from desktop_app.domain.scales import (
 from desktop_app.ui.exam_state import GROUP_WORDS, ExamSession, Problem, items_words
 from desktop_app.ui.page import WizardPage
 from desktop_app.ui.theme import PROBLEM_COLOUR
-from desktop_app.ui.widgets import heading, note_label, problem_label
+from desktop_app.ui.widgets import heading, note_label, problem_label, text_label
 
 REASONS = (
     "dressing over the area",
@@ -61,21 +61,13 @@ class ReviewPage(WizardPage):
         self.go_to = go_to
         outer = QVBoxLayout(self)
         outer.addWidget(heading("Review the whole exam"))
-        self.blockers = QLabel()
-        self.blockers.setObjectName("review.problems")
-        self.blockers.setAccessibleName("What must be done before finishing")
-        self.blockers.setWordWrap(True)
-        self.blockers.setTextFormat(Qt.TextFormat.RichText)
+        self.blockers = text_label("review.problems", "What must be done before finishing")
         self.blockers.linkActivated.connect(self.go_to)
         outer.addWidget(self.blockers)
 
         # The assessment first: what the exam found is in view without scrolling.
         outer.addWidget(heading("Assessment"))
-        self.summary = QLabel()
-        self.summary.setObjectName("review.assessment")
-        self.summary.setAccessibleName("Assessment")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary = text_label("review.assessment", "Assessment")
         outer.addWidget(self.summary)
 
         outer.addWidget(heading("Required before signing"))
@@ -83,11 +75,8 @@ class ReviewPage(WizardPage):
         self.required.setObjectName("review.required")
         self.required.setAccessibleName("What this procedure requires before signing")
         outer.addWidget(self.required)
-        self.still_needed = QLabel()
-        self.still_needed.setObjectName("review.still_needed")
-        self.still_needed.setAccessibleName("Still needed before signing")
-        self.still_needed.setWordWrap(True)
-        self.still_needed.setTextFormat(Qt.TextFormat.PlainText)
+        self.still_needed = text_label("review.still_needed", "Still needed before signing",
+                                       rich=False)
         outer.addWidget(self.still_needed)
 
         outer.addWidget(heading("Not tested"))
@@ -103,11 +92,7 @@ class ReviewPage(WizardPage):
         self.reason_rows: dict[str, tuple[QLabel, QComboBox, QLabel]] = {}
 
         outer.addWidget(heading("Findings"))
-        self.findings = QLabel()
-        self.findings.setObjectName("review.findings")
-        self.findings.setAccessibleName("Every finding of this exam")
-        self.findings.setTextFormat(Qt.TextFormat.RichText)
-        self.findings.setWordWrap(True)
+        self.findings = text_label("review.findings", "Every finding of this exam")
         self.findings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.findings)
 
