@@ -149,8 +149,9 @@ def restore_to_server(user: UserRecord, source: Path, database: str,
                           + "\n".join(f"  - {p}" for p in report.problems))
     copy = open_readonly(Path(source))
     try:
-        keys = [] if record_keeps_keys(copy) else folder_keys(data_dir)
-        if not record_keeps_keys(copy) and not keys:
+        own = record_keeps_keys(copy)  # a portable copy brings its keys in its rows
+        keys = [] if own else folder_keys(data_dir)
+        if not own and not keys:
             raise BackupError("this backup is a workstation's own and its signing keys are "
                               "in that workstation's pki/, which this data folder does not "
                               "have: run the restore on that workstation")
@@ -193,9 +194,9 @@ def set_workstation_server(db: Database, user: UserRecord, data_dir: Path,
 
 def migrate_to_server(db: Database, data_dir: Path, user: UserRecord, database: str):
     """Move the embedded record `db` (of `data_dir`) onto the empty PostgreSQL database
-    that `database` names, with its signing keys (from pki/, or its own), and prove the copy complete
-    (`store.server_copy`: row counts, the full check, every signed note verified against
-    the moved keys). One transaction on the server, audited `record.migrate_to_server`
+    that `database` names, with its signing keys (from pki/, or its own), and prove the
+    copy complete (`store.server_copy`: row counts, the full check, every signed note
+    verified against the moved keys). One transaction on the server, audited `record.migrate_to_server`
     there; the file is left as it was. Administrators only."""
     from desktop_app.record.keys import note_verifier
     from desktop_app.store.keys import RecordKeyFiles, record_keeps_keys

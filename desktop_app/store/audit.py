@@ -89,9 +89,8 @@ def append_audit(db: Database, *, actor: str, action: str, table: str | None = N
     commits, or rolls back, with the change it records). Returns the entry's ID.
 
     An entry about a row of the record (`rows.COVERED`; a setting or a key file named by
-    `detail["key"]`)
-    carries the SHA-256 of that row as it is now, after the change it records, unless
-    `row` is False (an entry of something read: a view, a print).
+    `detail["key"]`) carries the SHA-256 of that row as it is now, after the change it
+    records, unless `row` is False (an entry of something read: a view, a print).
     `detail` must hold no patient identifier: IDs, levels, field names, counts.
     """
     require_transaction(db, "append_audit")

@@ -329,10 +329,9 @@ def _after_restore(db: Database, floor: dict[str, int], source_sha: str, actor: 
                                    "GROUP BY name").fetchall())
         kept: dict[str, int] = {}
         for table in ID_TABLES:
-            value = max(floor.get(table, 0), counters.get(table) or 0)
-            set_sqlite_counter(db, table, value)  # one row each, never below an ID
-            kept[table] = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
-                                     [table]).fetchone()[0]
+            # one row each, never below an ID
+            kept[table] = set_sqlite_counter(db, table, max(floor.get(table, 0),
+                                                            counters.get(table) or 0))
         append_audit(db, actor=actor, action=RESTORE_ACTION,
                      detail={"source_sha256": source_sha, "id_floor": kept})
 

@@ -91,28 +91,19 @@ class NotificationFeed(ChangeFeed):
         return pg
 
     def _listen(self, wait: float | None) -> None:
-        """Listen on a new connection, made on a thread of its own (`postgres.Reconnection`),
-        waiting `wait` seconds for it (None: as long as it takes); meanwhile the feed is
-        unavailable, and the board's timers do not wait for a network that is cut."""
-        import time
+        """Listen on a new connection, made as `postgres.redial` makes it, waiting `wait`
+        seconds for it (None: as long as it takes); meanwhile the feed is unavailable, and
+        the board's timers do not wait for a network that is cut."""
+        from desktop_app.store.postgres import RedialPaused, redial
 
-        from desktop_app.store.postgres import RECONNECT_PAUSE_SECONDS, Reconnection
-
-        if self._attempt is None:
-            if time.monotonic() < self._next_try:
-                raise ChangesUnavailable("waiting before the next try")
-            self._attempt = Reconnection(self._connect)
-        else:
-            wait = 0.0  # a try under way: its result, or unavailable at once
         try:
-            fresh = self._attempt.take(wait)
+            fresh = redial(self, self._connect, wait)
+        except RedialPaused:
+            raise ChangesUnavailable("waiting before the next try") from None
         except Exception as error:
-            self._attempt = None
-            self._next_try = time.monotonic() + RECONNECT_PAUSE_SECONDS
             raise ChangesUnavailable(type(error).__name__) from None
         if fresh is None:
             raise ChangesUnavailable("still trying to listen")
-        self._attempt = None
         self.pg = fresh
 
     def _drop(self) -> None:
@@ -147,9 +138,9 @@ class NotificationFeed(ChangeFeed):
             raise ChangesUnavailable(type(error).__name__) from None
 
     def close(self) -> None:
-        if self._attempt is not None:
-            self._attempt.abandon()
-            self._attempt = None
+        from desktop_app.store.postgres import abandon_redial
+
+        abandon_redial(self)
         self._drop()
 
 

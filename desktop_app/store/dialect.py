@@ -93,13 +93,15 @@ def id_counters(db: Database, tables: tuple[str, ...]) -> dict[str, int]:
     return counters
 
 
-def set_sqlite_counter(target: Database, table: str, last: int) -> None:
+def set_sqlite_counter(target: Database, table: str, last: int) -> int:
     """The file's ID counter of `table` at `last` (never below an ID): one row of
-    `sqlite_sequence` (which has no key of its own, so a second row is never added)."""
+    `sqlite_sequence` (which has no key of its own, so a second row is never added).
+    Returns the value set."""
     highest = target.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    value = max(int(last), int(highest))
     target.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
-    target.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-                   [table, max(int(last), int(highest))])
+    target.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, value])
+    return value
 
 
 def integrity_problems(db: Database) -> list[str]:

@@ -22,8 +22,6 @@ from desktop_app.store.rows import guard_row
 
 KEY_WRITE = "key.write"  # record.actions lists both
 KEY_RETIRE = "key.retire"
-
-
 KEYS_SINCE = 6  # the schema version that made the table
 
 

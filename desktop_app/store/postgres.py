@@ -157,6 +157,41 @@ class Reconnection:
         return self._result
 
 
+class RedialPaused(psycopg.OperationalError):
+    """A try to connect failed a moment ago: the next waits `RECONNECT_PAUSE_SECONDS`."""
+
+
+def redial(owner: Any, connect: Callable[[], Any], wait: float | None) -> Any:
+    """Make `owner`'s lost connection again with `connect`, on a thread of its own
+    (`Reconnection`; `owner` keeps the try under way in `_attempt` and the time of the next
+    in `_next_try`): the call that starts a try waits `wait` seconds for it (None: as long
+    as it takes), the calls while it runs do not wait. Returns the new connection, or None
+    while the try is still under way; raises the error of a try that failed, and then,
+    until `RECONNECT_PAUSE_SECONDS` have passed, `RedialPaused` at once."""
+    if owner._attempt is None:
+        if time.monotonic() < owner._next_try:
+            raise RedialPaused("the database server did not answer a moment ago")
+        owner._attempt = Reconnection(connect)
+    else:
+        wait = 0.0
+    try:
+        fresh = owner._attempt.take(wait)
+    except Exception:
+        owner._attempt = None
+        owner._next_try = time.monotonic() + RECONNECT_PAUSE_SECONDS
+        raise
+    if fresh is not None:
+        owner._attempt = None
+    return fresh
+
+
+def abandon_redial(owner: Any) -> None:
+    """`owner` closes: a try under way closes the connection it makes."""
+    if owner._attempt is not None:
+        owner._attempt.abandon()
+        owner._attempt = None
+
+
 class PostgresDatabase:
     """One connection to a ward record on a PostgreSQL server (see the module's text)."""
 
@@ -173,30 +208,14 @@ class PostgresDatabase:
         """A connection the server dropped (a restart, a network cut) is replaced by a new
         one before the next statement, outside a transaction only: a transaction that lost
         its connection has failed, and its caller was told so. The new connection is made
-        on a thread of its own; the statement that starts the try waits
-        `RECONNECT_WAIT_SECONDS` for it, then fails while the try goes on; the statements
-        after it fail at once until the try is over (one of them takes the connection). After a try
-        that failed, the next waits `RECONNECT_PAUSE_SECONDS` (meanwhile statements fail
-        at once), so a screen that writes often is never held by the connect timeout."""
+        as `redial` makes it, so a screen that writes often is never held by the connect
+        timeout."""
         if not (self.pg.broken and self.url):
             return
-        wait = 0.0  # a try under way: its result, or fail at once
-        if self._attempt is None:
-            if time.monotonic() < self._next_try:
-                raise psycopg.OperationalError("the database server did not answer a moment "
-                                               "ago")
-            self._attempt = Reconnection(functools.partial(_open, self.url))
-            wait = RECONNECT_WAIT_SECONDS
-        try:
-            fresh = self._attempt.take(wait)
-        except Exception:
-            self._attempt = None
-            self._next_try = time.monotonic() + RECONNECT_PAUSE_SECONDS
-            raise
+        fresh = redial(self, functools.partial(_open, self.url), RECONNECT_WAIT_SECONDS)
         if fresh is None:
             raise psycopg.OperationalError("the database server has not answered yet; trying "
                                            "again")
-        self._attempt = None
         self.pg = fresh
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
@@ -208,9 +227,7 @@ class PostgresDatabase:
         return cursor
 
     def close(self) -> None:
-        if self._attempt is not None:
-            self._attempt.abandon()
-            self._attempt = None
+        abandon_redial(self)
         self.pg.close()
 
     @contextlib.contextmanager

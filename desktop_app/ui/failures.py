@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import errno
 
+# How often a screen asks again a record it could not reach (a draft offered to it, the
+# board read again).
+RECORD_RETRY_MS = 5_000
+
 
 def storage_failure_words(error: BaseException, again: str) -> str:
     """A full disk, an I/O error or a lost server in a few words, naming no patient

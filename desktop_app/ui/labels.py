@@ -3,9 +3,10 @@ screen is painted at start-up with these and none of the wizard's widgets."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-__all__ = ["alert_label", "message_label", "note_label", "set_message"]
+__all__ = ["alert_label", "message_label", "note_label", "set_message", "text_label"]
 
 
 def message_label(name: str, parent: QWidget | None = None) -> QLabel:
@@ -24,6 +25,17 @@ def alert_label(name: str, parent: QWidget | None = None) -> QLabel:
     label = message_label(name, parent)
     label.setStyleSheet("background:#b71c1c; color:white; font-weight:bold; padding:6px; "
                         "border-radius:3px")
+    return label
+
+
+def text_label(name: str, accessible: str, *, rich: bool = True) -> QLabel:
+    """A word-wrapped label named for the tests (`name`) and for a screen reader
+    (`accessible`), its text rich (links, bold) or plain."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     return label
 
 

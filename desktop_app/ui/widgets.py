@@ -35,7 +35,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.scales import NT, SCALE_GRADES, Scale
-from desktop_app.ui.labels import message_label, note_label, set_message  # noqa: F401 (re-exported)
+from desktop_app.ui.labels import (  # noqa: F401 (re-exported)
+    message_label,
+    note_label,
+    set_message,
+    text_label,
+)
 
 NT_KEYS = ("t", "T", "-", "x", "X")
 
@@ -319,17 +324,6 @@ def show_problem(label: QLabel, message: str | None) -> None:
         label.setText(text)
         label.setAccessibleName(text)
     set_shown(label, bool(message))
-
-
-def text_label(name: str, accessible: str, *, rich: bool = True) -> QLabel:
-    """A word-wrapped label named for the tests (`name`) and for a screen reader
-    (`accessible`), its text rich (links, bold) or plain."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-    return label
 
 
 def heading(text: str, parent: QWidget | None = None) -> QLabel:

@@ -37,7 +37,11 @@ from desktop_app.record.drafts import DraftKeptHere
 from desktop_app.record.reads import StoreError, storage_errors
 from desktop_app.ui import dialogs
 from desktop_app.ui.exam_state import AUTOSAVE_MS, AssessmentView, ExamSession, Problem
-from desktop_app.ui.failures import storage_failure_words, write_failure_words
+from desktop_app.ui.failures import (
+    RECORD_RETRY_MS,
+    storage_failure_words,
+    write_failure_words,
+)
 from desktop_app.ui.labels import alert_label, set_message
 from desktop_app.ui.live_panel import LivePanel, banner_text
 from desktop_app.ui.page import WizardPage
@@ -58,7 +62,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Problems shown as soon as they arise; the others once the nurse tries to move on.
-RETRY_MS = 5000  # how often a draft the record refused is offered to it again
 SHOWN_AT_ONCE = ("exam.performed_at", "patient.birth_date")
 
 
@@ -191,7 +194,7 @@ class ExamWizard(QWidget):
         self.autosave.timeout.connect(self.save_draft)
         self.retry = QTimer(self)  # while the record cannot be reached: try it again
         self.retry.setSingleShot(True)
-        self.retry.setInterval(RETRY_MS)
+        self.retry.setInterval(RECORD_RETRY_MS)
         self.retry.timeout.connect(self.save_draft)
         session.changed.connect(self._changed)
         self.current = 0

@@ -25,6 +25,15 @@ def _heard(feed) -> bool:
     return feed.changed()
 
 
+def _ask_until_lost(feed) -> None:
+    """Ask the feed as its socket wakes until it says the record is out of reach."""
+    deadline = time.monotonic() + 10
+    with pytest.raises(ChangesUnavailable):
+        while time.monotonic() < deadline:
+            select.select([feed.fileno()], [], [], 0.5)
+            feed.changed()
+
+
 def test_a_commit_by_another_connection_is_heard_once(db: Database) -> None:
     feed = watch_changes(record_address(db))
     other = connect_address(record_address(db))
@@ -75,11 +84,7 @@ def test_a_feed_whose_connection_is_cut_says_so_then_listens_again(
     try:
         db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                    "WHERE application_name = 'neurocheck board' AND datname = current_database()")
-        deadline = time.monotonic() + 10
-        with pytest.raises(ChangesUnavailable):  # once the server's goodbye has arrived
-            while time.monotonic() < deadline:
-                select.select([feed.fileno()], [], [], 0.5)
-                feed.changed()
+        _ask_until_lost(feed)  # once the server's goodbye has arrived
         assert feed.fileno() is None
         assert feed.changed() is True  # listening again; what came meanwhile was not heard
         save_exam(db, document("FEED-3"), actor="workstation-1")
@@ -121,11 +126,7 @@ def test_a_feed_listening_again_over_a_network_that_does_not_answer_never_holds_
     feed = watch_changes(relay.url_through)
     try:
         relay.stop()
-        deadline = time.monotonic() + 10
-        with pytest.raises(ChangesUnavailable):  # the relay's goodbye
-            while time.monotonic() < deadline:
-                select.select([feed.fileno()], [], [], 0.5)
-                feed.changed()
+        _ask_until_lost(feed)  # the relay's goodbye
         relay.start(silent=True)
         with pytest.raises(ChangesUnavailable, match="still trying"):
             feed.changed()

@@ -74,6 +74,7 @@ from desktop_app.record.reads import (
     storage_errors,
     utc_now,
 )
+from desktop_app.ui.failures import RECORD_RETRY_MS
 from desktop_app.ui.labels import alert_label
 from desktop_app.ui.theme import LEVEL_STYLES, level_style
 from desktop_app.ui.ward.session import ScreenState, WardSession
@@ -106,7 +107,6 @@ OVERDUE_ROW = QColor("#ffebee")
 OVERDUE_TEXT = QColor("#b71c1c")
 TICK_MS = 15_000
 REFRESH_MS = 60_000
-RETRY_MS = 5_000  # while the record cannot be reached: the board asks again this often
 
 
 # -- words ---------------------------------------------------------------------------------
@@ -785,7 +785,7 @@ class BoardController(QObject):
                  open_serial_view: Callable[[int], object] | None = None,
                  ward_name: Callable[[], str] = lambda: "",
                  watch_ms: int = 500, tick_ms: int = TICK_MS, refresh_ms: int = REFRESH_MS,
-                 retry_ms: int = RETRY_MS, parent: QObject | None = None) -> None:
+                 retry_ms: int = RECORD_RETRY_MS, parent: QObject | None = None) -> None:
         super().__init__(parent or board)
         self.db = db
         self.board = board

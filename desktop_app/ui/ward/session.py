@@ -254,7 +254,7 @@ class WardSession(QObject):
             try:
                 user = get_user(self.db, name)
                 self._audit(actor=user.name, action=SESSION_REFUSED, table="users",
-                             record_id=user.id, detail={"reason": "account_locked"})
+                            record_id=user.id, detail={"reason": "account_locked"})
             except NotFound:
                 pass
             return locked_message(error, emergency_access=self._emergency_offered(name))
@@ -278,15 +278,15 @@ class WardSession(QObject):
         if previous is not None and was is ScreenState.LOCKED:
             if previous.id != user.id:
                 self._audit(actor=previous.name, action=SESSION_SIGN_OUT,
-                             table="users", record_id=previous.id,
-                             detail={"why": "another user unlocked"})
+                            table="users", record_id=previous.id,
+                            detail={"why": "another user unlocked"})
             self._audit(actor=user.name, action=SESSION_UNLOCK, table="users",
-                         record_id=user.id,
-                         detail={"previous_user_id": previous.id,
-                                 "same_user": previous.id == user.id})
+                        record_id=user.id,
+                        detail={"previous_user_id": previous.id,
+                                "same_user": previous.id == user.id})
         if break_glass:
             self._audit(actor=user.name, action=BREAK_GLASS, table="users",
-                         record_id=user.id, detail={"reason": reason})
+                        record_id=user.id, detail={"reason": reason})
             log.warning("EMERGENCY ACCESS: the emergency account was used (reason %s)", reason)
             self.break_glass_since = utc_now()
         self.user = user
@@ -312,7 +312,7 @@ class WardSession(QObject):
         if self.state is not ScreenState.ACTIVE or self.user is None:
             return
         self._audit(actor=self.user.name, action=SESSION_LOCK, table="users",
-                     record_id=self.user.id, detail={"why": why})
+                    record_id=self.user.id, detail={"why": why})
         log.info("workstation locked (%s)", why)
         self._set_state(ScreenState.LOCKED)
 
@@ -323,7 +323,7 @@ class WardSession(QObject):
         user = self.user
         self._end_break_glass()
         self._audit(actor=user.name, action=SESSION_SIGN_OUT, table="users",
-                     record_id=user.id, detail={"why": why})
+                    record_id=user.id, detail={"why": why})
         self.user = None
         self.userChanged.emit(None)
         if self.break_glass:
@@ -336,7 +336,7 @@ class WardSession(QObject):
             return
         minutes = round((utc_now() - self.break_glass_since).total_seconds() / 60, 1)
         self._audit(actor=self.user.name, action=BREAK_GLASS_END, table="users",
-                     record_id=self.user.id, detail={"minutes": minutes})
+                    record_id=self.user.id, detail={"minutes": minutes})
         log.warning("emergency access ended after %.1f min", minutes)
         self.break_glass_since = None
 

@@ -79,4 +79,3 @@ class RecordWatcher(QObject):
         if self.notifier is not None and shiboken6.isValid(self.notifier):
             self.notifier.setEnabled(False)
         self.feed.close()
-
